@@ -1,0 +1,358 @@
+/**
+ * The client: where validation, building, signing, sending, retrying and
+ * error parsing meet. A request can be followed from input to result in
+ * `sendBonus` → `call` → `attempt`, each step a call into its own module.
+ */
+import { toProvider, checkCredentials, type Credentials, type CredentialsProvider } from "./credentials.js";
+import { resolveEndpoint, type Endpoint } from "./endpoint.js";
+import { AbortError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
+import type { HashConstructor } from "./hash.js";
+import { redactor } from "./redact.js";
+import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
+import { parseResponse, requestIdOf } from "./response.js";
+import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep } from "./retry.js";
+import { RequestSigner } from "./sign.js";
+import { toTransportError } from "./transport/network-error.js";
+import type { Transport, WireResponse } from "./transport/types.js";
+import { validateListBonusPayments, validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
+
+/** Options of `new MTurkClient()`. */
+export interface MTurkClientOptions {
+  /**
+   * Use the MTurk sandbox (`mturk-requester-sandbox.us-east-1.amazonaws.com`), where no real money moves.
+   * @default false
+   */
+  sandbox?: boolean;
+  /**
+   * Send requests here instead (a local simulator, a proxy). Must be `https://`,
+   * or `http://` to a loopback address. Overrides `sandbox`.
+   */
+  endpoint?: string;
+  /**
+   * The SigV4 signing region. MTurk lives in `us-east-1` for production and sandbox alike.
+   * @default "us-east-1"
+   */
+  region?: string;
+  /**
+   * An access key pair, or a function returning one (called for every request,
+   * so rotated keys are picked up).
+   * @default the environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+   */
+  credentials?: Credentials | CredentialsProvider;
+  /**
+   * Attempts per call, the first included. Retries reuse the call's UniqueRequestToken.
+   * @default 3
+   */
+  maxAttempts?: number;
+  /**
+   * Limit for one attempt, from sending to the whole answer, in ms.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Send with this `fetch` instead of undici (on Node), e.g. in tests or to route through a custom agent.
+   * Edge runtimes use the global `fetch` without this option.
+   */
+  fetch?: typeof fetch;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Stops the call at once, including a wait between attempts. */
+  signal?: AbortSignal;
+}
+
+/** What `sendBonus` resolves to. */
+export interface SendBonusOutput {
+  /** The token this bonus was sent with. Store it: re-sending with it can never pay twice (within MTurk's 24 hours). */
+  UniqueRequestToken: string;
+  /**
+   * True when MTurk answered that this token was already processed: the bonus
+   * was paid by an earlier attempt whose answer was lost, or by an earlier call
+   * with the same token. Either way it is paid, once.
+   */
+  alreadyGranted: boolean;
+  $metadata: ResponseMetadata;
+}
+
+/** What `getAccountBalance` resolves to. Amounts are dollar strings, as on the wire. */
+export interface GetAccountBalanceOutput {
+  AvailableBalance: string;
+  OnHoldBalance?: string;
+  $metadata: ResponseMetadata;
+}
+
+/** One bonus as `ListBonusPayments` reports it. */
+export interface BonusPayment {
+  WorkerId: string;
+  BonusAmount: string;
+  AssignmentId: string;
+  Reason: string;
+  GrantTime: Date;
+}
+
+/** One page of `ListBonusPayments`. */
+export interface ListBonusPaymentsOutput {
+  BonusPayments: BonusPayment[];
+  NumResults: number;
+  NextToken?: string;
+  $metadata: ResponseMetadata;
+}
+
+/** What differs between the Node and the edge builds. */
+export interface Platform {
+  sha256: HashConstructor;
+  transport(endpoint: Endpoint, options: { timeoutMs: number; fetch?: typeof fetch }): Transport;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const ALREADY_PROCESSED = /already been processed/i;
+
+/** True for MTurk's answer to a token it has seen: the bonus it names is paid. */
+export function isAlreadyProcessed(error: unknown, token: string): boolean {
+  return error instanceof MTurkError && error.name === "RequestError" && ALREADY_PROCESSED.test(error.message) && error.message.includes(token);
+}
+
+function positiveInteger(field: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError(field, `is ${String(value)}`, `it must be a whole number from 1 to ${max}`);
+  }
+  return value;
+}
+
+/** State of one call across its attempts. */
+interface CallState {
+  attempts: number;
+  totalRetryDelay: number;
+  outcomeUnknown: boolean;
+}
+
+/**
+ * A client for the MTurk Requester API's bonus operations. Create one and
+ * reuse it: it owns a signer, a connection pool and a retry budget.
+ */
+export class BaseMTurkClient {
+  private readonly endpoint: Endpoint;
+  private readonly credentials: CredentialsProvider;
+  private readonly signer: RequestSigner;
+  private readonly transport: Transport;
+  private readonly budget = new RetryBudget();
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  /** Server time minus local time, learned from clock-skew errors. */
+  private clockOffsetMs = 0;
+  private destroyed = false;
+
+  constructor(options: MTurkClientOptions, platform: Platform) {
+    this.endpoint = resolveEndpoint(options);
+    const region = options.region ?? "us-east-1";
+    if (!/^[a-z0-9-]+$/.test(region) || region === "sandbox") {
+      throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
+    }
+    this.credentials = toProvider(options.credentials);
+    this.maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 100);
+    this.timeoutMs = positiveInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.signer = new RequestSigner(region, platform.sha256);
+    const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.timeoutMs };
+    if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
+    this.transport = platform.transport(this.endpoint, transportOptions);
+  }
+
+  /**
+   * Pays one bonus, exactly once. Retries transient failures with the same
+   * UniqueRequestToken, so a lost answer is settled by MTurk's duplicate check
+   * and reported as `alreadyGranted: true` rather than paid again.
+   */
+  async sendBonus(input: SendBonusInput, options: CallOptions = {}): Promise<SendBonusOutput> {
+    const { input: valid } = validateSendBonus(input);
+    const UniqueRequestToken = valid.UniqueRequestToken ?? crypto.randomUUID();
+    const body = serializeSendBonus({ ...valid, UniqueRequestToken });
+    try {
+      const { $metadata } = await this.call("SendBonus", body, options.signal);
+      return { UniqueRequestToken, alreadyGranted: false, $metadata };
+    } catch (error) {
+      if (isAlreadyProcessed(error, UniqueRequestToken)) {
+        return { UniqueRequestToken, alreadyGranted: true, $metadata: (error as MTurkError).$metadata };
+      }
+      if (error instanceof MTurkError) error.UniqueRequestToken = UniqueRequestToken;
+      throw error;
+    }
+  }
+
+  /** The account's prepaid balance. */
+  async getAccountBalance(options: CallOptions = {}): Promise<GetAccountBalanceOutput> {
+    const { data, $metadata } = await this.call("GetAccountBalance", "{}", options.signal);
+    const { AvailableBalance, OnHoldBalance } = data;
+    if (typeof AvailableBalance !== "string") throw malformed("GetAccountBalance", "AvailableBalance is not a string", $metadata);
+    return typeof OnHoldBalance === "string" ? { AvailableBalance, OnHoldBalance, $metadata } : { AvailableBalance, $metadata };
+  }
+
+  /** One page of the bonuses paid for an assignment. */
+  async listBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): Promise<ListBonusPaymentsOutput> {
+    const valid = validateListBonusPayments(input);
+    const { data, $metadata } = await this.call("ListBonusPayments", serializeListBonusPayments(valid), options.signal);
+    const payments = data.BonusPayments ?? [];
+    if (!Array.isArray(payments)) throw malformed("ListBonusPayments", "BonusPayments is not a list", $metadata);
+    const BonusPayments = payments.map((item: unknown) => toBonusPayment(item, $metadata));
+    const output: ListBonusPaymentsOutput = {
+      BonusPayments,
+      NumResults: typeof data.NumResults === "number" ? data.NumResults : BonusPayments.length,
+      $metadata,
+    };
+    if (typeof data.NextToken === "string" && data.NextToken !== "") output.NextToken = data.NextToken;
+    return output;
+  }
+
+  /** Every bonus paid for an assignment, across pages: `for await (const payment of client.paginateBonusPayments({ AssignmentId }))`. */
+  async *paginateBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): AsyncGenerator<BonusPayment, void, undefined> {
+    let NextToken = input.NextToken;
+    do {
+      const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...input } : { ...input, NextToken }, options);
+      yield* page.BonusPayments;
+      NextToken = page.NextToken;
+    } while (NextToken !== undefined);
+  }
+
+  /** Closes pooled connections. Calls made afterwards fail. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await this.transport.close();
+  }
+
+  /**
+   * Signs and sends one operation, retrying as the policy allows. Every
+   * attempt sends the same body (and so the same token), signed afresh.
+   */
+  private async call(operation: Operation, body: string, signal: AbortSignal | undefined): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
+    if (this.destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
+    const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
+    let lastRetryCost: number | undefined;
+    let redact: (text: string) => string = redactor(undefined);
+    for (;;) {
+      throwIfAborted(signal, state);
+      const credentials = checkCredentials(await this.credentials());
+      redact = redactor(credentials);
+      const request = buildRequest(this.endpoint, operation, body);
+      const headers = await this.signer.sign(request, credentials, new Date(Date.now() + this.clockOffsetMs));
+      throwIfAborted(signal, state);
+
+      state.attempts++;
+      let error: MTurkError;
+      let response: WireResponse | undefined;
+      try {
+        response = await this.attempt({ endpoint: this.endpoint, headers, body }, signal, state);
+        const parsed = parseResponse(response, redact);
+        if (parsed.ok) {
+          this.budget.release(lastRetryCost);
+          return { data: parsed.data, $metadata: this.metadata(state, response) };
+        }
+        error = parsed.error;
+      } catch (thrown) {
+        if (thrown instanceof AbortError) throw thrown;
+        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, false, this.timeoutMs);
+      }
+      if (error.outcomeUnknown) state.outcomeUnknown = true;
+
+      const kind = retryKind(error);
+      let delay: number | undefined;
+      if (kind !== undefined && state.attempts < this.maxAttempts) {
+        if (kind === "clockSkew") {
+          const before = this.clockOffsetMs;
+          this.clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
+          // Same clock, same failure: only a corrected clock makes a retry worth it.
+          if (this.clockOffsetMs !== before) delay = 0;
+        } else {
+          delay = backoffDelay(kind, state.attempts - 1, Math.random);
+          const hint = response === undefined ? undefined : retryAfterMs(response.header, Date.now());
+          // A server that asks for more than our longest wait is not retried; the caller decides.
+          if (hint !== undefined) delay = hint > MAX_DELAY_MS ? undefined : Math.max(delay, hint);
+        }
+        if (delay !== undefined) {
+          const cost = this.budget.acquire(kind);
+          if (cost === undefined) delay = undefined;
+          else lastRetryCost = cost;
+        }
+      }
+      if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
+      if (delay === undefined) throw this.finish(error, state, response);
+
+      try {
+        await sleep(delay, signal);
+      } catch (reason) {
+        throw abortError(reason, state);
+      }
+      state.totalRetryDelay += delay;
+    }
+  }
+
+  /** One HTTP exchange under the per-attempt timeout and the caller's signal. */
+  private async attempt(request: Parameters<Transport["send"]>[0], signal: AbortSignal | undefined, state: CallState): Promise<WireResponse> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.transport.send(request, controller.signal);
+    } catch (thrown) {
+      if (signal?.aborted && !timedOut) {
+        // The request may have reached MTurk before the abort.
+        state.outcomeUnknown = true;
+        throw abortError(signal.reason, state);
+      }
+      throw toTransportError(thrown, timedOut, this.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {
+    const $metadata: ResponseMetadata = { attempts: state.attempts, totalRetryDelay: state.totalRetryDelay };
+    if (response !== undefined) {
+      $metadata.httpStatusCode = response.status;
+      const requestId = requestIdOf(response);
+      if (requestId !== undefined) $metadata.requestId = requestId;
+    }
+    return $metadata;
+  }
+
+  private finish(error: MTurkError, state: CallState, response: WireResponse | undefined): MTurkError {
+    Object.assign(error.$metadata, this.metadata(state, response));
+    error.outcomeUnknown = state.outcomeUnknown;
+    return error;
+  }
+
+}
+
+function abortError(reason: unknown, state: CallState): AbortError {
+  return new AbortError({
+    message: `The call was aborted after ${state.attempts} attempt(s)${state.outcomeUnknown ? "; the bonus may have been paid, so retry with the same UniqueRequestToken" : ""}`,
+    $metadata: { attempts: state.attempts, totalRetryDelay: state.totalRetryDelay },
+    outcomeUnknown: state.outcomeUnknown,
+    cause: reason,
+  });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, state: CallState): void {
+  if (signal?.aborted) throw abortError(signal.reason, state);
+}
+
+function malformed(operation: string, problem: string, $metadata: ResponseMetadata): UnexpectedResponseError {
+  return new UnexpectedResponseError({ message: `${operation} answer is malformed: ${problem}`, excerpt: problem, $fault: "server", $metadata });
+}
+
+function toBonusPayment(item: unknown, $metadata: ResponseMetadata): BonusPayment {
+  const record = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+  const { WorkerId, BonusAmount, AssignmentId, Reason, GrantTime } = record;
+  if (typeof WorkerId !== "string" || typeof BonusAmount !== "string" || typeof AssignmentId !== "string") {
+    throw malformed("ListBonusPayments", "a payment lacks WorkerId, BonusAmount or AssignmentId", $metadata);
+  }
+  const when = typeof GrantTime === "number" ? new Date(GrantTime * 1000) : typeof GrantTime === "string" ? new Date(GrantTime) : new Date(Number.NaN);
+  return { WorkerId, BonusAmount, AssignmentId, Reason: typeof Reason === "string" ? Reason : "", GrantTime: when };
+}

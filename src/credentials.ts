@@ -1,0 +1,58 @@
+/** Where the signing credentials come from, checked before any I/O. */
+import { ValidationError } from "./errors.js";
+
+/** An AWS access key pair, with a session token for temporary credentials. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Called once per request, so rotated credentials are picked up without a new client. */
+export type CredentialsProvider = () => Credentials | Promise<Credentials>;
+
+/** Reads `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` where the runtime has an environment. */
+export function credentialsFromEnvironment(): Credentials | undefined {
+  // Workers and browsers have no `process`; Node, Bun and Deno do.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const accessKeyId = env?.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env?.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env?.AWS_SESSION_TOKEN;
+  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}
+
+const MISSING =
+  "pass credentials: { accessKeyId, secretAccessKey } to new MTurkClient(), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+
+/** Checks what a provider returned; never echoes the secret. */
+export function checkCredentials(value: unknown): Credentials {
+  if (typeof value !== "object" || value === null) {
+    throw new ValidationError("credentials", "are missing", MISSING);
+  }
+  const { accessKeyId, secretAccessKey, sessionToken } = value as Record<string, unknown>;
+  if (typeof accessKeyId !== "string" || accessKeyId === "") {
+    throw new ValidationError("credentials.accessKeyId", "is missing or empty", MISSING);
+  }
+  if (typeof secretAccessKey !== "string" || secretAccessKey === "") {
+    throw new ValidationError("credentials.secretAccessKey", "is missing or empty", MISSING);
+  }
+  if (sessionToken !== undefined && (typeof sessionToken !== "string" || sessionToken === "")) {
+    throw new ValidationError("credentials.sessionToken", "is not a non-empty string", "omit it, or pass the session token of temporary credentials");
+  }
+  return value as Credentials;
+}
+
+/** Turns the `credentials` option into a provider; the environment is read at each call, like the SDK's chain. */
+export function toProvider(option: Credentials | CredentialsProvider | undefined): CredentialsProvider {
+  if (typeof option === "function") return option;
+  if (option !== undefined) {
+    const fixed = option;
+    return () => fixed;
+  }
+  return () => {
+    const fromEnvironment = credentialsFromEnvironment();
+    if (fromEnvironment === undefined) throw new ValidationError("credentials", "are missing", MISSING);
+    return fromEnvironment;
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Reads an AWS JSON 1.1 answer: a 2xx body as data, anything else as a typed
+ * error. Never throws: garbage, truncated JSON and proxy HTML pages all
+ * become an `MTurkError` with the status and a short excerpt.
+ */
+import { MTurkError, RequestError, ServiceFault, UnexpectedResponseError, type MTurkErrorInit } from "./errors.js";
+import type { WireResponse } from "./transport/types.js";
+
+const EXCERPT_LENGTH = 200;
+
+/** The request id, under any of the header names AWS services use. */
+export function requestIdOf(response: WireResponse): string | undefined {
+  return response.header("x-amzn-requestid") ?? response.header("x-amzn-request-id") ?? response.header("x-amz-request-id");
+}
+
+/**
+ * Normalizes an error code as the AWS JSON protocol says: drop anything after
+ * `:` (a URL suffix), keep what follows the last `#` (a namespace prefix).
+ */
+export function sanitizeErrorCode(raw: string): string {
+  const beforeColon = raw.split(":", 1)[0] ?? raw;
+  const hash = beforeColon.lastIndexOf("#");
+  return (hash === -1 ? beforeColon : beforeColon.slice(hash + 1)).trim();
+}
+
+/** A short, single-line piece of a body for error messages. */
+export function excerptOf(body: string): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
+}
+
+function parseObject(body: string): Record<string, unknown> | undefined {
+  if (body.trim() === "") return {};
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringField(record: Record<string, unknown> | undefined, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = record?.[name];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return undefined;
+}
+
+export type ParsedResponse = { ok: true; data: Record<string, unknown> } | { ok: false; error: MTurkError };
+
+/**
+ * Parses one answer. `redact` scrubs secrets from any text taken from the
+ * body, in case a proxy echoes the request back.
+ */
+export function parseResponse(response: WireResponse, redact: (text: string) => string): ParsedResponse {
+  const { status, body } = response;
+  const record = parseObject(body);
+  const $metadata = { httpStatusCode: status, requestId: requestIdOf(response) };
+
+  if (status >= 200 && status < 300) {
+    if (record !== undefined) return { ok: true, data: record };
+    return {
+      ok: false,
+      error: new UnexpectedResponseError({
+        message: `HTTP ${status} with a body that is not a JSON object: ${redact(excerptOf(body))}`,
+        excerpt: redact(excerptOf(body)),
+        $fault: "server",
+        $metadata,
+        // A 2xx that is not the service's answer (a captive portal, a broken proxy) says nothing about whether the bonus was paid.
+        outcomeUnknown: true,
+      }),
+    };
+  }
+
+  const rawCode = response.header("x-amzn-errortype") ?? stringField(record, "code", "__type");
+  const code = rawCode === undefined ? undefined : sanitizeErrorCode(rawCode);
+  const $fault = status >= 500 ? "server" : "client";
+  const outcomeUnknown = status >= 500;
+
+  if (code === undefined || code === "") {
+    const excerpt = redact(excerptOf(body));
+    return {
+      ok: false,
+      error: new UnexpectedResponseError({
+        message: `HTTP ${status} without an AWS error code${excerpt ? `: ${excerpt}` : " and an empty body"}`,
+        excerpt,
+        $fault,
+        $metadata,
+        outcomeUnknown,
+      }),
+    };
+  }
+
+  const message = redact(stringField(record, "Message", "message") ?? `HTTP ${status} ${code}`);
+  const init: MTurkErrorInit = { name: code, message, $fault, $metadata, outcomeUnknown };
+  const turkErrorCode = stringField(record, "TurkErrorCode");
+  if (turkErrorCode !== undefined) init.TurkErrorCode = turkErrorCode;
+
+  if (code === "RequestError") return { ok: false, error: new RequestError(init) };
+  if (code === "ServiceFault") return { ok: false, error: new ServiceFault({ ...init, outcomeUnknown: true }) };
+  return { ok: false, error: new MTurkError(init) };
+}

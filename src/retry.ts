@@ -1,0 +1,157 @@
+/**
+ * Retry policy as data and small pure functions, following the AWS SDKs'
+ * standard mode: which failures are retried, how long to wait, and a
+ * per-client budget so that an outage does not become a retry storm.
+ * Retrying SendBonus is only safe because every attempt carries the same
+ * UniqueRequestToken; the client guarantees that, not this module.
+ */
+import { MTurkError, TransportError, UnexpectedResponseError } from "./errors.js";
+
+/** Why a failure may be retried. */
+export type RetryKind = "throttling" | "transient" | "clockSkew";
+
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "ProvisionedThroughputExceededException",
+  "TransactionInProgressException",
+  "RequestLimitExceeded",
+  "BandwidthLimitExceeded",
+  "LimitExceededException",
+  "RequestThrottled",
+  "SlowDown",
+  "PriorRequestNotComplete",
+  "EC2ThrottledException",
+]);
+
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  "ServiceFault",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "InternalFailure",
+  "ServiceUnavailable",
+]);
+
+export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
+  "RequestTimeTooSkewed",
+  "RequestExpired",
+  "RequestInTheFuture",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "AuthFailure",
+]);
+
+/** Signature errors are clock errors only when the message says so; a wrong key must not be retried. */
+const CLOCK_SKEW_MESSAGE = /signature expired|not yet current|time too skewed|request has expired|is now earlier than|is now later than/i;
+
+/** Classifies a failed attempt; `undefined` means it must not be retried. */
+export function retryKind(error: MTurkError): RetryKind | undefined {
+  if (error instanceof TransportError) return "transient";
+  const status = error.$metadata.httpStatusCode;
+  if (status === 429 || THROTTLING_CODES.has(error.name)) return "throttling";
+  if (CLOCK_SKEW_CODES.has(error.name) && CLOCK_SKEW_MESSAGE.test(error.message)) return "clockSkew";
+  if (TRANSIENT_CODES.has(error.name)) return "transient";
+  if (status !== undefined && TRANSIENT_STATUSES.has(status)) return "transient";
+  // A 2xx we could not read: re-sending with the same token settles whether it was paid.
+  if (error instanceof UnexpectedResponseError && status !== undefined && status < 300) return "transient";
+  return undefined;
+}
+
+/** Backoff bases and cap, in ms (the SDKs' standard mode). */
+export const BASE_DELAY_MS = 100;
+export const THROTTLING_BASE_DELAY_MS = 500;
+export const MAX_DELAY_MS = 20_000;
+
+/**
+ * Full-jitter exponential backoff: a uniform draw from
+ * `[0, min(base * 2^retry, 20 s))`, where `retry` counts from 0.
+ */
+export function backoffDelay(kind: RetryKind, retry: number, random: () => number): number {
+  if (kind === "clockSkew") return 0;
+  const base = kind === "throttling" ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
+  return Math.floor(random() * Math.min(base * 2 ** retry, MAX_DELAY_MS));
+}
+
+/**
+ * The server's requested wait in ms, from `x-amz-retry-after` (ms) or
+ * `Retry-After` (seconds or an HTTP date), or `undefined`.
+ */
+export function retryAfterMs(header: (name: string) => string | undefined, now: number): number | undefined {
+  const amz = header("x-amz-retry-after");
+  if (amz !== undefined && /^\d+$/.test(amz.trim())) return Number(amz.trim());
+  const standard = header("retry-after")?.trim();
+  if (standard === undefined || standard === "") return undefined;
+  if (/^\d+$/.test(standard)) return Number(standard) * 1000;
+  const date = Date.parse(standard);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Retry budget sizes (the SDKs' standard-mode token bucket). */
+export const RETRY_BUDGET_CAPACITY = 500;
+export const RETRY_COST = 5;
+export const TRANSIENT_RETRY_COST = 10;
+export const NO_RETRY_INCREMENT = 1;
+
+/**
+ * A token bucket shared by all calls of one client. Each retry spends from
+ * it; each success pays back. When it runs dry, failures are reported at
+ * once instead of retried, until successes refill it.
+ */
+export class RetryBudget {
+  private available: number;
+
+  constructor(readonly capacity: number = RETRY_BUDGET_CAPACITY) {
+    this.available = capacity;
+  }
+
+  /** Tokens left. */
+  get remaining(): number {
+    return this.available;
+  }
+
+  /** Takes the cost of one retry; returns it, or `undefined` when the budget cannot pay. */
+  acquire(kind: RetryKind): number | undefined {
+    const cost = kind === "throttling" ? RETRY_COST : TRANSIENT_RETRY_COST;
+    if (this.available < cost) return undefined;
+    this.available -= cost;
+    return cost;
+  }
+
+  /** A call succeeded: give back what its last retry cost, or a small increment if it needed none. */
+  release(lastRetryCost: number | undefined): void {
+    this.available = Math.min(this.capacity, this.available + (lastRetryCost ?? NO_RETRY_INCREMENT));
+  }
+}
+
+/**
+ * The new clock offset when the server's `Date` shows that the local clock
+ * is off by five minutes or more (the SigV4 window); otherwise the old one.
+ */
+export function clockOffset(serverDate: string | undefined, now: number, current: number): number {
+  if (serverDate === undefined) return current;
+  const server = Date.parse(serverDate);
+  if (Number.isNaN(server)) return current;
+  return Math.abs(server - (now + current)) >= 300_000 ? server - now : current;
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Turns whatever a runtime throws on a network failure into a
+ * `TransportError`, and decides whether the request may have reached the
+ * service (which matters: a request that may have arrived may have paid).
+ */
+import { TransportError } from "../errors.js";
+
+/** Failures that happen before a byte of the request leaves: nothing can have been paid. */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** The first string `code` in an error's `cause` chain (undici's fetch wraps the socket error). */
+export function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A `TransportError` for a failed attempt; `timedOut` when the per-attempt timer fired. */
+export function toTransportError(error: unknown, timedOut: boolean, timeoutMs: number): TransportError {
+  if (timedOut) {
+    return new TransportError({
+      name: "TimeoutError",
+      code: "TimeoutError",
+      message: `No complete answer within ${timeoutMs} ms (the per-attempt timeout)`,
+      outcomeUnknown: true,
+      cause: error,
+    });
+  }
+  const code = networkErrorCode(error) ?? "NetworkError";
+  const detail = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { message?: unknown } } | undefined)?.cause;
+  const because = typeof cause?.message === "string" && cause.message !== detail ? ` (${cause.message})` : "";
+  return new TransportError({
+    code,
+    message: `Network failure: ${detail}${because}`,
+    outcomeUnknown: !NOT_SENT.has(code),
+    cause: error,
+  });
+}

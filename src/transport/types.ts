@@ -1,0 +1,25 @@
+/** The seam between the client and the network: one signed request in, one raw answer out. */
+import type { Endpoint } from "../endpoint.js";
+
+/** A signed request, ready to send. */
+export interface WireRequest {
+  endpoint: Endpoint;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** An answer, read whole (MTurk answers are small). */
+export interface WireResponse {
+  status: number;
+  /** A header by lower-case name. */
+  header(name: string): string | undefined;
+  body: string;
+}
+
+/** Sends requests; owns whatever connections it keeps. */
+export interface Transport {
+  /** Rejects with the runtime's own error on network failure or when `signal` aborts. */
+  send(request: WireRequest, signal: AbortSignal): Promise<WireResponse>;
+  /** Releases pooled connections. */
+  close(): Promise<void>;
+}
