@@ -63,8 +63,9 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
     return {
       ok: false,
       error: new UnexpectedResponseError({
-        message: `HTTP ${status} with a body that is not a JSON object: ${redact(excerptOf(body))}`,
-        excerpt: redact(excerptOf(body)),
+        message: `HTTP ${status} with a body that is not a JSON object: ${excerptOf(redact(body))}`,
+        // Redacted before it is cut: a cut through a secret would leave a prefix the redactor cannot recognise.
+        excerpt: excerptOf(redact(body)),
         $fault: "server",
         $metadata,
         // A 2xx that is not the service's answer (a captive portal, a broken proxy) says nothing about whether the bonus was paid.
@@ -74,12 +75,12 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
   }
 
   const rawCode = response.header("x-amzn-errortype") ?? stringField(record, "code", "__type");
-  const code = rawCode === undefined ? undefined : sanitizeErrorCode(rawCode);
+  const code = rawCode === undefined ? undefined : redact(sanitizeErrorCode(rawCode));
   const $fault = status >= 500 ? "server" : "client";
   const outcomeUnknown = status >= 500;
 
   if (code === undefined || code === "") {
-    const excerpt = redact(excerptOf(body));
+    const excerpt = excerptOf(redact(body));
     return {
       ok: false,
       error: new UnexpectedResponseError({
@@ -95,7 +96,7 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
   const message = redact(stringField(record, "Message", "message") ?? `HTTP ${status} ${code}`);
   const init: MTurkErrorInit = { name: code, message, $fault, $metadata, outcomeUnknown };
   const turkErrorCode = stringField(record, "TurkErrorCode");
-  if (turkErrorCode !== undefined) init.TurkErrorCode = turkErrorCode;
+  if (turkErrorCode !== undefined) init.TurkErrorCode = redact(turkErrorCode);
 
   if (code === "RequestError") return { ok: false, error: new RequestError(init) };
   if (code === "ServiceFault") return { ok: false, error: new ServiceFault({ ...init, outcomeUnknown: true }) };

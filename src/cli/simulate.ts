@@ -1,5 +1,101 @@
-/** Placeholder until the command lands. */
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write("mturk-bonus: this command is not built yet\n");
-  return 2;
+/**
+ * `mturk-bonus simulate`: runs the local MTurk simulator until interrupted.
+ * The first line on stdout is the URL alone, so scripts can read it.
+ */
+import { parseArgs } from "node:util";
+import { parseFaultSpec, startSimulator, type FaultSpec, type SigningCredentials } from "../simulator/index.js";
+
+/** Usage text of the command. */
+export const USAGE = `Usage: mturk-bonus simulate [options]
+
+Runs a local MTurk Requester API (SendBonus, GetAccountBalance, ListBonusPayments)
+on 127.0.0.1 and prints its URL. Stop it with Ctrl-C.
+
+Options:
+  --port N          TCP port, 0 for any free one (default 0)
+  --balance D       starting balance in dollars (default 10000.00)
+  --region R        signing region requests must use (default us-east-1)
+  --seed N          seed for fault probabilities
+  --fault SPEC      arm a fault, repeatable: KIND[:COUNT] or a JSON object,
+                    e.g. --fault lostAnswer:1 --fault '{"kind":"throttle","probability":0.2}'
+  -h, --help        show this help
+
+Requests must be signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+(/ AWS_SESSION_TOKEN) when set, else with the simulator's built-in pair
+(SIMULATOR_CREDENTIALS in mturk-bonus/simulator).
+Test-only routes, unsigned: GET /__ledger, POST /__control.
+`;
+
+function parseFault(text: string): FaultSpec {
+  if (text.trimStart().startsWith("{")) return parseFaultSpec(JSON.parse(text));
+  const [kind, count] = text.split(":");
+  return parseFaultSpec(count === undefined ? { kind } : { kind, count: Number(count) });
+}
+
+function credentialsFromEnv(env: NodeJS.ProcessEnv): SigningCredentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return env.AWS_SESSION_TOKEN ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : { accessKeyId, secretAccessKey };
+}
+
+/** Runs the command; resolves with the exit code once SIGINT or SIGTERM stops the simulator. */
+export async function run(args: string[]): Promise<number> {
+  let values;
+  let faults: FaultSpec[];
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string", default: "0" },
+        balance: { type: "string" },
+        region: { type: "string" },
+        seed: { type: "string" },
+        fault: { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+    faults = (values.fault ?? []).map(parseFault);
+  } catch (error) {
+    process.stderr.write(`mturk-bonus simulate: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`mturk-bonus simulate: --port must be 0..65535, got ${values.port}\n`);
+    return 2;
+  }
+
+  const credentials = credentialsFromEnv(process.env);
+  const sim = await startSimulator({
+    port,
+    faults,
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(values.balance === undefined ? {} : { balance: values.balance }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
+  });
+  process.stdout.write(`${sim.url}\n`);
+  // Only the key id: the secret stays out of terminals and logs.
+  process.stderr.write(
+    `MTurk simulator listening; region ${sim.region}; access key ${sim.credentials[0]?.accessKeyId ?? "?"}` +
+      `${credentials === undefined ? " (the built-in SIMULATOR_CREDENTIALS)" : " (from the environment)"}\n` +
+      `ledger: GET ${sim.url}/__ledger   control: POST ${sim.url}/__control   stop: Ctrl-C\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await sim.close();
+  return 0;
 }

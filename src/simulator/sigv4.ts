@@ -37,6 +37,7 @@ export interface SigningCredentials {
  * Request headers in any of the shapes callers have at hand: name/value
  * pairs (repeated names allowed, as on the wire), a fetch `Headers` object
  * (it iterates as pairs), or a plain record. Names are matched case-insensitively.
+ * An iterable may be read more than once, so pass an array or `Headers`, not a generator.
  */
 export type HeaderInput =
   | Iterable<readonly [string, string]>
@@ -252,7 +253,8 @@ export function authorizationHeader(
  * missing (the text of an `IncompleteSignatureException`) when it is not a
  * complete SigV4 header.
  */
-export function parseAuthorization(header: string): ParsedAuthorization | string {
+export function parseAuthorization(value: string): ParsedAuthorization | string {
+  const header = value.trim();
   const space = header.indexOf(" ");
   const algorithm = space === -1 ? header : header.slice(0, space);
   if (algorithm !== ALGORITHM) return `Unsupported AWS 'algorithm': '${algorithm}'.`;
@@ -356,7 +358,8 @@ function fail(type: AuthErrorType, message: string): VerifyResult {
 
 function single(headers: Map<string, string[]>, name: string): string | undefined {
   const values = headers.get(name);
-  return values === undefined ? undefined : values.join(",");
+  // HTTP parsers strip optional whitespace around values; the suite's files keep it.
+  return values === undefined ? undefined : values.map((v) => v.trim()).join(",");
 }
 
 function findCredentials(config: VerifierConfig, accessKeyId: string): SigningCredentials | undefined {

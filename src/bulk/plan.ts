@@ -1,0 +1,153 @@
+/**
+ * What a payout will do, before it does it: each row's token and next step,
+ * and the totals with MTurk's fees, all in integer cents. Pure.
+ */
+import { feeCents, formatCents } from "../money.js";
+import { unknownSince, type JournalState, type TokenState } from "./journal.js";
+import type { BonusRow } from "./rows.js";
+import { tokensFor } from "./token.js";
+
+/**
+ * How long after a send its token is still trusted to deduplicate. MTurk
+ * keeps tokens 24 hours; the hour of margin covers clock differences.
+ * Past it, a row that may have been paid is checked with ListBonusPayments
+ * before it is sent again.
+ */
+export const TOKEN_REUSE_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+/** What happens to a row next. */
+export type RowAction =
+  /** A $0 row: not paid, reported. */
+  | "skip"
+  /** The journal shows it paid. */
+  | "done"
+  /** Send (or re-send with the same token, which cannot pay twice). */
+  | "send"
+  /** It may have been paid more than {@link TOKEN_REUSE_WINDOW_MS} ago: check ListBonusPayments first. */
+  | "reconcile";
+
+/** One row with its token and next step. */
+export interface PlannedRow {
+  readonly row: BonusRow;
+  /** Position in the input, from 0. */
+  readonly index: number;
+  /** The token it is (or was) sent with; absent for skipped rows. */
+  readonly token?: string;
+  readonly action: RowAction;
+  /** What the journal knows about the token. */
+  readonly state?: TokenState;
+}
+
+/** Bonus count and money, in cents. */
+export interface Totals {
+  readonly rows: number;
+  readonly bonusCents: number;
+  /** MTurk's fee: 20% per bonus, at least one cent each. */
+  readonly feeCents: number;
+  readonly totalCents: number;
+}
+
+/** What a payout will do. */
+export interface PayoutPlan {
+  readonly batchId: string;
+  readonly contentHash: string;
+  /** Every input row in order. */
+  readonly rows: readonly PlannedRow[];
+  /** Rows still to pay (send or reconcile). */
+  readonly toPay: Totals;
+  /** Rows the journal shows paid. */
+  readonly alreadyPaid: Totals;
+  /** $0 rows. */
+  readonly skipped: readonly BonusRow[];
+  /** Rows to check with ListBonusPayments before re-sending. */
+  readonly toReconcile: number;
+  /** Available balance from GetAccountBalance, when it was asked. */
+  readonly balanceCents?: number;
+}
+
+/** Adds up bonuses and fees. */
+export function totalsOf(rows: Iterable<{ readonly cents: number }>): Totals {
+  let count = 0;
+  let bonus = 0;
+  let fees = 0;
+  for (const { cents } of rows) {
+    if (cents <= 0) continue;
+    count++;
+    bonus += cents;
+    fees += feeCents(cents);
+  }
+  return { rows: count, bonusCents: bonus, feeCents: fees, totalCents: bonus + fees };
+}
+
+/** `123456` → `"$1,234.56"`. */
+export function formatDollars(cents: number): string {
+  const [whole, fraction] = formatCents(cents).split(".") as [string, string];
+  return `$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
+}
+
+/** The next step for a token, given what the journal knows and the time. */
+export function actionFor(state: TokenState | undefined, now: number): Exclude<RowAction, "skip"> {
+  if (state?.paid !== undefined) return "done";
+  const since = state === undefined ? undefined : unknownSince(state);
+  if (since !== undefined && now - since >= TOKEN_REUSE_WINDOW_MS) return "reconcile";
+  return "send";
+}
+
+/** Plans rows against a journal's state (empty for a new batch). */
+export function planPayout(
+  rows: readonly BonusRow[],
+  context: { batchId: string; contentHash: string; journal?: JournalState; now: number; balanceCents?: number },
+): PayoutPlan {
+  const tokens = tokensFor(rows, context.batchId);
+  const planned: PlannedRow[] = rows.map((row, index) => {
+    if (row.cents === 0) return { row, index, action: "skip" };
+    const token = tokens[index] as string;
+    const state = context.journal?.tokens.get(token);
+    return { row, index, token, action: actionFor(state, context.now), ...(state === undefined ? {} : { state }) };
+  });
+  const pick = (...actions: RowAction[]) => planned.filter((p) => actions.includes(p.action)).map((p) => p.row);
+  return {
+    batchId: context.batchId,
+    contentHash: context.contentHash,
+    rows: planned,
+    toPay: totalsOf(pick("send", "reconcile")),
+    alreadyPaid: totalsOf(pick("done")),
+    skipped: pick("skip"),
+    toReconcile: planned.filter((p) => p.action === "reconcile").length,
+    ...(context.balanceCents === undefined ? {} : { balanceCents: context.balanceCents }),
+  };
+}
+
+/** How far the balance falls short of the plan's grand total, in cents (0 when it covers it or is unknown). */
+export function shortfallCents(plan: PayoutPlan): number {
+  return plan.balanceCents === undefined ? 0 : Math.max(0, plan.toPay.totalCents - plan.balanceCents);
+}
+
+function lineList(rows: readonly BonusRow[], max = 20): string {
+  const shown = rows.slice(0, max).map((r) => String(r.line));
+  return rows.length > max ? `${shown.join(", ")} and ${rows.length - max} more` : shown.join(", ");
+}
+
+/** The plan as text: rows, total bonus, fees, grand total and balance. */
+export function describePlan(plan: PayoutPlan, context: { input?: string; target?: string } = {}): string {
+  const out: string[] = [];
+  const where = [context.input, context.target].filter(Boolean).join(" → ");
+  out.push(`Batch ${plan.batchId}${where ? `  (${where})` : ""}`);
+  const parts = [`${plan.toPay.rows} to pay`];
+  if (plan.skipped.length > 0) parts.push(`${plan.skipped.length} skipped ($0)`);
+  if (plan.alreadyPaid.rows > 0) parts.push(`${plan.alreadyPaid.rows} already paid (journal)`);
+  const label = (name: string) => name.padEnd(14);
+  out.push(`${label("Rows")}${plan.rows.length} in the input: ${parts.join(", ")}`);
+  if (plan.toReconcile > 0) out.push(`${label("")}${plan.toReconcile} to check with ListBonusPayments first (sent over 23 h ago, outcome unknown)`);
+  out.push(`${label("Bonuses")}${formatDollars(plan.toPay.bonusCents)}`);
+  out.push(`${label("MTurk fees")}${formatDollars(plan.toPay.feeCents)}  (20%, at least $0.01 per bonus)`);
+  out.push(`${label("Grand total")}${formatDollars(plan.toPay.totalCents)}`);
+  if (plan.balanceCents !== undefined) {
+    out.push(`${label("Balance")}${formatDollars(plan.balanceCents)}  (GetAccountBalance)`);
+    const short = shortfallCents(plan);
+    if (short > 0) out.push(`${label("Short by")}${formatDollars(short)}: the grand total exceeds the balance`);
+    else out.push(`${label("Balance after")}${formatDollars(plan.balanceCents - plan.toPay.totalCents)}`);
+  }
+  if (plan.skipped.length > 0) out.push(`Skipped ($0) on line(s) ${lineList(plan.skipped)}`);
+  return `${out.join("\n")}\n`;
+}

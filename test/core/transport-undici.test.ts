@@ -1,0 +1,148 @@
+/**
+ * The undici transport against a real loopback HTTP server (msw does not see
+ * `undici.request`): the exactly-once guarantee when an answer is lost, and
+ * the transport's own contract.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { resolveEndpoint } from "../../src/endpoint.js";
+import { undiciTransport } from "../../src/transport/undici.js";
+import { bonusInput } from "./helpers/fixtures.js";
+import { useFakeMTurk } from "./helpers/fake-mturk.js";
+import { createLedger } from "./helpers/ledger.js";
+
+describe("undici transport: a bonus whose answer is lost", () => {
+  const mturk = useFakeMTurk("undici");
+
+  async function payWithLostAnswer() {
+    const ledger = createLedger();
+    mturk.reply(ledger.handler({ kind: "destroy" }));
+    const { UniqueRequestToken: _omit, ...input } = bonusInput();
+    const output = await mturk.client().sendBonus(input);
+    return { ledger, output };
+  }
+
+  it("resolves alreadyGranted: true after the server paid and dropped the socket", async () => {
+    expect((await payWithLostAnswer()).output.alreadyGranted).toBe(true);
+  });
+
+  it("records exactly one bonus", async () => {
+    const { ledger } = await payWithLostAnswer();
+    expect(ledger.paid.size).toBe(1);
+  });
+
+  it("retries with the same token", async () => {
+    const { output } = await payWithLostAnswer();
+    expect(mturk.requests.map((r) => JSON.parse(r.body).UniqueRequestToken)).toEqual([output.UniqueRequestToken, output.UniqueRequestToken]);
+  });
+
+  it("reports the two attempts", async () => {
+    expect((await payWithLostAnswer()).output.$metadata.attempts).toBe(2);
+  });
+
+  it("records one bonus when the answer is lost twice", async () => {
+    const ledger = createLedger();
+    mturk.reply(ledger.handler({ kind: "destroy" }, 1), { kind: "reset" }, (request) => ledger.handler({ kind: "destroy" })(request, 2));
+    const output = await mturk.client().sendBonus(bonusInput());
+    expect([output.alreadyGranted, ledger.paid.size, output.$metadata.attempts]).toEqual([true, 1, 3]);
+  });
+
+  it("records one bonus when the answer times out", async () => {
+    const ledger = createLedger();
+    mturk.reply(ledger.handler({ kind: "hang" }));
+    const output = await mturk.client({ timeoutMs: 300 }).sendBonus(bonusInput());
+    expect([output.alreadyGranted, ledger.paid.size]).toEqual([true, 1]);
+  });
+
+  it("pays a second bonus with another token", async () => {
+    const ledger = createLedger();
+    mturk.reply(ledger.handler({ kind: "destroy" }, 0));
+    const client = mturk.client();
+    await client.sendBonus(bonusInput({ UniqueRequestToken: "one" }));
+    await client.sendBonus(bonusInput({ UniqueRequestToken: "two" }));
+    expect([...ledger.paid.keys()]).toEqual(["one", "two"]);
+  });
+});
+
+describe("undiciTransport", () => {
+  let server: Server;
+  let origin: string;
+  const sockets = new Set<unknown>();
+  let last: { headers: Record<string, string | string[] | undefined>; body: string; url: string | undefined } | undefined;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      sockets.add(req.socket);
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        last = { headers: req.headers, body, url: req.url };
+        res.setHeader("X-Amzn-RequestId", "abc");
+        res.setHeader("Set-Cookie", ["a=1", "b=2"]);
+        res.writeHead(201, { "Content-Type": "application/x-amz-json-1.1" });
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(() => {
+    sockets.clear();
+    server.closeAllConnections();
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const send = async (transport: ReturnType<typeof undiciTransport>, path = "/") =>
+    transport.send({ endpoint: resolveEndpoint({ endpoint: origin + path }), headers: { "x-test": "1", host: new URL(origin).host }, body: '{"a":1}' }, new AbortController().signal);
+
+  it("returns the status and the whole body", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    const response = await send(transport);
+    await transport.close();
+    expect([response.status, response.body]).toEqual([201, '{"ok":true}']);
+  });
+
+  it("looks headers up by lower-case name", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    const response = await send(transport);
+    await transport.close();
+    expect(response.header("x-amzn-requestid")).toBe("abc");
+  });
+
+  it("joins a repeated header", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    const response = await send(transport);
+    await transport.close();
+    expect(response.header("set-cookie")).toBe("a=1, b=2");
+  });
+
+  it("sends the given headers, body and endpoint path", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    await send(transport, "/prefix/");
+    await transport.close();
+    expect([last?.url, last?.headers["x-test"], last?.body, last?.headers["content-length"]]).toEqual(["/prefix/", "1", '{"a":1}', "7"]);
+  });
+
+  it("reuses keep-alive connections across sends", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    for (let i = 0; i < 4; i++) await send(transport);
+    await transport.close();
+    // undici may open a second socket while the first is still settling; never one per send.
+    expect(sockets.size).toBeLessThan(4);
+  });
+
+  it("closes without having sent anything", async () => {
+    await expect(undiciTransport(origin, { timeoutMs: 5_000 }).close()).resolves.toBeUndefined();
+  });
+
+  it("rejects when the signal is already aborted", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    const endpoint = resolveEndpoint({ endpoint: origin });
+    await expect(transport.send({ endpoint, headers: {}, body: "{}" }, AbortSignal.abort())).rejects.toThrow();
+    await transport.close();
+  });
+});

@@ -1,0 +1,51 @@
+/** `mturk-bonus simulate` and `mturk-bonus demo` (npm start). */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { run as demo } from "../../src/cli/demo.js";
+import { run as simulate } from "../../src/cli/simulate.js";
+
+function captureStdout(): { text: () => string } {
+  const chunks: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  return { text: () => chunks.join("") };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("mturk-bonus simulate", () => {
+  it("prints its URL first, serves the ledger, and exits 0 on SIGINT", async () => {
+    const out = captureStdout();
+    const running = simulate(["--port", "0", "--balance", "12.00", "--fault", "throttle:1"]);
+    await vi.waitFor(() => expect(out.text()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/), { timeout: 2_000, interval: 5 });
+    const url = out.text().split("\n")[0];
+    const ledger = (await (await fetch(`${url}/__ledger`)).json()) as { balance: string; faults: unknown[] };
+    expect(ledger).toMatchObject({ balance: "12.00", faults: [{ kind: "throttle", count: 1 }] });
+    process.emit("SIGINT");
+    expect(await running).toBe(0);
+  });
+
+  it("refuses an unknown fault kind with exit code 2", async () => {
+    captureStdout();
+    expect(await simulate(["--fault", "meteor"])).toBe(2);
+  });
+
+  it("refuses a port out of range with exit code 2", async () => {
+    captureStdout();
+    expect(await simulate(["--port", "70000"])).toBe(2);
+  });
+});
+
+describe("mturk-bonus demo", () => {
+  it("pays every bonus once through the faults, shows alreadyGranted on the re-run, and exits 0", async () => {
+    const out = captureStdout();
+    expect(await demo([])).toBe(0);
+    expect(out.text()).toContain("alreadyGranted: true");
+    expect(out.text()).toMatch(/Simulator ledger: 4 bonuses paid/);
+    expect(out.text()).toContain("Each bonus was paid exactly once");
+  });
+});
