@@ -3,7 +3,7 @@
  * error parsing meet. A request can be followed from input to result in
  * `sendBonus` → `call` → `attempt`, each step a call into its own module.
  */
-import { toProvider, checkCredentials, type Credentials, type CredentialsProvider } from "./credentials.js";
+import { resolveCredentials, toProvider, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
 import { AbortError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
 import type { HashConstructor } from "./hash.js";
@@ -170,7 +170,7 @@ export class BaseMTurkClient {
     const UniqueRequestToken = valid.UniqueRequestToken ?? crypto.randomUUID();
     const body = serializeSendBonus({ ...valid, UniqueRequestToken });
     try {
-      const { $metadata } = await this.call("SendBonus", body, options.signal);
+      const { $metadata } = await this.call("SendBonus", body, options.signal, (error) => isAlreadyProcessed(error, UniqueRequestToken));
       return { UniqueRequestToken, alreadyGranted: false, $metadata };
     } catch (error) {
       if (isAlreadyProcessed(error, UniqueRequestToken)) {
@@ -225,15 +225,22 @@ export class BaseMTurkClient {
    * Signs and sends one operation, retrying as the policy allows. Every
    * attempt sends the same body (and so the same token), signed afresh.
    */
-  private async call(operation: Operation, body: string, signal: AbortSignal | undefined): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
+  private async call(
+    operation: Operation,
+    body: string,
+    signal: AbortSignal | undefined,
+    settles: (error: MTurkError) => boolean = () => false,
+  ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
     if (this.destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
     let lastRetryCost: number | undefined;
-    let redact: (text: string) => string = redactor(undefined);
     for (;;) {
       throwIfAborted(signal, state);
-      const credentials = checkCredentials(await this.credentials());
-      redact = redactor(credentials);
+      // A provider failing before a retry must not hide that an earlier attempt may have paid.
+      const credentials = await resolveCredentials(this.credentials).catch((thrown: unknown) => {
+        throw thrown instanceof MTurkError ? this.finish(thrown, state, undefined) : thrown;
+      });
+      const redact = redactor(credentials);
       const request = buildRequest(this.endpoint, operation, body);
       const headers = await this.signer.sign(request, credentials, new Date(Date.now() + this.clockOffsetMs));
       throwIfAborted(signal, state);
@@ -252,6 +259,11 @@ export class BaseMTurkClient {
       } catch (thrown) {
         if (thrown instanceof AbortError) throw thrown;
         error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, false, this.timeoutMs);
+      }
+      // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
+      if (settles(error)) {
+        this.budget.release(lastRetryCost);
+        throw this.finish(error, state, response);
       }
       if (error.outcomeUnknown) state.outcomeUnknown = true;
 

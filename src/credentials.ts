@@ -1,5 +1,5 @@
 /** Where the signing credentials come from, checked before any I/O. */
-import { ValidationError } from "./errors.js";
+import { isMTurkError, MTurkError, ValidationError } from "./errors.js";
 
 /** An AWS access key pair, with a session token for temporary credentials. */
 export interface Credentials {
@@ -55,4 +55,25 @@ export function toProvider(option: Credentials | CredentialsProvider | undefined
     if (fromEnvironment === undefined) throw new ValidationError("credentials", "are missing", MISSING);
     return fromEnvironment;
   };
+}
+
+/**
+ * Calls the provider and checks what it returns. A provider that throws
+ * (an expired SSO session, a failed vault call) becomes a
+ * `CredentialsProviderError` with the original as `cause`, before any I/O to MTurk.
+ */
+export async function resolveCredentials(provider: CredentialsProvider): Promise<Credentials> {
+  let value: unknown;
+  try {
+    value = await provider();
+  } catch (error) {
+    if (isMTurkError(error)) throw error;
+    throw new MTurkError({
+      name: "CredentialsProviderError",
+      // The provider's own message stays in `cause`: it is not ours to vouch that it holds no secret.
+      message: `The credentials provider threw ${error instanceof Error ? error.name : typeof error}; see the error's cause`,
+      cause: error,
+    });
+  }
+  return checkCredentials(value);
 }

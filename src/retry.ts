@@ -87,6 +87,8 @@ export function retryAfterMs(header: (name: string) => string | undefined, now: 
   const standard = header("retry-after")?.trim();
   if (standard === undefined || standard === "") return undefined;
   if (/^\d+$/.test(standard)) return Number(standard) * 1000;
+  // An HTTP date names its day and month; without letters, Date.parse would read "1.5" or "2030" as dates.
+  if (!/[a-z]/i.test(standard)) return undefined;
   const date = Date.parse(standard);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

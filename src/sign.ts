@@ -3,7 +3,10 @@
  * A signer is kept per credential set, so a client with fixed credentials
  * builds exactly one, and the signer's own signing-key cache stays warm.
  */
-import { SignatureV4 } from "@smithy/signature-v4";
+// `#sigv4` is `@smithy/signature-v4`, through package.json "imports": bundlers (the `module`
+// condition) get its ES build, which tree-shakes; Node, Deno and Bun get the package as usual.
+// Without it, esbuild --platform=node takes the CommonJS build, which drags in ~130 KB of @smithy/core.
+import { SignatureV4 } from "#sigv4";
 import type { Credentials } from "./credentials.js";
 import type { HashConstructor } from "./hash.js";
 import type { UnsignedRequest } from "./request.js";

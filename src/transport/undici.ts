@@ -15,6 +15,7 @@ export interface UndiciTransportOptions {
 
 export function undiciTransport(origin: string, options: UndiciTransportOptions): Transport {
   let pool: Promise<Pool> | undefined;
+  let closing: Promise<void> | undefined;
   const open = (): Promise<Pool> =>
     (pool ??= import("undici").then(
       ({ Pool }) =>
@@ -41,7 +42,8 @@ export function undiciTransport(origin: string, options: UndiciTransportOptions)
       };
     },
     async close(): Promise<void> {
-      if (pool !== undefined) await (await pool).close();
+      // Idempotent: undici rejects a second close() of the same pool.
+      if (pool !== undefined) await (closing ??= pool.then((opened) => opened.close()));
     },
   };
 }

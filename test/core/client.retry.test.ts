@@ -237,6 +237,17 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
       expect(error.$metadata.attempts).toBe(3);
     });
 
+    it("refunds the last retry's cost when a retry settles as already granted", async () => {
+      const client = mturk.client({ maxAttempts: 100 });
+      mturk.reply(...Array<Reply>(49).fill({ status: 503, body: "" }), alreadyProcessed(TOKEN));
+      const output = await client.sendBonus(bonusInput()); // 490 spent, 10 refunded: 20 left
+      expect(output.alreadyGranted).toBe(true);
+      mturk.requests.length = 0;
+      mturk.reply({ status: 503, body: "" });
+      const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      expect(error.$metadata.attempts).toBe(3);
+    });
+
     it("is per client", async () => {
       mturk.reply({ status: 503, body: "" });
       await mturk.client({ maxAttempts: 100 }).sendBonus(bonusInput()).catch(() => undefined);

@@ -135,6 +135,13 @@ describe("undiciTransport", () => {
     expect(sockets.size).toBeLessThan(4);
   });
 
+  it("closes twice without error", async () => {
+    const transport = undiciTransport(origin, { timeoutMs: 5_000 });
+    await send(transport);
+    await transport.close();
+    await expect(transport.close()).resolves.toBeUndefined();
+  });
+
   it("closes without having sent anything", async () => {
     await expect(undiciTransport(origin, { timeoutMs: 5_000 }).close()).resolves.toBeUndefined();
   });

@@ -233,11 +233,15 @@ describe("properties", () => {
     );
   });
 
+  const bigCents = (v: string): bigint => {
+    const [whole = "", fraction = ""] = v.split(".");
+    return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, "0"));
+  };
   /** The service model's rules, restated independently. */
   const MODEL: Record<(typeof FIELDS)[number], (value: string) => boolean> = {
     WorkerId: (v) => v.length >= 1 && v.length <= 64 && /^A[A-Z0-9]+$/.test(v),
     AssignmentId: (v) => v.length >= 1 && v.length <= 64 && /^[A-Z0-9]+$/.test(v),
-    BonusAmount: (v) => /^[0-9]+(\.)?[0-9]{0,2}$/.test(v) && /[1-9]/.test(v) && BigInt(v.replace(/\.$/, "").replace(/^(\d+)\.(\d)$/, "$1$20").replace(/^(\d+)\.(\d\d)$/, "$1$2").replace(/^(\d+)$/, "$100")) <= BigInt(Number.MAX_SAFE_INTEGER),
+    BonusAmount: (v) => /^[0-9]+(\.)?[0-9]{0,2}$/.test(v) && bigCents(v) > 0n && bigCents(v) <= BigInt(Number.MAX_SAFE_INTEGER),
     Reason: (v) => v.trim() !== "",
     UniqueRequestToken: (v) => [...v].length >= 1 && [...v].length <= 64,
   };

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { http, HttpResponse } from "msw";
-import { setupServer, type SetupServerApi } from "msw/node";
+import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { MTurkClient } from "../../../src/index.js";
 import type { MTurkClientOptions } from "../../../src/client.js";
@@ -60,7 +60,7 @@ export function useFakeMTurk(transport: TransportName): FakeMTurk {
   const releases = new Set<() => void>();
   let endpoint = MSW_ENDPOINT;
   let server: Server | undefined;
-  let msw: SetupServerApi | undefined;
+  let msw: ReturnType<typeof setupServer> | undefined;
 
   async function answer(request: CapturedRequest): Promise<Reply> {
     const index = requests.push(request) - 1;
@@ -101,10 +101,11 @@ export function useFakeMTurk(transport: TransportName): FakeMTurk {
       await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
       endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     } else {
-      msw = setupServer(
+      const mocks = setupServer(
         http.post(`${MSW_ENDPOINT}/*`, async ({ request }) => {
           const url = new URL(request.url);
-          const rawHeaders: Array<[string, string]> = [...request.headers.entries()];
+          const rawHeaders: Array<[string, string]> = [];
+          request.headers.forEach((value, name) => rawHeaders.push([name, value]));
           if (!request.headers.has("host")) rawHeaders.push(["host", url.host]);
           const captured: CapturedRequest = {
             method: request.method,
@@ -121,7 +122,8 @@ export function useFakeMTurk(transport: TransportName): FakeMTurk {
           return new HttpResponse(reply.body ?? "", { status: reply.status, headers: reply.headers ?? {} });
         }),
       );
-      msw.listen({
+      msw = mocks;
+      mocks.listen({
         onUnhandledRequest: (request, print) => {
           // Requests to real loopback servers (e.g. a refused port) pass through.
           if (!request.url.startsWith(MSW_ENDPOINT)) return;

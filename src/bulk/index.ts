@@ -1,0 +1,80 @@
+/**
+ * `mturk-bonus/bulk`: pay a whole batch of bonuses exactly once, resumably
+ * (Node only: it reads files and keeps a journal on disk).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { MTurkClient } from "mturk-bonus";
+ * import { parseBonusFile, payBonuses } from "mturk-bonus/bulk";
+ *
+ * const { rows } = parseBonusFile(readFileSync("bonuses.csv", "utf8"), { fileName: "bonuses.csv" });
+ * const client = new MTurkClient({ sandbox: true });
+ * const result = await payBonuses(rows, { client, journal: "bonuses.csv.journal.jsonl", target: "sandbox" });
+ * console.log(result.counts); // { rows, paid, paidNow, skipped, failed, pending }
+ * await client.destroy();
+ * ```
+ */
+export { parseCsv, csvField, csvLine, type CsvProblem, type CsvRecord, type CsvResult } from "./csv.js";
+export {
+  detectFormat,
+  InvalidRowsError,
+  parseBonusFile,
+  ROW_FIELDS,
+  validateRows,
+  type BonusRow,
+  type RawRow,
+  type RowField,
+  type RowFormat,
+  type RowOptions,
+  type RowProblem,
+} from "./rows.js";
+export { BATCH_ID_PATTERN, contentHash, defaultBatchId, deriveToken, TOKEN_PREFIX, tokensFor } from "./token.js";
+export {
+  actionFor,
+  describePlan,
+  formatDollars,
+  planPayout,
+  shortfallCents,
+  TOKEN_REUSE_WINDOW_MS,
+  totalsOf,
+  type PayoutPlan,
+  type PlannedRow,
+  type RowAction,
+  type Totals,
+} from "./plan.js";
+export {
+  Journal,
+  JournalError,
+  JournalState,
+  parseJournal,
+  readJournal,
+  replay,
+  type HeaderEntry,
+  type IntentEntry,
+  type JournalContents,
+  type JournalEntry,
+  type JournaledError,
+  type OutcomeEntry,
+  type ReconcileEntry,
+  type RunEntry,
+  type TokenState,
+} from "./journal.js";
+export { RateLimiter, type RateLimiterOptions } from "./rate.js";
+export {
+  InsufficientBalanceError,
+  isInsufficientFunds,
+  payBonuses,
+  previewPayout,
+  type BulkClient,
+  type PayBonusesOptions,
+  type PayoutOptions,
+  type PayoutProgress,
+  type PayoutResult,
+  type RowResult,
+  type RowStatus,
+  type StopReason,
+} from "./pay.js";
+export { describeResult, REPORT_COLUMNS, reportCsv, reportJson, reportFormat, writeReport } from "./report.js";
+export { formatProgress, ProgressDisplay, type ProgressOptions, type ProgressStream } from "./progress.js";
+export { credentialsFromProfile, parseIni } from "./profile.js";

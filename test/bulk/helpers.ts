@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { MTurkClient } from "../../src/index.js";
+import { SIMULATOR_CREDENTIALS, startSimulator, type BonusRecord, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
+import type { RawRow } from "../../src/bulk/rows.js";
+import type { PayoutResult } from "../../src/bulk/pay.js";
+
+/** `count` distinct rows: worker W<i>, assignment 3ASG<i>, amounts from 0.01 to 9.99, reasons with commas and quotes. */
+export function makeRows(count: number, zeroEvery = 0): RawRow[] {
+  return Array.from({ length: count }, (_, i) => ({
+    WorkerId: `AWORKER${String(i).padStart(6, "0")}`,
+    AssignmentId: `3ASG${String(i).padStart(8, "0")}`,
+    BonusAmount: zeroEvery > 0 && i % zeroEvery === zeroEvery - 1 ? "0" : `${Math.floor(((i * 37) % 999) / 100) }.${String((i * 37) % 100).padStart(2, "0")}`.replace(/^0\.00$/, "0.01"),
+    Reason: i % 3 === 0 ? `Thanks, "participant" ${i}` : `Bonus for study ${i}`,
+  }));
+}
+
+export function csvOf(rows: readonly RawRow[]): string {
+  const quote = (v: unknown) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  return `WorkerId,AssignmentId,BonusAmount,Reason\r\n${rows.map((r) => [r.WorkerId, r.AssignmentId, r.BonusAmount, r.Reason].map(quote).join(",")).join("\r\n")}\r\n`;
+}
+
+export async function withSimulator<T>(options: SimulatorOptions, body: (sim: Simulator, client: MTurkClient) => Promise<T>): Promise<T> {
+  const sim = await startSimulator(options);
+  const client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS });
+  try {
+    return await body(sim, client);
+  } finally {
+    await client.destroy();
+    await sim.close();
+  }
+}
+
+export function tempDir(): { dir: string; path: (name: string) => string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "mturk-bulk-"));
+  return { dir, path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every paid row is in the ledger exactly once, with its token and content, and nothing else is. */
+export function expectLedgerMatches(bonuses: readonly BonusRecord[], result: Pick<PayoutResult, "rows">): void {
+  const byToken = new Map<string, BonusRecord[]>();
+  for (const bonus of bonuses) {
+    const list = byToken.get(bonus.UniqueRequestToken ?? "") ?? [];
+    list.push(bonus);
+    byToken.set(bonus.UniqueRequestToken ?? "", list);
+  }
+  const paid = result.rows.filter((r) => r.status === "paid");
+  expect(bonuses).toHaveLength(paid.length);
+  for (const row of paid) {
+    const found = byToken.get(row.token as string) ?? [];
+    expect(found, `line ${row.line}`).toHaveLength(1);
+    const [bonus] = found as [BonusRecord];
+    expect({ WorkerId: bonus.WorkerId, AssignmentId: bonus.AssignmentId, BonusAmount: bonus.BonusAmount, Reason: bonus.Reason }).toEqual({
+      WorkerId: row.WorkerId,
+      AssignmentId: row.AssignmentId,
+      BonusAmount: row.BonusAmount,
+      Reason: row.Reason,
+    });
+    if (row.via === "sent") expect(row.requestId).toBe(bonus.requestId);
+  }
+}

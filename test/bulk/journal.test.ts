@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Journal, JournalError, parseJournal, replay, unknownSince, type HeaderEntry, type JournalEntry } from "../../src/bulk/journal.js";
+
+const header: HeaderEntry = { t: "header", v: 1, batchId: "b1", content: "c1", target: "sandbox", at: "2026-01-01T00:00:00.000Z" };
+const intent = (token: string, at: string, n = 1): JournalEntry => ({ t: "intent", token, line: 2, WorkerId: "A1", AssignmentId: "3X", BonusAmount: "1.00", Reason: "r", n, at });
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "journal-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("journal state machine", () => {
+  it("knows paid, never-sent, and maybe-sent-since tokens", () => {
+    const state = replay([
+      header,
+      intent("paid", "2026-01-01T00:00:01Z"),
+      { t: "outcome", token: "paid", status: "paid", requestId: "r1", attempts: 2, at: "2026-01-01T00:00:02Z" },
+      intent("crashed", "2026-01-01T00:00:03Z"),
+      intent("unknown", "2026-01-01T00:00:04Z"),
+      { t: "outcome", token: "unknown", status: "failed", attempts: 3, error: { name: "ServiceFault", message: "x", outcomeUnknown: true }, at: "2026-01-01T00:00:05Z" },
+      intent("definite", "2026-01-01T00:00:06Z"),
+      { t: "outcome", token: "definite", status: "failed", attempts: 1, error: { name: "RequestError", message: "no", outcomeUnknown: false }, at: "2026-01-01T00:00:07Z" },
+      intent("reconciled", "2026-01-01T00:00:08Z"),
+      { t: "reconcile", token: "reconciled", found: false, matches: 0, at: "2026-01-02T00:00:00Z" },
+    ]);
+    expect(state.content).toBe("c1");
+    expect(state.get("paid").paid).toEqual({ via: "sent", requestId: "r1", at: Date.parse("2026-01-01T00:00:02Z") });
+    expect(state.get("paid").httpAttempts).toBe(2);
+    expect(unknownSince(state.get("crashed"))).toBe(Date.parse("2026-01-01T00:00:03Z"));
+    expect(unknownSince(state.get("unknown"))).toBe(Date.parse("2026-01-01T00:00:04Z"));
+    expect(unknownSince(state.get("definite"))).toBeUndefined();
+    expect(state.get("definite").lastError?.name).toBe("RequestError");
+    expect(unknownSince(state.get("reconciled"))).toBeUndefined();
+  });
+
+  it("keeps the earliest unknown send across later sends", () => {
+    const state = replay([header, intent("t", "2026-01-01T00:00:00Z"), intent("t", "2026-01-01T05:00:00Z", 2)]);
+    expect(unknownSince(state.get("t"))).toBe(Date.parse("2026-01-01T00:00:00Z"));
+    expect(state.get("t").sends).toBe(2);
+  });
+});
+
+describe("journal file", () => {
+  it("creates, appends durably, and reopens with the same entries", () => {
+    const path = join(dir, "j.jsonl");
+    const journal = Journal.open(path, (existing) => {
+      expect(existing).toBeUndefined();
+      return header;
+    });
+    journal.append(intent("t", "2026-01-01T00:00:01Z"));
+    journal.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    const again = Journal.open(path, (existing) => existing?.header as HeaderEntry);
+    expect(again.entries.map((e) => e.t)).toEqual(["header", "intent"]);
+    again.close();
+  });
+
+  it("drops and cuts off a torn last line, so the next append starts on a fresh line", () => {
+    const path = join(dir, "j.jsonl");
+    writeFileSync(path, `${JSON.stringify(header)}\n${JSON.stringify(intent("t", "2026-01-01T00:00:01Z"))}\n{"t":"outcome","tok`);
+    const journal = Journal.open(path, (existing) => existing?.header as HeaderEntry);
+    expect(journal.repairedTornLine).toBe(true);
+    expect(journal.entries).toHaveLength(2);
+    journal.append({ t: "outcome", token: "t", status: "paid", attempts: 1, at: "2026-01-01T00:00:02Z" });
+    journal.close();
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as JournalEntry).t)).toEqual(["header", "intent", "outcome"]);
+  });
+
+  it("starts afresh when even the header was torn", () => {
+    const path = join(dir, "j.jsonl");
+    writeFileSync(path, '{"t":"hea');
+    const journal = Journal.open(path, (existing) => {
+      expect(existing).toBeUndefined();
+      return header;
+    });
+    journal.close();
+    expect(parseJournal(readFileSync(path, "utf8")).entries).toEqual([header]);
+  });
+
+  it("refuses a damaged line that is not the last, and a file that is not a journal", () => {
+    expect(() => parseJournal(`${JSON.stringify(header)}\ngarbage\n${JSON.stringify(header)}\n`)).toThrow(/line 2 is not a journal entry/);
+    expect(() => parseJournal(`${JSON.stringify(intent("t", "2026-01-01T00:00:00Z"))}\n`)).toThrow(/not a journal header/);
+    // A tail of NUL bytes (a power cut) counts as torn.
+    expect(parseJournal(`${JSON.stringify(header)}\n\0\0\0\0`).torn).toBe(true);
+  });
+
+  it("is locked while open, and a lock left by a dead process is taken over", () => {
+    const path = join(dir, "j.jsonl");
+    const journal = Journal.open(path, () => header);
+    writeFileSync(`${path}.lock`, `${process.ppid}\n`); // a live process that is not us
+    expect(() => Journal.open(path, () => header)).toThrow(JournalError);
+    journal.close();
+    appendFileSync(`${path}.lock`, "");
+    writeFileSync(`${path}.lock`, "2147483646\n"); // no such process
+    const again = Journal.open(path, (existing) => existing?.header as HeaderEntry);
+    again.close();
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { InvalidRowsError, parseBonusFile, validateRows } from "../../src/bulk/rows.js";
+
+const HEADER = "WorkerId,AssignmentId,BonusAmount,Reason,UniqueRequestToken\n";
+
+function problemsOf(text: string, options: Parameters<typeof parseBonusFile>[1] = {}): { line: number; field: string; message: string }[] {
+  try {
+    parseBonusFile(text, options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidRowsError);
+    return [...(error as InvalidRowsError).problems];
+  }
+  throw new Error("expected the input to be refused");
+}
+
+describe("parseBonusFile", () => {
+  it("reads CSV with quoting, CRLF and a BOM into rows with canonical amounts, cents and lines", () => {
+    const text = "\uFEFFWorkerId,AssignmentId,BonusAmount,Reason\r\nA1AAA,3ASSIGN1,1.5,\"Thanks, \"\"great\"\" work\"\r\nA2BBB,3ASSIGN2,0.00,nothing earned\r\nA3CCC,3ASSIGN3,2,\"two\r\nlines\"\r\n";
+    const { rows, format } = parseBonusFile(text, { fileName: "b.csv" });
+    expect(format).toBe("csv");
+    expect(rows).toEqual([
+      { line: 2, WorkerId: "A1AAA", AssignmentId: "3ASSIGN1", BonusAmount: "1.50", cents: 150, Reason: 'Thanks, "great" work' },
+      { line: 3, WorkerId: "A2BBB", AssignmentId: "3ASSIGN2", BonusAmount: "0.00", cents: 0, Reason: "nothing earned" },
+      { line: 4, WorkerId: "A3CCC", AssignmentId: "3ASSIGN3", BonusAmount: "2.00", cents: 200, Reason: "two\r\nlines" },
+    ]);
+  });
+
+  it("reads JSON Lines, header names and keys in any case, and lists ignored columns", () => {
+    const text = '{"workerid":"A1AAA","AssignmentId":"3X1","BonusAmount":"0.25","Reason":"r","Note":"x"}\n\n{"WorkerId":"A2BBB","AssignmentId":"3X2","BonusAmount":"1","Reason":"r","UniqueRequestToken":"tok-2"}\n';
+    const { rows, format, ignoredFields } = parseBonusFile(text);
+    expect(format).toBe("jsonl");
+    expect(ignoredFields).toEqual(["Note"]);
+    expect(rows.map((r) => [r.line, r.WorkerId, r.cents, r.UniqueRequestToken])).toEqual([
+      [1, "A1AAA", 25, undefined],
+      [3, "A2BBB", 100, "tok-2"],
+    ]);
+  });
+
+  it("refuses the whole file and names every bad row by line and field", () => {
+    const text =
+      HEADER +
+      "A1AAA,3X1,1.00,ok,\n" + // line 2: fine
+      "a1bad,3X2,1.505,ok,\n" + // line 3: WorkerId and BonusAmount
+      "A3CCC,,$1,,\n" + // line 4: AssignmentId, BonusAmount, Reason
+      "A4DDD,3x4,-1,ok,\n" + // line 5: AssignmentId, BonusAmount
+      `A5EEE,3X5,1,ok,${"t".repeat(65)}\n` + // line 6: token too long
+      "A6FFF,3X6,1e2,ok,\n" + // line 7: BonusAmount
+      "A7GGG,3X7,1,\"unclosed,\n";
+    const problems = problemsOf(text);
+    const byLine = (line: number) => problems.filter((p) => p.line === line).map((p) => p.field).sort();
+    expect(byLine(2)).toEqual([]);
+    expect(byLine(3)).toEqual(["BonusAmount", "WorkerId"]);
+    expect(byLine(4)).toEqual(["AssignmentId", "BonusAmount", "Reason"]);
+    expect(byLine(5)).toEqual(["AssignmentId", "BonusAmount"]);
+    expect(byLine(6)).toEqual(["UniqueRequestToken"]);
+    expect(byLine(7)).toEqual(["BonusAmount"]);
+    expect(byLine(8)).toEqual(["row"]);
+    expect(problems.find((p) => p.line === 3 && p.field === "BonusAmount")?.message).toMatch(/"1.505" is not a dollar amount/);
+  });
+
+  it("refuses a missing column, a duplicate column, too many fields and an empty file", () => {
+    expect(problemsOf("WorkerId,AssignmentId,Reason\nA1,3X,r\n")).toEqual([{ line: 1, field: "header", message: expect.stringContaining("column BonusAmount is missing") }]);
+    expect(problemsOf("WorkerId,workerid,AssignmentId,BonusAmount,Reason\n")[0]?.message).toMatch(/appears twice/);
+    expect(problemsOf(`${HEADER}A1AAA,3X1,1.00,ok,,extra\n`)).toEqual([{ line: 2, field: "row", message: expect.stringContaining("has 6 fields") }]);
+    expect(problemsOf("")[0]?.field).toBe("file");
+    expect(problemsOf(HEADER)[0]?.message).toMatch(/no bonus rows/);
+  });
+
+  it("refuses bad JSON lines and non-string amounts", () => {
+    const problems = problemsOf('{"WorkerId":"A1AAA","AssignmentId":"3X1","BonusAmount":1.5,"Reason":"r"}\nnot json\n[1]\n', { format: "jsonl" });
+    expect(problems.map((p) => [p.line, p.field])).toEqual([
+      [1, "BonusAmount"],
+      [2, "row"],
+      [3, "row"],
+    ]);
+    expect(problems[0]?.message).toMatch(/numbers cannot hold cents/);
+  });
+
+  it("refuses duplicate (WorkerId, AssignmentId) pairs unless allowed, and duplicate tokens always", () => {
+    const text = `${HEADER}A1AAA,3X1,1.00,first,\nA1AAA,3X1,2.00,second,\nA2BBB,3X2,0,zero rows do not count,\nA2BBB,3X2,1,ok,\n`;
+    expect(problemsOf(text)).toEqual([{ line: 3, field: "AssignmentId", message: expect.stringMatching(/also on line 2.*--allow-duplicates/) }]);
+    expect(parseBonusFile(text, { allowDuplicates: true }).rows).toHaveLength(4);
+    expect(problemsOf(`${HEADER}A1AAA,3X1,1,a,tok\nA2BBB,3X2,1,b,tok\n`, { allowDuplicates: true })).toEqual([
+      { line: 3, field: "UniqueRequestToken", message: expect.stringContaining("also on line 2") },
+    ]);
+  });
+});
+
+describe("validateRows", () => {
+  it("checks rows given in code, numbering them by position", () => {
+    expect(validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }])[0]).toMatchObject({ line: 1, cents: 300, BonusAmount: "3.00" });
+    expect(() => validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }, { WorkerId: "bad" }])).toThrow(/line 2: WorkerId/);
+  });
+});

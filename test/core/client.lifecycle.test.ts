@@ -1,0 +1,109 @@
+/** Client construction, destroy(), per-attempt credentials and pagination, for both transports. */
+import { describe, expect, it } from "vitest";
+import { MTurkClient as EdgeClient } from "../../src/edge.js";
+import { MTurkError, ValidationError } from "../../src/errors.js";
+import { MTurkClient } from "../../src/index.js";
+import { OK, bonusInput, CREDENTIALS } from "./helpers/fixtures.js";
+import { TRANSPORTS, useFakeMTurk } from "./helpers/fake-mturk.js";
+
+describe("client options", () => {
+  it.each([
+    ["maxAttempts", { maxAttempts: 0 }],
+    ["maxAttempts", { maxAttempts: 101 }],
+    ["maxAttempts", { maxAttempts: 1.5 }],
+    ["timeoutMs", { timeoutMs: 0 }],
+    ["timeoutMs", { timeoutMs: Number.NaN }],
+    ["region", { region: "sandbox" }],
+    ["region", { region: "US_EAST_1" }],
+    ["endpoint", { endpoint: "http://example.com" }],
+  ])("rejects a bad %s", (field, options) => {
+    expect(() => new MTurkClient({ credentials: CREDENTIALS, ...options })).toThrow(expect.objectContaining({ name: "ValidationError", field }));
+  });
+
+  it("constructs without touching the network or the credentials", () => {
+    expect(() => new MTurkClient()).not.toThrow();
+  });
+
+  it("builds the edge client with the same options", () => {
+    expect(() => new EdgeClient({ sandbox: true, credentials: CREDENTIALS })).not.toThrow();
+  });
+});
+
+describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
+  const mturk = useFakeMTurk(transport);
+
+  it("fails a call made after destroy() with ClientDestroyedError", async () => {
+    mturk.reply(OK);
+    const client = mturk.client();
+    await client.sendBonus(bonusInput());
+    await client.destroy();
+    const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    expect([error instanceof MTurkError, error.name, mturk.requests.length]).toEqual([true, "ClientDestroyedError", 1]);
+  });
+
+  it("can be destroyed twice after a call", async () => {
+    mturk.reply(OK);
+    const client = mturk.client();
+    await client.sendBonus(bonusInput());
+    await client.destroy();
+    await expect(client.destroy()).resolves.toBeUndefined();
+  });
+
+  it("can be destroyed before any call and twice", async () => {
+    const client = mturk.client();
+    await client.destroy();
+    await expect(client.destroy()).resolves.toBeUndefined();
+  });
+
+  it("rejects invalid input before any I/O", async () => {
+    mturk.reply(OK);
+    await expect(mturk.client().sendBonus(bonusInput({ BonusAmount: "0.975" }))).rejects.toBeInstanceOf(ValidationError);
+    expect(mturk.requests).toHaveLength(0);
+  });
+
+  it("asks the credentials provider once per attempt", async () => {
+    mturk.reply({ status: 503, body: "" }, OK);
+    let calls = 0;
+    await mturk.client({ credentials: () => (calls++, CREDENTIALS) }).sendBonus(bonusInput());
+    expect(calls).toBe(2);
+  });
+
+  it("accepts an async credentials provider", async () => {
+    mturk.reply(OK);
+    const output = await mturk.client({ credentials: async () => CREDENTIALS }).sendBonus(bonusInput());
+    expect(output.$metadata.attempts).toBe(1);
+  });
+
+  it("fails with a ValidationError and no I/O when the provider returns nothing", async () => {
+    mturk.reply(OK);
+    const error = (await mturk.client({ credentials: () => undefined as never }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    expect([error.name, error.UniqueRequestToken, mturk.requests.length]).toEqual(["ValidationError", bonusInput().UniqueRequestToken, 0]);
+  });
+
+  it("keeps outcomeUnknown when the provider fails before a retry", async () => {
+    mturk.reply({ status: 503, body: "" }, OK);
+    let calls = 0;
+    const credentials = () => {
+      if (calls++ > 0) throw new Error("vault unreachable");
+      return CREDENTIALS;
+    };
+    const error = (await mturk.client({ credentials }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    expect([error instanceof MTurkError, error.outcomeUnknown, error.$metadata.attempts, error.UniqueRequestToken]).toEqual([true, true, 1, bonusInput().UniqueRequestToken]);
+  });
+
+  it("follows NextToken across pages", async () => {
+    const payment = (n: number) => ({ WorkerId: "A1", BonusAmount: `${n}.00`, AssignmentId: "3X", Reason: "r", GrantTime: 1 });
+    mturk.reply(
+      { status: 200, body: JSON.stringify({ NumResults: 2, BonusPayments: [payment(1), payment(2)], NextToken: "p2" }) },
+      { status: 200, body: JSON.stringify({ NumResults: 1, BonusPayments: [payment(3)] }) },
+    );
+    const amounts: string[] = [];
+    for await (const bonus of mturk.client().paginateBonusPayments({ AssignmentId: "3X" })) amounts.push(bonus.BonusAmount);
+    expect([amounts, JSON.parse(mturk.requests[1]!.body).NextToken]).toEqual([["1.00", "2.00", "3.00"], "p2"]);
+  });
+
+  it("reports a malformed balance answer as an UnexpectedResponseError", async () => {
+    mturk.reply({ status: 200, body: '{"AvailableBalance":12}' });
+    await expect(mturk.client().getAccountBalance()).rejects.toMatchObject({ name: "UnexpectedResponseError" });
+  });
+});

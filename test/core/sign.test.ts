@@ -1,0 +1,86 @@
+/** RequestSigner, checked against the independent node:crypto SigV4 helper. */
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { describe, expect, it } from "vitest";
+import { resolveEndpoint } from "../../src/endpoint.js";
+import type { HashConstructor } from "../../src/hash.js";
+import { NodeSha256 } from "../../src/hash-node.js";
+import { buildRequest, type UnsignedRequest } from "../../src/request.js";
+import { RequestSigner, SIGNING_SERVICE } from "../../src/sign.js";
+import { CREDENTIALS, SESSION_CREDENTIALS } from "./helpers/fixtures.js";
+import { authorization } from "./helpers/sigv4.js";
+
+const DATE = new Date("2026-03-04T05:06:07Z");
+const AMZ_DATE = "20260304T050607Z";
+const BODY = '{"WorkerId":"A1","BonusAmount":"1.50","AssignmentId":"3X","Reason":"r","UniqueRequestToken":"t"}';
+
+function request(): UnsignedRequest {
+  return buildRequest(resolveEndpoint({ sandbox: true }), "SendBonus", BODY);
+}
+
+function expected(headers: Record<string, string>, credentials = CREDENTIALS, region = "us-east-1"): string {
+  const signed = Object.keys(headers).filter((name) => name !== "authorization");
+  return authorization(
+    { method: "POST", path: "/", headers: Object.entries(headers).filter(([name]) => name !== "authorization"), body: BODY },
+    signed,
+    { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, amzDate: AMZ_DATE, region, service: "mturk-requester" },
+  );
+}
+
+describe.each<[string, HashConstructor]>([
+  ["NodeSha256", NodeSha256],
+  ["Sha256", Sha256 as unknown as HashConstructor],
+])("RequestSigner with %s", (_name, hash) => {
+  it("produces the Authorization the specification gives", async () => {
+    const headers = await new RequestSigner("us-east-1", hash).sign(request(), CREDENTIALS, DATE);
+    expect(headers.authorization).toBe(expected(headers));
+  });
+
+  it("dates the request with the given date", async () => {
+    const headers = await new RequestSigner("us-east-1", hash).sign(request(), CREDENTIALS, DATE);
+    expect(headers["x-amz-date"]).toBe(AMZ_DATE);
+  });
+
+  it("signs a session token", async () => {
+    const headers = await new RequestSigner("us-east-1", hash).sign(request(), SESSION_CREDENTIALS, DATE);
+    expect([headers["x-amz-security-token"], headers.authorization]).toEqual([SESSION_CREDENTIALS.sessionToken, expected(headers, SESSION_CREDENTIALS)]);
+  });
+
+  it("uses the configured region in the scope", async () => {
+    const headers = await new RequestSigner("us-west-2", hash).sign(request(), CREDENTIALS, DATE);
+    expect(headers.authorization).toBe(expected(headers, CREDENTIALS, "us-west-2"));
+  });
+
+  it("switches keys when the credentials change", async () => {
+    const signer = new RequestSigner("us-east-1", hash);
+    await signer.sign(request(), CREDENTIALS, DATE);
+    const headers = await signer.sign(request(), SESSION_CREDENTIALS, DATE);
+    expect(headers.authorization).toBe(expected(headers, SESSION_CREDENTIALS));
+  });
+
+  it("switches keys when only the secret changes", async () => {
+    const signer = new RequestSigner("us-east-1", hash);
+    await signer.sign(request(), CREDENTIALS, DATE);
+    const rotated = { ...CREDENTIALS, secretAccessKey: "rotated-secret" };
+    const headers = await signer.sign(request(), rotated, DATE);
+    expect(headers.authorization).toBe(expected(headers, rotated));
+  });
+
+  it("is not fooled by credentials mutated after use", async () => {
+    const signer = new RequestSigner("us-east-1", hash);
+    const credentials = { ...CREDENTIALS };
+    await signer.sign(request(), credentials, DATE);
+    credentials.secretAccessKey = "mutated-secret";
+    const headers = await signer.sign(request(), credentials, DATE);
+    expect(headers.authorization).toBe(expected(headers, credentials));
+  });
+
+  it("leaves the request it was given unsigned", async () => {
+    const unsigned = request();
+    await new RequestSigner("us-east-1", hash).sign(unsigned, CREDENTIALS, DATE);
+    expect(Object.keys(unsigned.headers)).toEqual(["host", "content-type", "x-amz-target"]);
+  });
+});
+
+it("signs for the mturk-requester service", () => {
+  expect(SIGNING_SERVICE).toBe("mturk-requester");
+});
