@@ -176,11 +176,13 @@ export function installFootprint(name) {
   }
   let bytes = 0;
   let files = 0;
-  for (const size of seen.values()) {
+  const byPackage = {};
+  for (const [dir, size] of seen) {
     bytes += size.bytes;
     files += size.files;
+    byPackage[dir === ROOT ? name : packageJson(dir).name] = size.bytes;
   }
-  return { packages: seen.size, files, bytes };
+  return { packages: seen.size, files, bytes, byPackage };
 }
 
 function ownPackedSize() {
@@ -197,7 +199,7 @@ function ownPackedSize() {
 // ---- report ----
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-const ratio = (theirs, ours) => (theirs === ours ? "1×" : `${(theirs / ours).toFixed(1)}×`);
+const ratio = (theirs, ours) => `${(theirs / ours).toFixed(theirs < ours ? 2 : 1)}×`;
 
 function table(sizes, footprint) {
   const names = Object.keys(sizes);
@@ -209,7 +211,7 @@ function table(sizes, footprint) {
     ["nodeDefault", "Node program, `esbuild --platform=node`"],
     ["nodeModuleFirst", "Node program, `--platform=node --main-fields=module,main`"],
   ];
-  row(["One `SendBonus` call, minified", ...names.map((n) => `\`${n}\` min / gzip`), "SDK ÷ ours (gzip)", "aws4fetch ÷ ours (gzip)"]);
+  row(["One `SendBonus` call, minified", ...names.map((n) => `\`${n}\` min / gzip`), "SDK ÷ ours, gzip", "aws4fetch ÷ ours, gzip"]);
   row(["---", ...names.map(() => "---:"), "---:", "---:"]);
   for (const [key, label] of variants) {
     row([
@@ -228,11 +230,17 @@ function table(sizes, footprint) {
       `${kb(ours.nodeNoUndiciBareImport.minified)} / ${kb(ours.nodeNoUndiciBareImport.gzip)} (${kb(ours.nodeNoUndiciBareImport.byPackage["@smithy/core"] ?? 0)} of it \`@smithy/core\`).`,
   );
   lines.push("");
-  row(["Production install", "packages", "files", "bytes on disk"]);
-  row(["---", "---:", "---:", "---:"]);
+  const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+  row(["Production install", "packages", "files", "bytes (file contents)", "largest packages"]);
+  row(["---", "---:", "---:", "---:", "---"]);
   for (const name of names) {
     const f = footprint[name];
-    row([`\`${name}\``, String(f.packages), String(f.files), `${(f.bytes / 1024 / 1024).toFixed(2)} MB`]);
+    const largest = Object.entries(f.byPackage)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([pkg, bytes]) => `${pkg} ${mb(bytes)}`)
+      .join(", ");
+    row([`\`${name}\``, String(f.packages), String(f.files), mb(f.bytes), largest]);
   }
   lines.push("");
   lines.push(`gzip is level 9. Worker budget: ${kb(WORKER_BUDGET_GZIP)} gzipped; ours is ${kb(ours.worker.gzip)}.`);

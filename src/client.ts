@@ -134,30 +134,30 @@ interface CallState {
  * reuse it: it owns a signer, a connection pool and a retry budget.
  */
 export class BaseMTurkClient {
-  private readonly endpoint: Endpoint;
-  private readonly credentials: CredentialsProvider;
-  private readonly signer: RequestSigner;
-  private readonly transport: Transport;
-  private readonly budget = new RetryBudget();
-  private readonly maxAttempts: number;
-  private readonly timeoutMs: number;
+  readonly #endpoint: Endpoint;
+  readonly #credentials: CredentialsProvider;
+  readonly #signer: RequestSigner;
+  readonly #transport: Transport;
+  readonly #budget = new RetryBudget();
+  readonly #maxAttempts: number;
+  readonly #timeoutMs: number;
   /** Server time minus local time, learned from clock-skew errors. */
-  private clockOffsetMs = 0;
-  private destroyed = false;
+  #clockOffsetMs = 0;
+  #destroyed = false;
 
   constructor(options: MTurkClientOptions, platform: Platform) {
-    this.endpoint = resolveEndpoint(options);
+    this.#endpoint = resolveEndpoint(options);
     const region = options.region ?? "us-east-1";
     if (!/^[a-z0-9-]+$/.test(region) || region === "sandbox") {
       throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
     }
-    this.credentials = toProvider(options.credentials);
-    this.maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 100);
-    this.timeoutMs = positiveInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.signer = new RequestSigner(region, platform.sha256);
-    const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.timeoutMs };
+    this.#credentials = toProvider(options.credentials);
+    this.#maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 100);
+    this.#timeoutMs = positiveInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#signer = new RequestSigner(region, platform.sha256);
+    const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.#timeoutMs };
     if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
-    this.transport = platform.transport(this.endpoint, transportOptions);
+    this.#transport = platform.transport(this.#endpoint, transportOptions);
   }
 
   /**
@@ -170,7 +170,7 @@ export class BaseMTurkClient {
     const UniqueRequestToken = valid.UniqueRequestToken ?? crypto.randomUUID();
     const body = serializeSendBonus({ ...valid, UniqueRequestToken });
     try {
-      const { $metadata } = await this.call("SendBonus", body, options.signal, (error) => isAlreadyProcessed(error, UniqueRequestToken));
+      const { $metadata } = await this.#call("SendBonus", body, options.signal, (error) => isAlreadyProcessed(error, UniqueRequestToken));
       return { UniqueRequestToken, alreadyGranted: false, $metadata };
     } catch (error) {
       if (isAlreadyProcessed(error, UniqueRequestToken)) {
@@ -183,7 +183,7 @@ export class BaseMTurkClient {
 
   /** The account's prepaid balance. */
   async getAccountBalance(options: CallOptions = {}): Promise<GetAccountBalanceOutput> {
-    const { data, $metadata } = await this.call("GetAccountBalance", "{}", options.signal);
+    const { data, $metadata } = await this.#call("GetAccountBalance", "{}", options.signal);
     const { AvailableBalance, OnHoldBalance } = data;
     if (typeof AvailableBalance !== "string") throw malformed("GetAccountBalance", "AvailableBalance is not a string", $metadata);
     return typeof OnHoldBalance === "string" ? { AvailableBalance, OnHoldBalance, $metadata } : { AvailableBalance, $metadata };
@@ -192,7 +192,7 @@ export class BaseMTurkClient {
   /** One page of the bonuses paid for an assignment. */
   async listBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): Promise<ListBonusPaymentsOutput> {
     const valid = validateListBonusPayments(input);
-    const { data, $metadata } = await this.call("ListBonusPayments", serializeListBonusPayments(valid), options.signal);
+    const { data, $metadata } = await this.#call("ListBonusPayments", serializeListBonusPayments(valid), options.signal);
     const payments = data.BonusPayments ?? [];
     if (!Array.isArray(payments)) throw malformed("ListBonusPayments", "BonusPayments is not a list", $metadata);
     const BonusPayments = payments.map((item: unknown) => toBonusPayment(item, $metadata));
@@ -217,64 +217,64 @@ export class BaseMTurkClient {
 
   /** Closes pooled connections. Calls made afterwards fail. */
   async destroy(): Promise<void> {
-    this.destroyed = true;
-    await this.transport.close();
+    this.#destroyed = true;
+    await this.#transport.close();
   }
 
   /**
    * Signs and sends one operation, retrying as the policy allows. Every
    * attempt sends the same body (and so the same token), signed afresh.
    */
-  private async call(
+  async #call(
     operation: Operation,
     body: string,
     signal: AbortSignal | undefined,
     settles: (error: MTurkError) => boolean = () => false,
   ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
-    if (this.destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
+    if (this.#destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
     let lastRetryCost: number | undefined;
     for (;;) {
       throwIfAborted(signal, state);
       // A provider failing before a retry must not hide that an earlier attempt may have paid.
-      const credentials = await resolveCredentials(this.credentials).catch((thrown: unknown) => {
-        throw thrown instanceof MTurkError ? this.finish(thrown, state, undefined) : thrown;
+      const credentials = await resolveCredentials(this.#credentials).catch((thrown: unknown) => {
+        throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
       });
       const redact = redactor(credentials);
-      const request = buildRequest(this.endpoint, operation, body);
-      const headers = await this.signer.sign(request, credentials, new Date(Date.now() + this.clockOffsetMs));
+      const request = buildRequest(this.#endpoint, operation, body);
+      const headers = await this.#signer.sign(request, credentials, new Date(Date.now() + this.#clockOffsetMs));
       throwIfAborted(signal, state);
 
       state.attempts++;
       let error: MTurkError;
       let response: WireResponse | undefined;
       try {
-        response = await this.attempt({ endpoint: this.endpoint, headers, body }, signal, state);
+        response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
-          this.budget.release(lastRetryCost);
-          return { data: parsed.data, $metadata: this.metadata(state, response) };
+          this.#budget.release(lastRetryCost);
+          return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
         error = parsed.error;
       } catch (thrown) {
         if (thrown instanceof AbortError) throw thrown;
-        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, false, this.timeoutMs);
+        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, false, this.#timeoutMs);
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
-        this.budget.release(lastRetryCost);
-        throw this.finish(error, state, response);
+        this.#budget.release(lastRetryCost);
+        throw this.#finish(error, state, response);
       }
       if (error.outcomeUnknown) state.outcomeUnknown = true;
 
       const kind = retryKind(error);
       let delay: number | undefined;
-      if (kind !== undefined && state.attempts < this.maxAttempts) {
+      if (kind !== undefined && state.attempts < this.#maxAttempts) {
         if (kind === "clockSkew") {
-          const before = this.clockOffsetMs;
-          this.clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
+          const before = this.#clockOffsetMs;
+          this.#clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
           // Same clock, same failure: only a corrected clock makes a retry worth it.
-          if (this.clockOffsetMs !== before) delay = 0;
+          if (this.#clockOffsetMs !== before) delay = 0;
         } else {
           delay = backoffDelay(kind, state.attempts - 1, Math.random);
           const hint = response === undefined ? undefined : retryAfterMs(response.header, Date.now());
@@ -282,13 +282,13 @@ export class BaseMTurkClient {
           if (hint !== undefined) delay = hint > MAX_DELAY_MS ? undefined : Math.max(delay, hint);
         }
         if (delay !== undefined) {
-          const cost = this.budget.acquire(kind);
+          const cost = this.#budget.acquire(kind);
           if (cost === undefined) delay = undefined;
           else lastRetryCost = cost;
         }
       }
       if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
-      if (delay === undefined) throw this.finish(error, state, response);
+      if (delay === undefined) throw this.#finish(error, state, response);
 
       try {
         await sleep(delay, signal);
@@ -300,31 +300,31 @@ export class BaseMTurkClient {
   }
 
   /** One HTTP exchange under the per-attempt timeout and the caller's signal. */
-  private async attempt(request: Parameters<Transport["send"]>[0], signal: AbortSignal | undefined, state: CallState): Promise<WireResponse> {
+  async #attempt(request: Parameters<Transport["send"]>[0], signal: AbortSignal | undefined, state: CallState): Promise<WireResponse> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.timeoutMs);
+    }, this.#timeoutMs);
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.transport.send(request, controller.signal);
+      return await this.#transport.send(request, controller.signal);
     } catch (thrown) {
       if (signal?.aborted && !timedOut) {
         // The request may have reached MTurk before the abort.
         state.outcomeUnknown = true;
         throw abortError(signal.reason, state);
       }
-      throw toTransportError(thrown, timedOut, this.timeoutMs);
+      throw toTransportError(thrown, timedOut, this.#timeoutMs);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
     }
   }
 
-  private metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {
+  #metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {
     const $metadata: ResponseMetadata = { attempts: state.attempts, totalRetryDelay: state.totalRetryDelay };
     if (response !== undefined) {
       $metadata.httpStatusCode = response.status;
@@ -334,8 +334,8 @@ export class BaseMTurkClient {
     return $metadata;
   }
 
-  private finish(error: MTurkError, state: CallState, response: WireResponse | undefined): MTurkError {
-    Object.assign(error.$metadata, this.metadata(state, response));
+  #finish(error: MTurkError, state: CallState, response: WireResponse | undefined): MTurkError {
+    Object.assign(error.$metadata, this.#metadata(state, response));
     error.outcomeUnknown = state.outcomeUnknown;
     return error;
   }

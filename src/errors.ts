@@ -62,18 +62,10 @@ export class MTurkError extends Error {
     this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 
-  /** A plain, secret-free view for logs and `JSON.stringify`. */
+  /** A plain, secret-free view for logs and `JSON.stringify`: the message and every field, without the stack or cause. */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      TurkErrorCode: this.TurkErrorCode,
-      $fault: this.$fault,
-      $retryable: this.$retryable,
-      $metadata: this.$metadata,
-      UniqueRequestToken: this.UniqueRequestToken,
-      outcomeUnknown: this.outcomeUnknown,
-    };
+    const { stack: _stack, ...fields } = this as Record<string, unknown>;
+    return { name: this.name, message: this.message, ...fields };
   }
 }
 
@@ -104,9 +96,6 @@ export class ValidationError extends MTurkError {
     this.rule = rule;
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), field: this.field, rule: this.rule };
-  }
 }
 
 /**
@@ -122,9 +111,6 @@ export class TransportError extends MTurkError {
     this.code = init.code;
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), code: this.code };
-  }
 }
 
 /** The service answered with something that is not an AWS JSON answer: an HTML page, garbage, a truncated body. */
@@ -137,9 +123,6 @@ export class UnexpectedResponseError extends MTurkError {
     this.excerpt = init.excerpt;
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), excerpt: this.excerpt };
-  }
 }
 
 /** The caller's `AbortSignal` fired. The signal's reason is the `cause`. */

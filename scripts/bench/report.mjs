@@ -21,6 +21,25 @@ function median(values) {
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const rate = (slice) => (slice.calls / slice.wallMs) * 1000;
 
+/**
+ * The median over rounds of one client's figure divided by another's in the
+ * same round: slices that ran side by side are compared, so load that comes
+ * and goes on a shared machine (other processes) cancels out.
+ */
+function pairedRatio(perRound, name, base) {
+  const ours = perRound[name];
+  const theirs = perRound[base];
+  if (!ours || !theirs) return Number.NaN;
+  const rounds = Math.min(ours.length, theirs.length);
+  return median(Array.from({ length: rounds }, (_, i) => ours[i] / theirs[i]));
+}
+
+/** Splits a list into `rounds` consecutive groups (cold starts run `coldPerRound` per round). */
+function byRound(list, rounds) {
+  const size = Math.ceil(list.length / rounds);
+  return Array.from({ length: rounds }, (_, i) => list.slice(i * size, (i + 1) * size)).filter((group) => group.length > 0);
+}
+
 /** The figures of one run: one row per measure, one value per client. */
 export function summarize(raw, plan) {
   const rows = [];
@@ -30,8 +49,10 @@ export function summarize(raw, plan) {
     CLIENT_COLUMNS.map((name) => [name, raw.sequential[name].flatMap((slice) => slice.latenciesUs).sort((a, b) => a - b)]),
   );
   const calls = (name) => latencies[name].length;
+  const roundQuantile = (q) => mapClients((n) => raw.sequential[n].map((slice) => quantile([...slice.latenciesUs].sort((a, b) => a - b), q)));
   add("sequential-p50", "Sequential latency p50", "ms", "lower", mapClients((n) => quantile(latencies[n], 0.5) / 1000), {
     calls: mapClients(calls),
+    perRound: roundQuantile(0.5),
   });
   add("sequential-p99", "Sequential latency p99", "ms", "lower", mapClients((n) => quantile(latencies[n], 0.99) / 1000), {
     calls: mapClients(calls),
@@ -41,36 +62,39 @@ export function summarize(raw, plan) {
     const slices = raw.throughput[concurrency];
     add(`throughput-c${concurrency}`, `Throughput, concurrency ${concurrency}`, "calls/s", "higher", mapClients((n) => median(slices[n].map(rate))), {
       calls: mapClients((n) => sum(slices[n].map((s) => s.calls))),
+      perRound: mapClients((n) => slices[n].map(rate)),
+      simulatorCpuUsPerCall: mapClients((n) => sum(slices[n].map((s) => s.simulatorCpuUs)) / sum(slices[n].map((s) => s.calls))),
       simulatorCpuShare: mapClients((n) => sum(slices[n].map((s) => s.simulatorCpuUs)) / 1000 / sum(slices[n].map((s) => s.wallMs))),
     });
   }
   const top = Math.max(...plan.concurrencies);
   const topSlices = raw.throughput[top];
-  add(`client-cpu-c${top}`, `Client CPU per call at concurrency ${top}`, "µs", "lower", mapClients((n) => sum(topSlices[n].map((s) => s.cpuUs)) / sum(topSlices[n].map((s) => s.calls))));
+  add(`client-cpu-c${top}`, `Client CPU per call at concurrency ${top}`, "µs", "lower", mapClients((n) => sum(topSlices[n].map((s) => s.cpuUs)) / sum(topSlices[n].map((s) => s.calls))), {
+    perRound: mapClients((n) => topSlices[n].map((s) => s.cpuUs / s.calls)),
+  });
 
-  const signRate = (name) => median(raw.sign[name].map(rate));
-  add("signing", "Signing alone (build + sign, no send)", "signs/s", "higher", {
-    "ours-undici": signRate("ours-undici"),
-    // One signer for both transports.
-    "ours-fetch": signRate("ours-undici"),
-    sdk: signRate("sdk"),
-    ceiling: signRate("ceiling"),
-  });
-  add("signing-sha256-js", "Signing alone, our signer on @aws-crypto/sha256-js", "signs/s", "higher", {
-    "ours-undici": signRate("ours-sha256-js"),
-    "ours-fetch": signRate("ours-sha256-js"),
-    sdk: signRate("sdk"),
-    ceiling: signRate("ceiling"),
-  });
+  const signRates = (name) => raw.sign[name].map(rate);
+  // One signer serves both transports, so both columns show it.
+  const signers = (ours) => ({ "ours-undici": ours, "ours-fetch": ours, sdk: "sdk", ceiling: "ceiling" });
+  for (const [id, label, ours] of [
+    ["signing", "Signing alone (build + sign, no send)", "ours-undici"],
+    ["signing-sha256-js", "Signing alone, our signer on @aws-crypto/sha256-js", "ours-sha256-js"],
+  ]) {
+    const source = signers(ours);
+    add(id, label, "signs/s", "higher", mapClients((n) => median(signRates(source[n]))), { perRound: mapClients((n) => signRates(source[n])) });
+  }
 
   add("cold-start", "Cold start, spawn → first response (median)", "ms", "lower", mapClients((n) => median(raw.cold[n].map((c) => c.ms))), {
     calls: mapClients((n) => raw.cold[n].length),
+    perRound: mapClients((n) => byRound(raw.cold[n], plan.rounds).map((group) => median(group.map((c) => c.ms)))),
   });
   add("peak-rss", "Peak RSS of the client process", "MB", "lower", mapClients((n) => raw.memory[n].maxRssBytes / 2 ** 20));
 
+  // Ratios pair the rounds where a row has them (peak RSS is one figure per process).
   for (const row of rows) {
-    row.vsSdk = mapClients((n) => row.values[n] / row.values.sdk);
-    row.vsCeiling = mapClients((n) => row.values[n] / row.values.ceiling);
+    const versus = (base) => mapClients((n) => (row.perRound ? pairedRatio(row.perRound, n, base) : row.values[n] / row.values[base]));
+    row.vsSdk = versus("sdk");
+    row.vsCeiling = versus("ceiling");
   }
   return { rows, targets: targets(rows) };
 }
@@ -134,8 +158,8 @@ export function renderMarkdown(result) {
   lines.push("");
   const c64 = rows.find((r) => r.id === "throughput-c64");
   if (c64?.simulatorCpuShare) {
-    const share = CLIENT_COLUMNS.map((n) => `${n} ${(c64.simulatorCpuShare[n] * 100).toFixed(0)}%`).join(", ");
-    lines.push(`Simulator CPU busy during the concurrency-64 slices (100% = one core): ${share}.`);
+    const share = CLIENT_COLUMNS.map((n) => `${n} ${(c64.simulatorCpuShare[n] * 100).toFixed(0)}% (${c64.simulatorCpuUsPerCall[n].toFixed(0)} µs/request)`).join(", ");
+    lines.push(`Simulator CPU during the concurrency-64 slices (100% = one core busy): ${share}.`);
   }
   const m = result.machine;
   lines.push(
@@ -144,7 +168,7 @@ export function renderMarkdown(result) {
   lines.push(`Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
   const p = result.plan;
   lines.push(
-    `Run: ${result.date}, ${result.durationSeconds} s, ${p.rounds} interleaved rounds; ${p.sequential} sequential calls, ${p.throughput} calls per concurrency level, ${p.coldStarts}+ cold starts per client; throughput and signing are medians of per-round rates.`,
+    `Run: ${result.date}, ${result.durationSeconds} s, ${p.rounds} interleaved rounds; ${p.sequential} sequential calls, ${p.throughput} calls per concurrency level, ${p.coldStarts} cold starts per client. Latency percentiles pool every call; throughput and signing are medians of per-round rates; each ratio is the median of per-round ratios (same round, side by side), except peak RSS.`,
   );
   return `${lines.join("\n")}\n`;
 }

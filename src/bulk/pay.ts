@@ -425,8 +425,10 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
     const limiter = new RateLimiter({ rate: rateLimit });
     const results = new Map<number, RowResult>();
     const failedNow = new Set<number>();
-    const triedNow = new Set<number>();
+    /** Rows whose send or check failed in this run (reported failed if the run ends before they are paid). */
+    const erroredNow = new Set<number>();
     const paidNow: BonusRow[] = [];
+    let paidCentsNow = 0;
     const completions: number[] = [];
     let stoppedBy: StopReason | undefined;
     let stopError: JournaledError | undefined;
@@ -436,7 +438,8 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
       const { row } = p;
       const st: TokenState | undefined = p.token === undefined ? undefined : state.tokens.get(p.token);
       const paid = status === "paid" ? st?.paid : undefined;
-      const requestId = paid?.requestId ?? st?.lastRequestId;
+      // A paid row's request id is the one that paid (none when found by ListBonusPayments); a failed row's is its last answer's.
+      const requestId = status === "paid" ? paid?.requestId : st?.lastRequestId;
       return {
         line: row.line,
         WorkerId: row.WorkerId,
@@ -468,14 +471,17 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
         ratePerSecond: (completions.length * 1000) / window,
         rateLimit: limiter.rate,
         maxRate: limiter.maxRate,
-        paidCents: paidNow.reduce((sum, r) => sum + r.cents, 0),
+        paidCents: paidCentsNow,
         elapsedMs,
       };
     };
     const settle = (p: PlannedRow, status: RowStatus, extra: { earlierRun?: boolean } = {}): void => {
       const result = resultOf(p, status, extra);
       results.set(p.index, result);
-      if (status === "paid" && !extra.earlierRun) paidNow.push(p.row);
+      if (status === "paid" && !extra.earlierRun) {
+        paidNow.push(p.row);
+        paidCentsNow += p.row.cents;
+      }
       if (status === "failed") failedNow.add(p.index);
       options.onResult?.(result);
       options.onProgress?.(progress());
@@ -554,6 +560,7 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
       } catch (error) {
         if (stoppedBy !== undefined || signal?.aborted) return undefined;
         const verdict = classify(error);
+        erroredNow.add(work.planned.index);
         if (verdict === "fatal") stop("fatal-error", journaledError(error));
         else {
           if (isMTurkError(error) && error.$retryable?.throttling) limiter.throttled();
@@ -574,9 +581,8 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
     const send = async (work: Work): Promise<void> => {
       const { planned } = work;
       const { row, token } = planned as PlannedRow & { token: string };
-      work.tries++;
-      triedNow.add(planned.index);
       if (actionFor(state.get(token), clock()) === "reconcile") {
+        work.tries++;
         const found = await reconcile(work);
         if (found === undefined) return;
         if (found) {
@@ -590,6 +596,7 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
         return; // Aborted before sending: the row stays pending.
       }
       if (stoppedBy !== undefined) return;
+      work.tries++;
       const st = state.get(token);
       record({
         t: "intent",
@@ -612,6 +619,7 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
         const requestId = isMTurkError(error) ? error.$metadata.requestId : undefined;
         record({ t: "outcome", token, status: "failed", attempts, ...(requestId === undefined ? {} : { requestId }), error: journaled, at: iso(clock()) });
         completions.push(performance.now());
+        erroredNow.add(planned.index);
         if (error instanceof AbortError || signal?.aborted) return; // Stays pending; settled on resume with the same token.
         switch (classify(error)) {
           case "insufficient-funds":
@@ -680,8 +688,8 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
     for (const p of plan.rows) {
       if (results.has(p.index)) continue;
       const st = p.token === undefined ? undefined : state.tokens.get(p.token);
-      // Tried in this run and left over when it stopped: failed (re-tried on resume); never tried: pending.
-      settle(p, st?.paid !== undefined ? "paid" : triedNow.has(p.index) ? "failed" : "pending");
+      // Failed in this run and left over when it stopped: failed (re-tried on resume); not reached: pending.
+      settle(p, st?.paid !== undefined ? "paid" : erroredNow.has(p.index) ? "failed" : "pending");
     }
     const rows = plan.rows.map((p) => results.get(p.index) as RowResult);
     const count = (status: RowStatus) => rows.filter((r) => r.status === status).length;

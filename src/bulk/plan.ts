@@ -136,7 +136,7 @@ export function describePlan(plan: PayoutPlan, context: { input?: string; target
   const parts = [`${plan.toPay.rows} to pay`];
   if (plan.skipped.length > 0) parts.push(`${plan.skipped.length} skipped ($0)`);
   if (plan.alreadyPaid.rows > 0) parts.push(`${plan.alreadyPaid.rows} already paid (journal)`);
-  const label = (name: string) => name.padEnd(14);
+  const label = (name: string) => name.padEnd(15);
   out.push(`${label("Rows")}${plan.rows.length} in the input: ${parts.join(", ")}`);
   if (plan.toReconcile > 0) out.push(`${label("")}${plan.toReconcile} to check with ListBonusPayments first (sent over 23 h ago, outcome unknown)`);
   out.push(`${label("Bonuses")}${formatDollars(plan.toPay.bonusCents)}`);

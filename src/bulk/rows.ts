@@ -275,7 +275,30 @@ function checkRows(raw: readonly RawRow[], options: RowOptions, problems: RowPro
     const cents = attempt(line, "BonusAmount", problems, () => checkRowAmount(input.BonusAmount));
     const Reason = attempt(line, "Reason", problems, () => text("Reason", input.Reason, false));
     const token = attempt(line, "UniqueRequestToken", problems, () => checkToken(input.UniqueRequestToken));
-    if (problems.length > before || WorkerId === undefined || AssignmentId === undefined || cents === undefined || Reason === undefined) return;
+    let duplicate = false;
+    // Duplicates are looked for even among rows with other problems, so that one pass lists everything.
+    if (WorkerId !== undefined && AssignmentId !== undefined && cents !== 0) {
+      const pair = `${WorkerId}\u0000${AssignmentId}`;
+      const first = pairs.get(pair);
+      if (first === undefined) pairs.set(pair, line);
+      else if (!options.allowDuplicates) {
+        duplicate = true;
+        problems.push({
+          line,
+          field: "AssignmentId",
+          message: `WorkerId ${WorkerId} and AssignmentId ${AssignmentId} are also on line ${first}: a second bonus for the same assignment is refused unless duplicates are allowed (--allow-duplicates)`,
+        });
+      }
+    }
+    if (token !== undefined) {
+      const first = tokens.get(token);
+      if (first === undefined) tokens.set(token, line);
+      else {
+        duplicate = true;
+        problems.push({ line, field: "UniqueRequestToken", message: `UniqueRequestToken ${describeValue(token)} is also on line ${first}: MTurk would pay only one of the two` });
+      }
+    }
+    if (duplicate || problems.length > before || WorkerId === undefined || AssignmentId === undefined || cents === undefined || Reason === undefined) return;
 
     const row: BonusRow = {
       line,
@@ -292,25 +315,6 @@ function checkRows(raw: readonly RawRow[], options: RowOptions, problems: RowPro
         validateSendBonus({ WorkerId, AssignmentId, BonusAmount: row.BonusAmount, Reason, ...(token === undefined ? {} : { UniqueRequestToken: token }) }),
       );
       if (sent === undefined) return;
-      const pair = `${WorkerId}\u0000${AssignmentId}`;
-      const first = pairs.get(pair);
-      if (first !== undefined && !options.allowDuplicates) {
-        problems.push({
-          line,
-          field: "AssignmentId",
-          message: `WorkerId ${WorkerId} and AssignmentId ${AssignmentId} are also on line ${first}: a second bonus for the same assignment is refused unless duplicates are allowed (--allow-duplicates)`,
-        });
-        return;
-      }
-      if (first === undefined) pairs.set(pair, line);
-    }
-    if (token !== undefined) {
-      const first = tokens.get(token);
-      if (first !== undefined) {
-        problems.push({ line, field: "UniqueRequestToken", message: `UniqueRequestToken ${describeValue(token)} is also on line ${first}: MTurk would pay only one of the two` });
-        return;
-      }
-      tokens.set(token, line);
     }
     rows.push(row);
   });

@@ -7,6 +7,7 @@ import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult 
 import { describePlan, formatDollars, type PayoutPlan } from "../bulk/plan.js";
 import { ProgressDisplay } from "../bulk/progress.js";
 import { describeResult, writeReport } from "../bulk/report.js";
+import { BATCH_ID_PATTERN } from "../bulk/token.js";
 import { COMMON_HELP, createClient, EXIT, numberOption, parse, runCommand, str, targetOf, UsageError, type Target } from "./args.js";
 
 export const HELP = `Usage: mturk-bonus pay FILE [options]
@@ -117,6 +118,10 @@ export async function run(args: string[]): Promise<number> {
       throw new UsageError("stdin is not a terminal, so the payout cannot be confirmed: pass --yes to pay without confirmation (try --dry-run first)");
     }
     const target = targetOf(values);
+    const batchId = str(values, "batch-id");
+    if (batchId !== undefined && !BATCH_ID_PATTERN.test(batchId)) {
+      throw new UsageError(`--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+    }
 
     let text: string;
     try {
@@ -140,7 +145,6 @@ export async function run(args: string[]): Promise<number> {
     const journal = str(values, "journal") ?? defaultPath(input, target, "journal.jsonl");
     const reportPath = str(values, "report") ?? defaultPath(input, target, "report.csv");
     const client = createClient(values, target);
-    const batchId = str(values, "batch-id");
     const common = {
       client,
       journal,
@@ -203,16 +207,21 @@ export async function run(args: string[]): Promise<number> {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
-      if (result.plan.toPay.rows === 0 && result.stoppedBy === undefined) {
-        process.stdout.write(describePlan(result.plan, { input, target: target.label }));
-      }
-      writeReport(reportPath, result);
       process.stdout.write(describeResult(result));
-      process.stdout.write(`Report:  ${reportPath}\nJournal: ${journal}\n`);
+      let code = exitCodeOf(result);
+      try {
+        writeReport(reportPath, result);
+        process.stdout.write(`Report:  ${reportPath}\n`);
+      } catch (error) {
+        // The payments stand (the journal has them); only the report is missing, which a script must notice.
+        process.stderr.write(`mturk-bonus pay: could not write the report ${reportPath}: ${(error as Error).message}\n`);
+        if (code === EXIT.ok) code = EXIT.failed;
+      }
+      process.stdout.write(`Journal: ${journal}\n`);
       if (!result.complete && result.stoppedBy !== "declined") {
         process.stdout.write("Run the same command again to resume: paid rows are skipped, the rest are sent with the same tokens.\n");
       }
-      return exitCodeOf(result);
+      return code;
     } catch (error) {
       if (error instanceof InsufficientBalanceError) {
         process.stdout.write(describePlan(error.plan, { input, target: target.label }));

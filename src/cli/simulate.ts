@@ -3,7 +3,7 @@
  * The first line on stdout is the URL alone, so scripts can read it.
  */
 import { parseArgs } from "node:util";
-import { parseFaultSpec, startSimulator, type FaultSpec, type SigningCredentials } from "../simulator/index.js";
+import { parseFaultSpec, startSimulator, type FaultSpec, type SigningCredentials, type Simulator } from "../simulator/index.js";
 
 /** Usage text of the command. */
 export const USAGE = `Usage: mturk-bonus simulate [options]
@@ -70,15 +70,29 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
 
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !(/^\d+$/.test(values.seed ?? "") && Number.isSafeInteger(seed))) {
+    process.stderr.write(`mturk-bonus simulate: --seed must be a non-negative whole number, got ${values.seed}\n`);
+    return 2;
+  }
+
   const credentials = credentialsFromEnv(process.env);
-  const sim = await startSimulator({
-    port,
-    faults,
-    ...(credentials === undefined ? {} : { credentials }),
-    ...(values.balance === undefined ? {} : { balance: values.balance }),
-    ...(values.region === undefined ? {} : { region: values.region }),
-    ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
-  });
+  let sim: Simulator;
+  try {
+    sim = await startSimulator({
+      port,
+      faults,
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(values.balance === undefined ? {} : { balance: values.balance }),
+      ...(values.region === undefined ? {} : { region: values.region }),
+      ...(seed === undefined ? {} : { seed }),
+    });
+  } catch (error) {
+    // A malformed --balance is a usage error; anything else (a port in use) is not.
+    if (!(error instanceof TypeError)) throw error;
+    process.stderr.write(`mturk-bonus simulate: ${error.message}\n`);
+    return 2;
+  }
   process.stdout.write(`${sim.url}\n`);
   // Only the key id: the secret stays out of terminals and logs.
   process.stderr.write(

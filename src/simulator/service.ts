@@ -10,6 +10,7 @@
  * 4. JSON body, input validation, then the operation on the ledger.
  */
 import { randomUUID } from "node:crypto";
+import { toCents } from "../money.js";
 import { faultResponse } from "./fault-responses.js";
 import { parseFaultSpec, type FaultSchedule, type FaultSpec } from "./faults.js";
 import type { Ledger, LedgerSnapshot } from "./ledger.js";
@@ -174,7 +175,7 @@ export class SimulatedService {
   /**
    * Applies a {@link ControlAction} (from code or an untrusted `/__control`
    * body) and returns the resulting snapshot. Throws a `TypeError` for a
-   * malformed action before changing anything it can check up front.
+   * malformed action before changing anything.
    */
   control(action: unknown): SimulatorSnapshot {
     if (!isRecord(action)) throw new TypeError("a control action must be a JSON object");
@@ -184,8 +185,11 @@ export class SimulatedService {
     if (assignments !== undefined && !(isRecord(assignments) && Object.values(assignments).every((w) => typeof w === "string"))) {
       throw new TypeError("assignments must map AssignmentId to WorkerId");
     }
-    if (advanceClockMs !== undefined && typeof advanceClockMs !== "number") {
-      throw new TypeError("advanceClockMs must be a number");
+    if (balance !== undefined && toCents(balance) === undefined) {
+      throw new TypeError(`balance must be a dollar amount such as "100.00", got ${JSON.stringify(balance)}`);
+    }
+    if (advanceClockMs !== undefined && !(typeof advanceClockMs === "number" && Number.isFinite(advanceClockMs) && advanceClockMs >= 0)) {
+      throw new TypeError("advanceClockMs must be a non-negative number");
     }
     // Checked up front so a bad fault list leaves the schedule as it was.
     const parsedFaults = ((faults ?? []) as unknown[]).map(parseFaultSpec);

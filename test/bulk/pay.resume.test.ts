@@ -60,7 +60,7 @@ describe("resume after a crash", () => {
       const t0 = new Date(now()).toISOString();
       // Row 0: sent and paid, answer lost (outcome unknown). Row 1: sent, never reached MTurk. Row 2: paid, journaled.
       await send(0);
-      await send(2);
+      const paid2 = await send(2);
       writeFileSync(
         journal,
         line({ t: "header", v: 1, batchId, content: contentHash(rows), target: sim.url, at: t0 }) +
@@ -68,7 +68,7 @@ describe("resume after a crash", () => {
           line({ t: "outcome", token: tokens[0]!, status: "failed", attempts: 3, error: { name: "TimeoutError", message: "no answer", outcomeUnknown: true }, at: t0 }) +
           line(intent(1, t0)) +
           line(intent(2, t0)) +
-          line({ t: "outcome", token: tokens[2]!, status: "paid", attempts: 1, at: t0 }),
+          line({ t: "outcome", token: tokens[2]!, status: "paid", attempts: 1, requestId: paid2.$metadata.requestId!, at: t0 }),
       );
 
       // 25 hours later, on both clocks: MTurk has forgotten the tokens.

@@ -80,6 +80,11 @@ describe("parseBonusFile", () => {
     const text = `${HEADER}A1AAA,3X1,1.00,first,\nA1AAA,3X1,2.00,second,\nA2BBB,3X2,0,zero rows do not count,\nA2BBB,3X2,1,ok,\n`;
     expect(problemsOf(text)).toEqual([{ line: 3, field: "AssignmentId", message: expect.stringMatching(/also on line 2.*--allow-duplicates/) }]);
     expect(parseBonusFile(text, { allowDuplicates: true }).rows).toHaveLength(4);
+    // Found even when the first of the two has problems of its own, so one pass lists everything.
+    expect(problemsOf(`${HEADER}A1AAA,3X1,1.505,first,\nA1AAA,3X1,2.00,second,\n`).map((p) => [p.line, p.field])).toEqual([
+      [2, "BonusAmount"],
+      [3, "AssignmentId"],
+    ]);
     expect(problemsOf(`${HEADER}A1AAA,3X1,1,a,tok\nA2BBB,3X2,1,b,tok\n`, { allowDuplicates: true })).toEqual([
       { line: 3, field: "UniqueRequestToken", message: expect.stringContaining("also on line 2") },
     ]);

@@ -66,8 +66,8 @@ describe("plan", () => {
     expect(plan.alreadyPaid.rows).toBe(1);
     expect(shortfallCents(plan)).toBe(145);
     const text = describePlan(plan, { input: "b.csv", target: "sandbox" });
-    expect(text).toContain("Grand total   $2.45");
-    expect(text).toContain("Short by      $1.45");
+    expect(text).toContain("Grand total    $2.45");
+    expect(text).toContain("Short by       $1.45");
     expect(text).toContain("Skipped ($0) on line(s) 3");
   });
 });

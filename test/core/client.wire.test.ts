@@ -1,12 +1,12 @@
 /**
  * What goes on the wire, for both transports: target, content type, body,
  * credential scope, signed headers, and the signature recomputed with the
- * independent node:crypto helper (never with the signer under test).
+ * independent SigV4 oracle, src/simulator/sigv4.ts (never with the signer under test).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { OK, bonusInput, CREDENTIALS, SESSION_CREDENTIALS, TOKEN } from "./helpers/fixtures.js";
 import { TRANSPORTS, useFakeMTurk } from "./helpers/fake-mturk.js";
-import { amzDateToMs, authOf, recomputeSignature } from "./helpers/wire.js";
+import { authOf, recomputeAuthorization, recomputeSignature } from "./helpers/wire.js";
 
 describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
   const mturk = useFakeMTurk(transport);
@@ -53,7 +53,7 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     const { request } = await sendOne();
     const auth = authOf(request);
     expect(auth.algorithm).toBe("AWS4-HMAC-SHA256");
-    expect(`${auth.accessKeyId}/${auth.scope}`).toBe(
+    expect(`${auth.accessKeyId}/${auth.date}/${auth.region}/${auth.service}/${auth.terminator}`).toBe(
       `${CREDENTIALS.accessKeyId}/${request.headers["x-amz-date"]!.slice(0, 8)}/us-east-1/mturk-requester/aws4_request`,
     );
   });
@@ -73,6 +73,11 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     expect(authOf(request).signature).toBe(recomputeSignature(request, CREDENTIALS));
   });
 
+  it("carries the Authorization header the SigV4 specification gives, byte for byte", async () => {
+    const { request } = await sendOne();
+    expect(request.headers.authorization).toBe(recomputeAuthorization(request, CREDENTIALS));
+  });
+
   it("carries a valid signature over a non-ASCII Reason", async () => {
     const { request } = await sendOne({}, bonusInput({ Reason: "Danke schön, 谢谢 🎉" }));
     expect(authOf(request).signature).toBe(recomputeSignature(request, CREDENTIALS));
@@ -84,11 +89,15 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
   });
 
   it("dates the request with the current time", async () => {
-    const before = Date.now();
-    const { request } = await sendOne();
-    const sent = amzDateToMs(request.headers["x-amz-date"]!);
-    expect(sent).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
-    expect(sent).toBeLessThanOrEqual(Date.now());
+    // Only Date is faked: sockets and timers run as usual.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date("2026-03-04T05:06:07.890Z"));
+      const { request } = await sendOne();
+      expect(request.headers["x-amz-date"]).toBe("20260304T050607Z");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("sends a session token as X-Amz-Security-Token", async () => {

@@ -9,7 +9,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import type { HashConstructor } from "../../src/hash.js";
 import { NodeSha256 } from "../../src/hash-node.js";
-import { POST_CASES, readCase, SUITE } from "./helpers/aws-suite.js";
+import { POST_CASES, readCase, SUITE } from "../helpers/aws-suite.js";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const bytes = (hexText: string): Uint8Array => new Uint8Array(Buffer.from(hexText, "hex"));

@@ -1,4 +1,4 @@
-/** RequestSigner, checked against the independent node:crypto SigV4 helper. */
+/** RequestSigner, checked against the independent SigV4 oracle (src/simulator/sigv4.ts). */
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../../src/endpoint.js";
@@ -7,7 +7,7 @@ import { NodeSha256 } from "../../src/hash-node.js";
 import { buildRequest, type UnsignedRequest } from "../../src/request.js";
 import { RequestSigner, SIGNING_SERVICE } from "../../src/sign.js";
 import { CREDENTIALS, SESSION_CREDENTIALS } from "./helpers/fixtures.js";
-import { authorization } from "./helpers/sigv4.js";
+import { specAuthorization } from "../helpers/spec-signature.js";
 
 const DATE = new Date("2026-03-04T05:06:07Z");
 const AMZ_DATE = "20260304T050607Z";
@@ -17,12 +17,12 @@ function request(): UnsignedRequest {
   return buildRequest(resolveEndpoint({ sandbox: true }), "SendBonus", BODY);
 }
 
-function expected(headers: Record<string, string>, credentials = CREDENTIALS, region = "us-east-1"): string {
-  const signed = Object.keys(headers).filter((name) => name !== "authorization");
-  return authorization(
-    { method: "POST", path: "/", headers: Object.entries(headers).filter(([name]) => name !== "authorization"), body: BODY },
-    signed,
-    { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, amzDate: AMZ_DATE, region, service: "mturk-requester" },
+function expected(headers: Record<string, string>, credentials = CREDENTIALS, region = "us-east-1", amzDate = AMZ_DATE): string {
+  const sent = Object.entries(headers).filter(([name]) => name !== "authorization");
+  return specAuthorization(
+    { method: "POST", path: "/", headers: sent, body: BODY },
+    sent.map(([name]) => name),
+    { credentials, amzDate, region },
   );
 }
 
@@ -74,10 +74,18 @@ describe.each<[string, HashConstructor]>([
     expect(headers.authorization).toBe(expected(headers, credentials));
   });
 
-  it("leaves the request it was given unsigned", async () => {
-    const unsigned = request();
-    await new RequestSigner("us-east-1", hash).sign(unsigned, CREDENTIALS, DATE);
-    expect(Object.keys(unsigned.headers)).toEqual(["host", "content-type", "x-amz-target"]);
+  it("signs the request it was given in place and returns its headers", async () => {
+    const fresh = request();
+    const headers = await new RequestSigner("us-east-1", hash).sign(fresh, CREDENTIALS, DATE);
+    expect(headers).toBe(fresh.headers);
+    expect(Object.keys(fresh.headers)).toEqual(["host", "content-type", "x-amz-target", "x-amz-date", "authorization"]);
+  });
+
+  it("derives a new signing key when the day changes", async () => {
+    const signer = new RequestSigner("us-east-1", hash);
+    await signer.sign(request(), CREDENTIALS, DATE);
+    const headers = await signer.sign(request(), CREDENTIALS, new Date(DATE.getTime() + 86_400_000));
+    expect(headers.authorization).toBe(expected(headers, CREDENTIALS, "us-east-1", "20260305T050607Z"));
   });
 });
 

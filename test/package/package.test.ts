@@ -48,7 +48,7 @@ async function bundle(source: string, options: BuildOptions): Promise<{ text: st
     logLevel: "silent",
     ...options,
   });
-  return { text: result.outputFiles[0]!.text, metafile: result.metafile };
+  return { text: result.outputFiles![0]!.text, metafile: result.metafile! };
 }
 
 /** Keeps every package but ours out of the bundle: only which of our files resolved matters. */

@@ -13,6 +13,16 @@ function captureStdout(): { text: () => string } {
   return { text: () => chunks.join("") };
 }
 
+function captureStderr(): { text: () => string } {
+  const chunks: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  return { text: () => chunks.join("") };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -21,12 +31,28 @@ describe("mturk-bonus simulate", () => {
   it("prints its URL first, serves the ledger, and exits 0 on SIGINT", async () => {
     const out = captureStdout();
     const running = simulate(["--port", "0", "--balance", "12.00", "--fault", "throttle:1"]);
-    await vi.waitFor(() => expect(out.text()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/), { timeout: 2_000, interval: 5 });
-    const url = out.text().split("\n")[0];
-    const ledger = (await (await fetch(`${url}/__ledger`)).json()) as { balance: string; faults: unknown[] };
-    expect(ledger).toMatchObject({ balance: "12.00", faults: [{ kind: "throttle", count: 1 }] });
-    process.emit("SIGINT");
+    try {
+      await vi.waitFor(() => expect(out.text()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/), { timeout: 2_000, interval: 5 });
+      const url = out.text().split("\n")[0];
+      const ledger = (await (await fetch(`${url}/__ledger`)).json()) as { balance: string; faults: unknown[] };
+      expect(ledger).toMatchObject({ balance: "12.00", faults: [{ kind: "throttle", count: 1 }] });
+    } finally {
+      // Stops the simulator even when an assertion above failed, so no server outlives the test.
+      process.emit("SIGINT");
+    }
     expect(await running).toBe(0);
+  });
+
+  it("refuses a malformed balance with exit code 2 and says why", async () => {
+    const err = captureStderr();
+    expect(await simulate(["--balance", "12.345"])).toBe(2);
+    expect(err.text()).toContain("balance must be a dollar amount");
+  });
+
+  it("refuses a seed that is not a whole number with exit code 2", async () => {
+    const err = captureStderr();
+    expect(await simulate(["--seed", "lucky"])).toBe(2);
+    expect(err.text()).toContain("--seed must be a non-negative whole number");
   });
 
   it("refuses an unknown fault kind with exit code 2", async () => {

@@ -1,18 +1,9 @@
 /**
  * Test-side helpers: sign and send raw requests to a simulator with the
- * simulator's own SigV4 functions, so server tests do not depend on the client.
+ * SigV4 oracle (test/helpers/spec-signature.ts), so server tests do not depend on the client.
  */
-import {
-  authorizationHeader,
-  canonicalRequest,
-  computeSignature,
-  credentialScope,
-  deriveSigningKey,
-  sha256Hex,
-  stringToSign,
-  toAmzDate,
-  type SigningCredentials,
-} from "../../src/simulator/sigv4.js";
+import { toAmzDate, type SigningCredentials } from "../../src/simulator/sigv4.js";
+import { specAuthorization } from "../helpers/spec-signature.js";
 
 export interface SignOptions {
   readonly credentials: SigningCredentials;
@@ -31,9 +22,6 @@ export function signJsonPost(
   options: SignOptions,
 ): Record<string, string> {
   const amzDate = toAmzDate(options.now ?? Date.now());
-  const date = amzDate.slice(0, 8);
-  const region = options.region ?? "us-east-1";
-  const service = options.service ?? "mturk-requester";
   const headers: Record<string, string> = {
     host,
     "content-type": options.contentType ?? "application/x-amz-json-1.1",
@@ -41,12 +29,12 @@ export function signJsonPost(
     "x-amz-date": amzDate,
   };
   if (options.credentials.sessionToken !== undefined) headers["x-amz-security-token"] = options.credentials.sessionToken;
-  const signedHeaders = Object.keys(headers);
-  const canonical = canonicalRequest({ method: "POST", path: "/", headers, signedHeaders, payloadHash: sha256Hex(body) });
-  const scope = credentialScope(date, region, service);
-  const key = deriveSigningKey(options.credentials.secretAccessKey, date, region, service);
-  const signature = computeSignature(key, stringToSign(amzDate, scope, canonical));
-  headers.authorization = authorizationHeader(options.credentials.accessKeyId, scope, signedHeaders, signature);
+  headers.authorization = specAuthorization({ method: "POST", path: "/", headers: Object.entries(headers), body }, Object.keys(headers), {
+    credentials: options.credentials,
+    amzDate,
+    region: options.region ?? "us-east-1",
+    service: options.service ?? "mturk-requester",
+  });
   return headers;
 }
 

@@ -1,5 +1,5 @@
 /** The simulator over real sockets: wire format, faults, /__ledger and /__control. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { bonus, call } from "./helpers.js";
 
@@ -129,11 +129,20 @@ describe("faults on the wire", () => {
     expect(await call(sim.url, "SendBonus", bonus(), signing)).toMatchObject({ status: 500, text: "" });
   });
 
-  it("delay answers after the given time and has already paid", async () => {
-    sim.control({ faults: [{ kind: "delay", ms: 30, count: 1 }] });
-    const pending = call(sim.url, "SendBonus", bonus(), signing);
-    await expect(pending).resolves.toMatchObject({ status: 200 });
+  it("delay still answers, with the operation's own answer", async () => {
+    sim.control({ faults: [{ kind: "delay", ms: 1, count: 1 }] });
+    await expect(call(sim.url, "SendBonus", bonus(), signing)).resolves.toMatchObject({ status: 200, text: "{}" });
     expect(sim.ledger.counters.faults).toEqual({ delay: 1 });
+  });
+
+  it("delay pays before the held-back answer is sent", async () => {
+    sim.control({ faults: [{ kind: "delay", ms: 600_000, count: 1 }] });
+    const pending = call(sim.url, "SendBonus", bonus({ UniqueRequestToken: "t-held" }), signing).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(sim.ledger.counters.requests).toBe(1));
+    expect(sim.ledger.bonuses).toMatchObject([{ UniqueRequestToken: "t-held" }]);
+    await sim.close();
+    await pending;
+    sim = await startSimulator();
   });
 
   it("a fault limited to SendBonus leaves other operations alone", async () => {
@@ -152,11 +161,12 @@ describe("faults on the wire", () => {
   });
 
   it("close() ends a delayed answer's connection instead of waiting for it", async () => {
-    sim.control({ faults: [{ kind: "delay", ms: 60_000, count: 1 }] });
+    sim.control({ faults: [{ kind: "delay", ms: 600_000, count: 1 }] });
     const pending = call(sim.url, "SendBonus", bonus(), signing);
-    await new Promise((r) => setTimeout(r, 20));
+    // Closed only once the request is in, so the refusal below comes from close() cutting it, not from a closed port.
+    await vi.waitFor(() => expect(sim.ledger.counters.requests).toBe(1));
     await sim.close();
-    await expect(pending).rejects.toThrow();
+    await expect(pending).rejects.toThrow(TypeError);
     sim = await startSimulator();
   });
 });
@@ -185,6 +195,18 @@ describe("test-only routes", () => {
     expect(status).toBe(400);
     expect(json.error).toMatch(/kind must be one of/);
     expect(sim.ledger.faults).toEqual([{ kind: "throttle", count: 1 }]);
+  });
+
+  it("POST /__control refuses a malformed balance and applies nothing of the action", async () => {
+    const { status } = await control({ faults: [{ kind: "throttle", count: 1 }], balance: "lots" });
+    expect(status).toBe(400);
+    expect(sim.ledger).toMatchObject({ balance: "100.00", faults: [] });
+  });
+
+  it("POST /__control refuses a negative clock advance and applies nothing of the action", async () => {
+    const { status } = await control({ faults: [{ kind: "throttle", count: 1 }], advanceClockMs: -1 });
+    expect(status).toBe(400);
+    expect(sim.ledger.faults).toEqual([]);
   });
 
   it("POST /__control sets the balance", async () => {
