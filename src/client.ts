@@ -14,7 +14,7 @@ import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, Retry
 import { RequestSigner } from "./sign.js";
 import { toTransportError } from "./transport/network-error.js";
 import type { Transport, WireResponse } from "./transport/types.js";
-import { validateListBonusPayments, validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
+import { checkWholeNumber, validateListBonusPayments, validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
 
 /** Options of `new MTurkClient()`. */
 export interface MTurkClientOptions {
@@ -114,13 +114,6 @@ export function isAlreadyProcessed(error: unknown, token: string): boolean {
   return error instanceof MTurkError && error.name === "RequestError" && ALREADY_PROCESSED.test(error.message) && error.message.includes(token);
 }
 
-function positiveInteger(field: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(field, `is ${String(value)}`, `it must be a whole number from 1 to ${max}`);
-  }
-  return value;
-}
 
 /** State of one call across its attempts. */
 interface CallState {
@@ -152,8 +145,9 @@ export class BaseMTurkClient {
       throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
     }
     this.#credentials = toProvider(options.credentials);
-    this.#maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 100);
-    this.#timeoutMs = positiveInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#maxAttempts = checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS;
+    // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
+    this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
     const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.#timeoutMs };
     if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
@@ -208,10 +202,14 @@ export class BaseMTurkClient {
   /** Every bonus paid for an assignment, across pages: `for await (const payment of client.paginateBonusPayments({ AssignmentId }))`. */
   async *paginateBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): AsyncGenerator<BonusPayment, void, undefined> {
     let NextToken = input.NextToken;
+    const seen = new Set<string>();
     do {
       const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...input } : { ...input, NextToken }, options);
       yield* page.BonusPayments;
       NextToken = page.NextToken;
+      // A service that hands back a token it gave before would page forever.
+      if (NextToken !== undefined && seen.has(NextToken)) throw malformed("ListBonusPayments", "NextToken repeats an earlier page's", page.$metadata);
+      if (NextToken !== undefined) seen.add(NextToken);
     } while (NextToken !== undefined);
   }
 
@@ -258,7 +256,7 @@ export class BaseMTurkClient {
         error = parsed.error;
       } catch (thrown) {
         if (thrown instanceof AbortError) throw thrown;
-        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, false, this.#timeoutMs);
+        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, this.#timeoutMs);
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
@@ -299,28 +297,17 @@ export class BaseMTurkClient {
     }
   }
 
-  /** One HTTP exchange under the per-attempt timeout and the caller's signal. */
+  /** One HTTP exchange; the transport applies the per-attempt timeout. */
   async #attempt(request: Parameters<Transport["send"]>[0], signal: AbortSignal | undefined, state: CallState): Promise<WireResponse> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
-    const onAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.#transport.send(request, controller.signal);
+      return await this.#transport.send(request, signal);
     } catch (thrown) {
-      if (signal?.aborted && !timedOut) {
+      if (signal?.aborted) {
         // The request may have reached MTurk before the abort.
         state.outcomeUnknown = true;
         throw abortError(signal.reason, state);
       }
-      throw toTransportError(thrown, timedOut, this.#timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      throw toTransportError(thrown, this.#timeoutMs);
     }
   }
 
@@ -366,5 +353,6 @@ function toBonusPayment(item: unknown, $metadata: ResponseMetadata): BonusPaymen
     throw malformed("ListBonusPayments", "a payment lacks WorkerId, BonusAmount or AssignmentId", $metadata);
   }
   const when = typeof GrantTime === "number" ? new Date(GrantTime * 1000) : typeof GrantTime === "string" ? new Date(GrantTime) : new Date(Number.NaN);
+  if (Number.isNaN(when.getTime())) throw malformed("ListBonusPayments", "a payment has no valid GrantTime", $metadata);
   return { WorkerId, BonusAmount, AssignmentId, Reason: typeof Reason === "string" ? Reason : "", GrantTime: when };
 }

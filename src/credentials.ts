@@ -30,13 +30,12 @@ export function checkCredentials(value: unknown): Credentials {
   if (typeof value !== "object" || value === null) {
     throw new ValidationError("credentials", "are missing", MISSING);
   }
-  const { accessKeyId, secretAccessKey, sessionToken } = value as Record<string, unknown>;
-  if (typeof accessKeyId !== "string" || accessKeyId === "") {
-    throw new ValidationError("credentials.accessKeyId", "is missing or empty", MISSING);
+  const record = value as Record<string, unknown>;
+  for (const key of ["accessKeyId", "secretAccessKey"]) {
+    const part = record[key];
+    if (typeof part !== "string" || part === "") throw new ValidationError(`credentials.${key}`, "is missing or empty", MISSING);
   }
-  if (typeof secretAccessKey !== "string" || secretAccessKey === "") {
-    throw new ValidationError("credentials.secretAccessKey", "is missing or empty", MISSING);
-  }
+  const sessionToken = record.sessionToken;
   if (sessionToken !== undefined && (typeof sessionToken !== "string" || sessionToken === "")) {
     throw new ValidationError("credentials.sessionToken", "is not a non-empty string", "omit it, or pass the session token of temporary credentials");
   }

@@ -10,7 +10,7 @@ export * from "./exports.js";
 
 const edge: Platform = {
   sha256: Sha256,
-  transport: (_endpoint, options) => fetchTransport(options.fetch ?? ((input, init) => fetch(input, init))),
+  transport: (_endpoint, options) => fetchTransport(options.fetch ?? ((input, init) => fetch(input, init)), options.timeoutMs),
 };
 
 /** Pays MTurk bonuses. Create one per isolate or process and reuse it. */

@@ -48,11 +48,16 @@ export function resolveEndpoint(options: { endpoint?: string; sandbox?: boolean 
       "plain http:// is allowed only for 127.0.0.1, ::1 or localhost; anywhere else the signed request could be read and replayed, so use https://",
     );
   }
-  if (url.username || url.password) {
-    throw new ValidationError("endpoint", "contains a user name or password", "credentials belong in the credentials option, never in the URL");
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ValidationError(
+      "endpoint",
+      "has a user name, password, query or fragment",
+      "it must be scheme, host, optional port and optional path only (credentials belong in the credentials option)",
+    );
   }
-  if (url.search || url.hash) {
-    throw new ValidationError("endpoint", "has a query or fragment", "it must be scheme, host, optional port and optional path only");
+  // Unreserved characters only: then the path is its own SigV4 canonical form, and no proxy can re-encode it.
+  if (!/^(\/[\w.~-]+)*\/?$/.test(url.pathname)) {
+    throw new ValidationError("endpoint", `has the path ${JSON.stringify(url.pathname)}`, "a path may hold only letters, digits and . _ ~ - between slashes");
   }
   return {
     origin: url.origin,

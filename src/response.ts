@@ -74,7 +74,8 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
     };
   }
 
-  const rawCode = response.header("x-amzn-errortype") ?? stringField(record, "code", "__type");
+  // An empty header (a gateway may add one) must not hide the body's code.
+  const rawCode = response.header("x-amzn-errortype") || stringField(record, "code", "__type");
   const code = rawCode === undefined ? undefined : redact(sanitizeErrorCode(rawCode));
   const $fault = status >= 500 ? "server" : "client";
   const outcomeUnknown = status >= 500;

@@ -33,46 +33,47 @@ export interface ListBonusPaymentsInput {
 
 export const WORKER_ID_PATTERN = /^A[A-Z0-9]+$/;
 export const ENTITY_ID_PATTERN = /^[A-Z0-9]+$/;
-const MAX_ID_LENGTH = 64;
-const MAX_TOKEN_LENGTH = 64;
+const WORKER_ID = { max: 64, pattern: WORKER_ID_PATTERN, example: "A1B2C3D4E5F6G7" };
+const ASSIGNMENT_ID = { max: 64, pattern: ENTITY_ID_PATTERN, example: "3X1FV8S5J09OQY1JC80W57HTHFJGVM" };
 
-const SEND_BONUS_FIELDS = new Set(["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"]);
-const LIST_FIELDS = new Set(["AssignmentId", "MaxResults", "NextToken"]);
+const SEND_BONUS_FIELDS = ["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"];
+const LIST_FIELDS = ["AssignmentId", "MaxResults", "NextToken"];
 
 /** A short, printable rendering of a bad value for error messages. */
 export function describeValue(value: unknown): string {
-  if (typeof value === "string") {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(shown);
-  }
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  return `${typeof value} ${String(value)}`;
 }
 
-function codePointLength(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
+/** How a string field is constrained: a length in characters (code points, as the service model counts) and maybe a pattern. */
+export interface TextRule {
+  max: number;
+  pattern?: RegExp;
+  example?: string;
 }
 
-function requireString(field: string, value: unknown): string {
+/** Checks a required string field against its rule and returns it. */
+export function checkText(field: string, value: unknown, rule: TextRule): string {
   if (value === undefined) throw new ValidationError(field, "is missing", "it is required");
-  if (typeof value !== "string") {
-    throw new ValidationError(field, `is ${describeValue(value)}`, "it must be a string");
+  if (typeof value !== "string") throw new ValidationError(field, `is ${describeValue(value)}`, "it must be a string");
+  let length = 0;
+  for (const _ of value) length++;
+  if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  if (rule.pattern && !rule.pattern.test(value)) {
+    throw new ValidationError(field, `${describeValue(value)} is malformed`, `it must match ${rule.pattern.source}, e.g. ${rule.example}`);
   }
   return value;
 }
 
-function checkId(field: string, value: unknown, pattern: RegExp, example: string): string {
-  const text = requireString(field, value);
-  if (text.length < 1 || text.length > MAX_ID_LENGTH) {
-    throw new ValidationError(field, `has ${text.length} characters`, `it must be 1 to ${MAX_ID_LENGTH} characters`);
+/** Checks an optional whole-number option or field; `undefined` stays `undefined`. */
+export function checkWholeNumber(field: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(field, `is ${describeValue(value)}`, `it must be a whole number from ${min} to ${max}`);
   }
-  if (!pattern.test(text)) {
-    throw new ValidationError(field, `${describeValue(text)} is malformed`, `it must match ${pattern.source}, e.g. ${example}`);
-  }
-  return text;
+  return value;
 }
 
 /** Checks a `BonusAmount` and returns its value in integer cents. */
@@ -84,7 +85,7 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
       'it must be a string of US dollars such as "1.50", because numbers cannot hold cents exactly',
     );
   }
-  const text = requireString(field, value);
+  const text = checkText(field, value, { max: Number.MAX_SAFE_INTEGER });
   if (!AMOUNT_PATTERN.test(text)) {
     throw new ValidationError(
       field,
@@ -93,34 +94,20 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
     );
   }
   const cents = toCents(text);
-  if (cents === undefined) {
-    throw new ValidationError(field, `${describeValue(text)} is too large`, "it must be at most 90071992547409.91 dollars");
-  }
+  if (cents === undefined) throw new ValidationError(field, `${describeValue(text)} is too large`, "it must be at most 90071992547409.91 dollars");
   if (cents === 0) throw new ValidationError(field, `${describeValue(text)} is zero`, "a bonus must be greater than zero");
   return cents;
 }
 
-function checkToken(field: string, value: unknown): string {
-  const text = requireString(field, value);
-  const length = codePointLength(text);
-  if (length < 1 || length > MAX_TOKEN_LENGTH) {
-    throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${MAX_TOKEN_LENGTH} characters`);
-  }
-  return text;
-}
-
-function checkFields(input: unknown, allowed: Set<string>, what: string): Record<string, unknown> {
+function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
+  const fields = allowed.join(", ");
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${[...allowed].join(", ")}`);
+    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${fields}`);
   }
   for (const key of Object.keys(input)) {
-    if (!allowed.has(key)) {
-      const hint = [...allowed].find((name) => name.toLowerCase() === key.toLowerCase());
-      throw new ValidationError(
-        key,
-        "is not a field of " + what,
-        hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${[...allowed].join(", ")}`,
-      );
+    if (!allowed.includes(key)) {
+      const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
+      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${fields}`);
     }
   }
   return input as Record<string, unknown>;
@@ -132,37 +119,22 @@ function checkFields(input: unknown, allowed: Set<string>, what: string): Record
  */
 export function validateSendBonus(input: unknown): { input: SendBonusInput; cents: number } {
   const record = checkFields(input, SEND_BONUS_FIELDS, "SendBonus");
-  const WorkerId = checkId("WorkerId", record.WorkerId, WORKER_ID_PATTERN, "A1B2C3D4E5F6G7");
+  const WorkerId = checkText("WorkerId", record.WorkerId, WORKER_ID);
   const cents = checkAmount(record.BonusAmount);
-  const AssignmentId = checkId("AssignmentId", record.AssignmentId, ENTITY_ID_PATTERN, "3X1FV8S5J09OQY1JC80W57HTHFJGVM");
-  const Reason = requireString("Reason", record.Reason);
-  if (Reason.trim() === "") {
-    throw new ValidationError("Reason", "is empty", "the service requires a reason, and the worker reads it");
-  }
+  const AssignmentId = checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID);
+  const Reason = checkText("Reason", record.Reason, { max: Number.MAX_SAFE_INTEGER });
+  if (Reason.trim() === "") throw new ValidationError("Reason", "is only white space", "the service requires a reason, and the worker reads it");
   const valid: SendBonusInput = { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason };
-  if (record.UniqueRequestToken !== undefined) valid.UniqueRequestToken = checkToken("UniqueRequestToken", record.UniqueRequestToken);
+  if (record.UniqueRequestToken !== undefined) valid.UniqueRequestToken = checkText("UniqueRequestToken", record.UniqueRequestToken, { max: 64 });
   return { input: valid, cents };
 }
 
 /** Checks a `ListBonusPayments` input. */
 export function validateListBonusPayments(input: unknown): ListBonusPaymentsInput {
   const record = checkFields(input, LIST_FIELDS, "ListBonusPayments");
-  const valid: ListBonusPaymentsInput = {
-    AssignmentId: checkId("AssignmentId", record.AssignmentId, ENTITY_ID_PATTERN, "3X1FV8S5J09OQY1JC80W57HTHFJGVM"),
-  };
-  if (record.MaxResults !== undefined) {
-    const max = record.MaxResults;
-    if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 100) {
-      throw new ValidationError("MaxResults", `is ${describeValue(max)}`, "it must be a whole number from 1 to 100");
-    }
-    valid.MaxResults = max;
-  }
-  if (record.NextToken !== undefined) {
-    const token = requireString("NextToken", record.NextToken);
-    if (token.length < 1 || token.length > 255) {
-      throw new ValidationError("NextToken", `has ${token.length} characters`, "it must be 1 to 255 characters");
-    }
-    valid.NextToken = token;
-  }
+  const valid: ListBonusPaymentsInput = { AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID) };
+  const MaxResults = checkWholeNumber("MaxResults", record.MaxResults, 1, 100);
+  if (MaxResults !== undefined) valid.MaxResults = MaxResults;
+  if (record.NextToken !== undefined) valid.NextToken = checkText("NextToken", record.NextToken, { max: 255 });
   return valid;
 }

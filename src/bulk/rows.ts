@@ -5,7 +5,7 @@
  */
 import { ValidationError } from "../errors.js";
 import { AMOUNT_PATTERN, formatCents, toCents } from "../money.js";
-import { checkAmount, describeValue, ENTITY_ID_PATTERN, validateSendBonus, WORKER_ID_PATTERN } from "../validate.js";
+import { checkAmount, checkText, describeValue, ENTITY_ID_PATTERN, validateSendBonus, WORKER_ID_PATTERN } from "../validate.js";
 import { parseCsv } from "./csv.js";
 
 /** One valid row, ready to plan. */
@@ -239,10 +239,7 @@ function text(field: string, value: unknown, trim: boolean): string {
 }
 
 function checkId(field: string, value: unknown, pattern: RegExp, example: string): string {
-  const id = text(field, value, true);
-  if (id.length > 64) throw new ValidationError(field, `has ${id.length} characters`, "it must be 1 to 64 characters");
-  if (!pattern.test(id)) throw new ValidationError(field, `${describeValue(id)} is malformed`, `it must match ${pattern.source}, e.g. ${example}`);
-  return id;
+  return checkText(field, text(field, value, true), { max: 64, pattern, example });
 }
 
 /** Amount in cents; `0` for a zero amount ("0", "0.00"), which is skipped rather than refused. */
@@ -255,10 +252,7 @@ function checkRowAmount(value: unknown): number {
 
 function checkToken(value: unknown): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
-  const token = text("UniqueRequestToken", value, true);
-  const length = [...token].length;
-  if (length > 64) throw new ValidationError("UniqueRequestToken", `has ${length} characters`, "it must be at most 64 characters, or left empty to derive one");
-  return token;
+  return checkText("UniqueRequestToken", text("UniqueRequestToken", value, true), { max: 64 });
 }
 
 function checkRows(raw: readonly RawRow[], options: RowOptions, problems: RowProblem[]): BonusRow[] {

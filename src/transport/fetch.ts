@@ -1,18 +1,37 @@
 /** The transport over a `fetch` function: the global one on edge runtimes, or one the caller passes. */
 import type { Transport, WireRequest, WireResponse } from "./types.js";
 
-export function fetchTransport(fetchFunction: typeof fetch): Transport {
+/**
+ * `timeoutMs` bounds each attempt whole, from sending to the last byte of
+ * the answer. Redirects are not followed: MTurk never redirects, and a
+ * followed redirect would turn the POST into a GET somewhere else whose
+ * `200` could pass for a payment.
+ */
+export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): Transport {
   return {
-    async send({ endpoint, headers, body }: WireRequest, signal: AbortSignal): Promise<WireResponse> {
+    async send({ endpoint, headers, body }: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse> {
       // `Host` was signed, but fetch sets it from the URL itself and some runtimes refuse it as a forbidden header.
       const { host: _host, ...sendable } = headers;
-      const response = await fetchFunction(endpoint.url, { method: "POST", headers: sendable, body, signal });
-      const text = await response.text();
-      return {
-        status: response.status,
-        header: (name) => response.headers.get(name) ?? undefined,
-        body: text,
-      };
+      const controller = new AbortController();
+      const timeout = new DOMException(`No complete answer within ${timeoutMs} ms`, "TimeoutError");
+      const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+      const onAbort = (): void => controller.abort(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        const response = await fetchFunction(endpoint.url, { method: "POST", headers: sendable, body, signal: controller.signal, redirect: "manual" });
+        const text = await response.text();
+        return {
+          status: response.status,
+          header: (name) => response.headers.get(name) ?? undefined,
+          body: text,
+        };
+      } catch (error) {
+        // Some runtimes reject with a generic AbortError whatever the reason: say which it was.
+        throw controller.signal.reason === timeout ? timeout : error;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      }
     },
     close: () => Promise.resolve(),
   };

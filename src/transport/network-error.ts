@@ -26,18 +26,21 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A `TransportError` for a failed attempt; `timedOut` when the per-attempt timer fired. */
-export function toTransportError(error: unknown, timedOut: boolean, timeoutMs: number): TransportError {
-  if (timedOut) {
+/** What the transports reject with when the per-attempt timeout passes. */
+const TIMEOUT_CODES = new Set(["TimeoutError", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** A `TransportError` for a failed attempt (a `TimeoutError` when the per-attempt timeout passed). */
+export function toTransportError(error: unknown, timeoutMs: number): TransportError {
+  const code = networkErrorCode(error) ?? ((error as { name?: unknown } | undefined)?.name === "TimeoutError" ? "TimeoutError" : "NetworkError");
+  if (TIMEOUT_CODES.has(code)) {
     return new TransportError({
       name: "TimeoutError",
-      code: "TimeoutError",
+      code,
       message: `No complete answer within ${timeoutMs} ms (the per-attempt timeout)`,
-      outcomeUnknown: true,
+      outcomeUnknown: !NOT_SENT.has(code),
       cause: error,
     });
   }
-  const code = networkErrorCode(error) ?? "NetworkError";
   const detail = error instanceof Error ? error.message : String(error);
   const cause = (error as { cause?: { message?: unknown } } | undefined)?.cause;
   const because = typeof cause?.message === "string" && cause.message !== detail ? ` (${cause.message})` : "";

@@ -16,10 +16,16 @@ export interface WireResponse {
   body: string;
 }
 
-/** Sends requests; owns whatever connections it keeps. */
+/**
+ * Sends requests; owns whatever connections it keeps, and enforces the
+ * per-attempt timeout it was made with, each in its runtime's cheapest way.
+ */
 export interface Transport {
-  /** Rejects with the runtime's own error on network failure or when `signal` aborts. */
-  send(request: WireRequest, signal: AbortSignal): Promise<WireResponse>;
+  /**
+   * Rejects with the runtime's own error on network failure, when the
+   * timeout passes (an error named or coded as a timeout) or when `signal` aborts.
+   */
+  send(request: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ describe("client options", () => {
     ["maxAttempts", { maxAttempts: 1.5 }],
     ["timeoutMs", { timeoutMs: 0 }],
     ["timeoutMs", { timeoutMs: Number.NaN }],
+    ["timeoutMs", { timeoutMs: 2 ** 31 }],
     ["region", { region: "sandbox" }],
     ["region", { region: "US_EAST_1" }],
     ["endpoint", { endpoint: "http://example.com" }],
@@ -100,6 +101,22 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     const amounts: string[] = [];
     for await (const bonus of mturk.client().paginateBonusPayments({ AssignmentId: "3X" })) amounts.push(bonus.BonusAmount);
     expect([amounts, JSON.parse(mturk.requests[1]!.body).NextToken]).toEqual([["1.00", "2.00", "3.00"], "p2"]);
+  });
+
+  it("stops paging with an UnexpectedResponseError when a NextToken comes back again", async () => {
+    const page = { status: 200, body: JSON.stringify({ NumResults: 0, BonusPayments: [], NextToken: "same" }) };
+    mturk.reply(page, page, page);
+    const pages = async (): Promise<void> => {
+      for await (const _ of mturk.client().paginateBonusPayments({ AssignmentId: "3X" })) void _;
+    };
+    await expect(pages()).rejects.toMatchObject({ name: "UnexpectedResponseError" });
+    expect(mturk.requests).toHaveLength(2);
+  });
+
+  it("reports a payment without a valid GrantTime as an UnexpectedResponseError", async () => {
+    const payment = { WorkerId: "A1", BonusAmount: "1.00", AssignmentId: "3X", Reason: "r", GrantTime: "not a time" };
+    mturk.reply({ status: 200, body: JSON.stringify({ NumResults: 1, BonusPayments: [payment] }) });
+    await expect(mturk.client().listBonusPayments({ AssignmentId: "3X" })).rejects.toMatchObject({ name: "UnexpectedResponseError" });
   });
 
   it("reports a malformed balance answer as an UnexpectedResponseError", async () => {

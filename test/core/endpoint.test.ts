@@ -35,6 +35,17 @@ describe("resolveEndpoint", () => {
     });
   });
 
+  it.each(["https://proxy.example.com/a%20b", "https://proxy.example.com/caf%C3%A9", "https://proxy.example.com/a;b"])(
+    "refuses the path of %s, which SigV4 would have to re-encode",
+    (endpoint) => {
+      expect(() => resolveEndpoint({ endpoint })).toThrow(expect.objectContaining({ name: "ValidationError", field: "endpoint" }));
+    },
+  );
+
+  it("accepts a path of unreserved characters", () => {
+    expect(resolveEndpoint({ endpoint: "https://proxy.example.com/mturk_v1/a-b.c~d" }).path).toBe("/mturk_v1/a-b.c~d");
+  });
+
   it("leaves the port out of host for the default port", () => {
     expect(resolveEndpoint({ endpoint: "https://proxy.example.com:443" })).toMatchObject({ host: "proxy.example.com", port: undefined });
   });

@@ -33,6 +33,17 @@ describe("redactor", () => {
     expect(redact(text)).toBe('{"authorization":"[REDACTED]","other":1}');
   });
 
+  it("removes a secret echoed JSON-escaped with escaped slashes", () => {
+    const secret = "wJalr/K7MDENG+bPxRfi";
+    const echoed = JSON.stringify({ key: secret }).replaceAll("/", "\\/");
+    expect(redactor({ accessKeyId: "AKID", secretAccessKey: secret })(echoed)).toBe('{"key":"[REDACTED]"}');
+  });
+
+  it("removes a secret echoed URL-encoded", () => {
+    const secret = "wJalr/K7MDENG+bPxRfi";
+    expect(redactor({ accessKeyId: "AKID", secretAccessKey: secret })(`?key=${encodeURIComponent(secret)}&x=1`)).toBe("?key=[REDACTED]&x=1");
+  });
+
   it("leaves ordinary text alone", () => {
     expect(redact("Assignment 3X1F does not exist. (1698330947012 s)")).toBe("Assignment 3X1F does not exist. (1698330947012 s)");
   });

@@ -84,6 +84,11 @@ describe("parseResponse", () => {
     }
   });
 
+  it("reads the body's code when X-Amzn-ErrorType is empty", () => {
+    const parsed = parseResponse(wire(400, '{"__type":"RequestError","Message":"m"}', { "x-amzn-errortype": "" }), identity);
+    expect(parsed.ok ? undefined : parsed.error.name).toBe("RequestError");
+  });
+
   it("passes text through the redactor", () => {
     const parsed = parseResponse(wire(400, '{"__type":"RequestError","Message":"key SECRET here"}'), (t) => t.replace("SECRET", "[R]"));
     expect(parsed.ok ? undefined : parsed.error.message).toBe("key [R] here");

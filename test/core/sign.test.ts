@@ -2,7 +2,7 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../../src/endpoint.js";
-import type { HashConstructor } from "../../src/hash.js";
+import type { HashConstructor, SourceData } from "../../src/hash.js";
 import { NodeSha256 } from "../../src/hash-node.js";
 import { buildRequest, type UnsignedRequest } from "../../src/request.js";
 import { RequestSigner, SIGNING_SERVICE } from "../../src/sign.js";
@@ -17,10 +17,10 @@ function request(): UnsignedRequest {
   return buildRequest(resolveEndpoint({ sandbox: true }), "SendBonus", BODY);
 }
 
-function expected(headers: Record<string, string>, credentials = CREDENTIALS, region = "us-east-1", amzDate = AMZ_DATE): string {
+function expected(headers: Record<string, string>, credentials = CREDENTIALS, region = "us-east-1", amzDate = AMZ_DATE, path = "/"): string {
   const sent = Object.entries(headers).filter(([name]) => name !== "authorization");
   return specAuthorization(
-    { method: "POST", path: "/", headers: sent, body: BODY },
+    { method: "POST", path, headers: sent, body: BODY },
     sent.map(([name]) => name),
     { credentials, amzDate, region },
   );
@@ -81,6 +81,12 @@ describe.each<[string, HashConstructor]>([
     expect(Object.keys(fresh.headers)).toEqual(["host", "content-type", "x-amz-target", "x-amz-date", "authorization"]);
   });
 
+  it("signs a proxy endpoint's path", async () => {
+    const proxied = buildRequest(resolveEndpoint({ endpoint: "https://proxy.example.com/mturk/v1" }), "SendBonus", BODY);
+    const headers = await new RequestSigner("us-east-1", hash).sign(proxied, CREDENTIALS, DATE);
+    expect(headers.authorization).toBe(expected(headers, CREDENTIALS, "us-east-1", AMZ_DATE, "/mturk/v1"));
+  });
+
   it("derives a new signing key when the day changes", async () => {
     const signer = new RequestSigner("us-east-1", hash);
     await signer.sign(request(), CREDENTIALS, DATE);
@@ -91,4 +97,27 @@ describe.each<[string, HashConstructor]>([
 
 it("signs for the mturk-requester service", () => {
   expect(SIGNING_SERVICE).toBe("mturk-requester");
+});
+
+it("derives the signing key again after a failed derivation", async () => {
+  let failures = 1;
+  // Fails the first keyed HMAC: the first step of deriving the signing key.
+  class FlakyHash extends NodeSha256 {
+    readonly #keyed: boolean;
+    constructor(secret?: SourceData) {
+      super(secret);
+      this.#keyed = secret !== undefined;
+    }
+    override digest(): Promise<Uint8Array> {
+      if (this.#keyed && failures > 0) {
+        failures--;
+        return Promise.reject(new Error("hash unavailable"));
+      }
+      return super.digest();
+    }
+  }
+  const signer = new RequestSigner("us-east-1", FlakyHash);
+  await expect(signer.sign(request(), CREDENTIALS, DATE)).rejects.toThrow("hash unavailable");
+  const headers = await signer.sign(request(), CREDENTIALS, DATE);
+  expect(headers.authorization).toBe(expected(headers));
 });

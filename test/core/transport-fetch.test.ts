@@ -54,9 +54,19 @@ describe("fetch transport over a real loopback socket", () => {
 
   it("reads headers case-insensitively", async () => {
     server.reply({ status: 200, headers: { "X-Amzn-RequestId": "Mixed-Case" }, body: "{}" });
-    const transport = fetchTransport(realFetch.fetch);
+    const transport = fetchTransport(realFetch.fetch, 30_000);
     const response = await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" }, new AbortController().signal);
     expect(response.header("x-amzn-requestid")).toBe("Mixed-Case");
+  });
+
+  it("does not follow redirects, so a redirected POST cannot pass for a payment", async () => {
+    let seen: RequestInit | undefined;
+    const transport = fetchTransport(async (_input, init) => {
+      seen = init;
+      return new Response(null, { status: 302, headers: { location: "http://127.0.0.1:9/elsewhere" } });
+    }, 30_000);
+    const response = await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" }, undefined);
+    expect([seen?.redirect, response.status]).toEqual(["manual", 302]);
   });
 
   it("does not pass the signed Host header to fetch", async () => {
@@ -64,7 +74,7 @@ describe("fetch transport over a real loopback socket", () => {
     const transport = fetchTransport(async (_input, init) => {
       seen = init?.headers;
       return new Response("{}");
-    });
+    }, 30_000);
     await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: { host: "x", "x-amz-date": "d" }, body: "{}" }, new AbortController().signal);
     expect(seen).toEqual({ "x-amz-date": "d" });
   });

@@ -30,31 +30,41 @@ describe("networkErrorCode", () => {
 });
 
 describe("toTransportError", () => {
-  it("names a timed-out attempt TimeoutError with an unknown outcome", () => {
-    const error = toTransportError(new Error("aborted"), true, 1234);
+  it("names a timed-out fetch attempt TimeoutError with an unknown outcome", () => {
+    const error = toTransportError(new DOMException("late", "TimeoutError"), 1234);
     expect([error.name, error.code, error.outcomeUnknown, error.message]).toEqual(["TimeoutError", "TimeoutError", true, "No complete answer within 1234 ms (the per-attempt timeout)"]);
   });
 
+  it.each(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])("names undici's %s a TimeoutError with an unknown outcome", (code) => {
+    const error = toTransportError(withCode("x", code), 50);
+    expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", code, true]);
+  });
+
+  it("names a connect timeout a TimeoutError that sent nothing", () => {
+    const error = toTransportError(withCode("x", "UND_ERR_CONNECT_TIMEOUT"), 50);
+    expect([error.name, error.outcomeUnknown]).toEqual(["TimeoutError", false]);
+  });
+
   it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])("knows nothing was sent on %s", (code) => {
-    expect(toTransportError(withCode("x", code), false, 1).outcomeUnknown).toBe(false);
+    expect(toTransportError(withCode("x", code), 1).outcomeUnknown).toBe(false);
   });
 
   it.each(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "ETIMEDOUT"])("says the request may have arrived on %s", (code) => {
-    expect(toTransportError(withCode("x", code), false, 1).outcomeUnknown).toBe(true);
+    expect(toTransportError(withCode("x", code), 1).outcomeUnknown).toBe(true);
   });
 
   it("says the request may have arrived when there is no code", () => {
-    const error = toTransportError(new TypeError("Failed to fetch"), false, 1);
+    const error = toTransportError(new TypeError("Failed to fetch"), 1);
     expect([error.code, error.outcomeUnknown]).toEqual(["NetworkError", true]);
   });
 
   it("puts the cause's message in its own", () => {
-    const error = toTransportError(new TypeError("fetch failed", { cause: withCode("other side closed", "UND_ERR_SOCKET") }), false, 1);
+    const error = toTransportError(new TypeError("fetch failed", { cause: withCode("other side closed", "UND_ERR_SOCKET") }), 1);
     expect(error.message).toBe("Network failure: fetch failed (other side closed)");
   });
 
   it("keeps the runtime's error as the cause", () => {
     const original = withCode("x", "ECONNRESET");
-    expect(toTransportError(original, false, 1).cause).toBe(original);
+    expect(toTransportError(original, 1).cause).toBe(original);
   });
 });
