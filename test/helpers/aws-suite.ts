@@ -1,12 +1,13 @@
 /**
- * The one reader of AWS's published SigV4 test suite (/work/shared/sigv4-test-suite,
- * see its README), for every test that checks a SigV4 computation against it:
+ * The one reader of AWS's published SigV4 test suite (a copy in
+ * test/fixtures/sigv4-test-suite, see its README), for every test that checks a SigV4 computation against it:
  * the simulator's verifier (test/simulator) and the client's signer and hashes (test/core).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const SUITE_DIR = process.env.SIGV4_SUITE_DIR ?? "/work/shared/sigv4-test-suite";
+export const SUITE_DIR = process.env.SIGV4_SUITE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "../fixtures/sigv4-test-suite");
 
 /** The constants every case of the suite is signed with. */
 export const SUITE = {

@@ -1,6 +1,6 @@
 /**
  * The simulator's SigV4 against AWS's published test suite
- * (/work/shared/sigv4-test-suite): canonical request, string to sign,
+ * (test/fixtures/sigv4-test-suite): canonical request, string to sign,
  * Authorization header, and verification of each signed request.
  */
 import { describe, expect, it } from "vitest";
