@@ -60,6 +60,13 @@ export interface MTurkClientOptions {
 export interface CallOptions {
   /** Stops the call at once, including a wait between attempts. */
   signal?: AbortSignal;
+  /**
+   * Awaited before every HTTP attempt, the first and each retry, with the
+   * attempt's number and, for a retry, the failure that led to it. This is
+   * where a client-side rate limiter takes its slot, so that retries count
+   * as requests and throttling slows it down. An error it throws ends the call.
+   */
+  beforeAttempt?: (attempt: number, retryOf: MTurkError | undefined) => void | Promise<void>;
 }
 
 /** What `sendBonus` resolves to. */
@@ -164,7 +171,7 @@ export class BaseMTurkClient {
     const UniqueRequestToken = valid.UniqueRequestToken ?? crypto.randomUUID();
     const body = serializeSendBonus({ ...valid, UniqueRequestToken });
     try {
-      const { $metadata } = await this.#call("SendBonus", body, options.signal, (error) => isAlreadyProcessed(error, UniqueRequestToken));
+      const { $metadata } = await this.#call("SendBonus", body, options, (error) => isAlreadyProcessed(error, UniqueRequestToken));
       return { UniqueRequestToken, alreadyGranted: false, $metadata };
     } catch (error) {
       if (isAlreadyProcessed(error, UniqueRequestToken)) {
@@ -177,7 +184,7 @@ export class BaseMTurkClient {
 
   /** The account's prepaid balance. */
   async getAccountBalance(options: CallOptions = {}): Promise<GetAccountBalanceOutput> {
-    const { data, $metadata } = await this.#call("GetAccountBalance", "{}", options.signal);
+    const { data, $metadata } = await this.#call("GetAccountBalance", "{}", options);
     const { AvailableBalance, OnHoldBalance } = data;
     if (typeof AvailableBalance !== "string") throw malformed("GetAccountBalance", "AvailableBalance is not a string", $metadata);
     return typeof OnHoldBalance === "string" ? { AvailableBalance, OnHoldBalance, $metadata } : { AvailableBalance, $metadata };
@@ -186,7 +193,7 @@ export class BaseMTurkClient {
   /** One page of the bonuses paid for an assignment. */
   async listBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): Promise<ListBonusPaymentsOutput> {
     const valid = validateListBonusPayments(input);
-    const { data, $metadata } = await this.#call("ListBonusPayments", serializeListBonusPayments(valid), options.signal);
+    const { data, $metadata } = await this.#call("ListBonusPayments", serializeListBonusPayments(valid), options);
     const payments = data.BonusPayments ?? [];
     if (!Array.isArray(payments)) throw malformed("ListBonusPayments", "BonusPayments is not a list", $metadata);
     const BonusPayments = payments.map((item: unknown) => toBonusPayment(item, $metadata));
@@ -226,14 +233,24 @@ export class BaseMTurkClient {
   async #call(
     operation: Operation,
     body: string,
-    signal: AbortSignal | undefined,
+    { signal, beforeAttempt }: CallOptions,
     settles: (error: MTurkError) => boolean = () => false,
   ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
     if (this.#destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
     let lastRetryCost: number | undefined;
+    let retryOf: MTurkError | undefined;
     for (;;) {
       throwIfAborted(signal, state);
+      if (beforeAttempt !== undefined) {
+        try {
+          await beforeAttempt(state.attempts + 1, retryOf);
+        } catch (thrown) {
+          if (signal?.aborted) throw abortError(signal.reason, state);
+          throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
+        }
+        throwIfAborted(signal, state);
+      }
       // A provider failing before a retry must not hide that an earlier attempt may have paid.
       const credentials = await resolveCredentials(this.#credentials).catch((thrown: unknown) => {
         throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
@@ -294,6 +311,7 @@ export class BaseMTurkClient {
         throw abortError(reason, state);
       }
       state.totalRetryDelay += delay;
+      retryOf = error;
     }
   }
 

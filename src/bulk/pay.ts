@@ -102,13 +102,7 @@ export interface PayBonusesOptions extends PayoutOptions {
 export type RowStatus = "paid" | "skipped" | "failed" | "pending";
 
 /** One row's result. */
-export interface RowResult {
-  readonly line: number;
-  readonly WorkerId: string;
-  readonly AssignmentId: string;
-  readonly BonusAmount: string;
-  readonly cents: number;
-  readonly Reason: string;
+export interface RowResult extends Omit<BonusRow, "UniqueRequestToken"> {
   /** The token it was sent with (absent for skipped rows). */
   readonly token?: string;
   readonly status: RowStatus;
@@ -405,8 +399,16 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
   if (!(retryDelayMs >= 0)) throw new RangeError(`retryDelayMs must be 0 or more, got ${retryDelayMs}`);
   const started = performance.now();
   const { client, signal } = options;
-  const callOptions: CallOptions = signal === undefined ? {} : { signal };
+  // The first attempt of each call takes its slot before its intent is journaled (see `send`);
+  // the client's own retries take theirs here, and a throttled attempt slows the limiter at once.
+  const retriesTakeSlots: CallOptions["beforeAttempt"] = async (attempt, retryOf) => {
+    if (attempt === 1) return;
+    if (retryOf?.$retryable?.throttling) limiter.throttled();
+    await limiter.acquire(signal);
+  };
+  const callOptions: CallOptions = signal === undefined ? { beforeAttempt: retriesTakeSlots } : { signal, beforeAttempt: retriesTakeSlots };
 
+  const limiter = new RateLimiter({ rate: rateLimit });
   const prepared = prepare(input, options, clock(), "open");
   const { state, journal, batchId, content } = prepared;
   try {
@@ -422,7 +424,6 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
       journal?.append(entry);
       state.apply(entry);
     };
-    const limiter = new RateLimiter({ rate: rateLimit });
     const results = new Map<number, RowResult>();
     const failedNow = new Set<number>();
     /** Rows whose send or check failed in this run (reported failed if the run ends before they are paid). */
@@ -614,7 +615,6 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
         output = await client.sendBonus({ WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: token }, callOptions);
       } catch (error) {
         const attempts = isMTurkError(error) ? error.$metadata.attempts : 1;
-        limiter.charge(attempts - 1);
         const journaled = journaledError(error);
         const requestId = isMTurkError(error) ? error.$metadata.requestId : undefined;
         record({ t: "outcome", token, status: "failed", attempts, ...(requestId === undefined ? {} : { requestId }), error: journaled, at: iso(clock()) });
@@ -639,7 +639,6 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
             return;
         }
       }
-      limiter.charge(output.$metadata.attempts - 1);
       limiter.succeeded();
       record({
         t: "outcome",

@@ -60,11 +60,6 @@ export class RateLimiter {
     if (at > now) await this.wait(at - now, signal);
   }
 
-  /** Counts `requests` made without a slot (a call's own retries), by pushing later slots back. */
-  charge(requests: number): void {
-    if (requests > 0) this.nextAt = Math.max(this.nextAt, this.now()) + requests * this.interval;
-  }
-
   /** The service throttled: halve the rate, and pause one (new) interval before the next request. */
   throttled(): void {
     const now = this.now();

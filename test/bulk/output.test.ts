@@ -97,4 +97,15 @@ describe("throttling", () => {
       expectLedgerMatches(sim.ledger.bonuses, result);
     });
   }, 30_000);
+
+  it("slows down on a throttled attempt that the client's own retry then pays", async () => {
+    const rows = makeRows(3).filter((row) => row.BonusAmount !== "0");
+    await withSimulator({ faults: [{ kind: "throttle", count: 1, operation: "SendBonus" }] }, async (sim, client) => {
+      let lowest = Number.POSITIVE_INFINITY;
+      const result = await payBonuses(rows, { client, target: sim.url, rate: 200, concurrency: 1, onProgress: (p) => (lowest = Math.min(lowest, p.rateLimit)) });
+      expect(result.rows.map((r) => [r.status, r.httpAttempts])).toEqual(rows.map((_, i) => ["paid", i === 0 ? 2 : 1]));
+      expect(lowest).toBeLessThan(200);
+      expectLedgerMatches(sim.ledger.bonuses, result);
+    });
+  });
 });

@@ -42,12 +42,4 @@ describe("RateLimiter", () => {
     expect(limiter.rate).toBe(8);
   });
 
-  it("charges a call's own retries against later slots", async () => {
-    const clock = fakeClock();
-    const limiter = new RateLimiter({ rate: 10, now: clock.now, sleep: clock.sleep });
-    await limiter.acquire();
-    limiter.charge(2);
-    await limiter.acquire();
-    expect(clock.now()).toBe(300);
-  });
 });

@@ -47,6 +47,46 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     expect(tokensOf(mturk.requests)).toEqual([TOKEN, TOKEN]);
   });
 
+  it("awaits beforeAttempt before every attempt, with the failure that led to each retry", async () => {
+    mturk.reply(awsError(500, "ServiceFault", "try again"), awsError(400, "ThrottlingException", "Rate exceeded"), OK);
+    const seen: Array<[number, string | undefined, number]> = [];
+    await mturk.client().sendBonus(bonusInput(), {
+      beforeAttempt: (attempt, retryOf) => {
+        seen.push([attempt, retryOf?.name, mturk.requests.length]);
+      },
+    });
+    expect(seen).toEqual([
+      [1, undefined, 0],
+      [2, "ServiceFault", 1],
+      [3, "ThrottlingException", 2],
+    ]);
+  });
+
+  it("ends the call with the error beforeAttempt throws, sending nothing more", async () => {
+    mturk.reply(awsError(500, "ServiceFault", "try again"), OK);
+    const stop = new Error("limiter closed");
+    const error = await mturk
+      .client()
+      .sendBonus(bonusInput(), { beforeAttempt: (attempt) => { if (attempt === 2) throw stop; } })
+      .catch((e: unknown) => e);
+    expect([error, mturk.requests.length]).toEqual([stop, 1]);
+  });
+
+  it("reports an abort while beforeAttempt waits as an AbortError", async () => {
+    const controller = new AbortController();
+    const error = await mturk
+      .client()
+      .sendBonus(bonusInput(), {
+        signal: controller.signal,
+        beforeAttempt: () => {
+          controller.abort();
+          return Promise.reject(controller.signal.reason);
+        },
+      })
+      .catch((e: unknown) => e);
+    expect([(error as MTurkError).name, mturk.requests.length]).toEqual(["AbortError", 0]);
+  });
+
   it.each([500, 502, 503, 504])("retries an HTTP %i", async (status) => {
     mturk.reply({ status, body: "<html>oops</html>" }, OK);
     const output = await mturk.client().sendBonus(bonusInput());
