@@ -10,7 +10,7 @@ import type { HashConstructor } from "./hash.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
 import { parseResponse, requestIdOf } from "./response.js";
-import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep } from "./retry.js";
+import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep, type RetryKind } from "./retry.js";
 import { RequestSigner } from "./sign.js";
 import { toTransportError } from "./transport/network-error.js";
 import type { Transport, WireResponse } from "./transport/types.js";
@@ -127,6 +127,8 @@ interface CallState {
   attempts: number;
   totalRetryDelay: number;
   outcomeUnknown: boolean;
+  /** What the last retry cost the budget, paid back when the call succeeds. */
+  lastRetryCost?: number;
 }
 
 /**
@@ -238,7 +240,6 @@ export class BaseMTurkClient {
   ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
     if (this.#destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
-    let lastRetryCost: number | undefined;
     let retryOf: MTurkError | undefined;
     for (;;) {
       throwIfAborted(signal, state);
@@ -267,7 +268,7 @@ export class BaseMTurkClient {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
-          this.#budget.release(lastRetryCost);
+          this.#budget.release(state.lastRetryCost);
           return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
         error = parsed.error;
@@ -277,32 +278,14 @@ export class BaseMTurkClient {
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
-        this.#budget.release(lastRetryCost);
+        this.#budget.release(state.lastRetryCost);
         throw this.#finish(error, state, response);
       }
       if (error.outcomeUnknown) state.outcomeUnknown = true;
 
       const kind = retryKind(error);
-      let delay: number | undefined;
-      if (kind !== undefined && state.attempts < this.#maxAttempts) {
-        if (kind === "clockSkew") {
-          const before = this.#clockOffsetMs;
-          this.#clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
-          // Same clock, same failure: only a corrected clock makes a retry worth it.
-          if (this.#clockOffsetMs !== before) delay = 0;
-        } else {
-          delay = backoffDelay(kind, state.attempts - 1, Math.random);
-          const hint = response === undefined ? undefined : retryAfterMs(response.header, Date.now());
-          // A server that asks for more than our longest wait is not retried; the caller decides.
-          if (hint !== undefined) delay = hint > MAX_DELAY_MS ? undefined : Math.max(delay, hint);
-        }
-        if (delay !== undefined) {
-          const cost = this.#budget.acquire(kind);
-          if (cost === undefined) delay = undefined;
-          else lastRetryCost = cost;
-        }
-      }
       if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
+      const delay = kind === undefined || state.attempts >= this.#maxAttempts ? undefined : this.#retryDelay(kind, response, state);
       if (delay === undefined) throw this.#finish(error, state, response);
 
       try {
@@ -313,6 +296,28 @@ export class BaseMTurkClient {
       state.totalRetryDelay += delay;
       retryOf = error;
     }
+  }
+
+  /** How long to wait before retrying, or `undefined` when the call must stop here. */
+  #retryDelay(kind: RetryKind, response: WireResponse | undefined, state: CallState): number | undefined {
+    let delay: number;
+    if (kind === "clockSkew") {
+      const before = this.#clockOffsetMs;
+      this.#clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
+      // Same clock, same failure: only a corrected clock makes a retry worth it.
+      if (this.#clockOffsetMs === before) return undefined;
+      delay = 0;
+    } else {
+      delay = backoffDelay(kind, state.attempts - 1, Math.random);
+      const hint = response === undefined ? undefined : retryAfterMs(response.header, Date.now());
+      // A server that asks for more than our longest wait is not retried; the caller decides.
+      if (hint !== undefined && hint > MAX_DELAY_MS) return undefined;
+      if (hint !== undefined) delay = Math.max(delay, hint);
+    }
+    const cost = this.#budget.acquire(kind);
+    if (cost === undefined) return undefined;
+    state.lastRetryCost = cost;
+    return delay;
   }
 
   /** One HTTP exchange; the transport applies the per-attempt timeout. */
