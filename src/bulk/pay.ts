@@ -182,8 +182,12 @@ export class InsufficientBalanceError extends Error {
   }
 }
 
-/** ListBonusPayments GrantTime versus our clock: tolerated difference. */
-const CLOCK_MARGIN_MS = 5 * 60 * 1000;
+/**
+ * ListBonusPayments GrantTime (MTurk's clock) versus our journal times (our clock): tolerated difference. The
+ * same hour as the 23-hour window's margin: the client corrects its signing clock, so requests succeed with a
+ * local clock off by more than AWS's 5 minutes, and a narrower margin would miss the payment and pay twice.
+ */
+const CLOCK_MARGIN_MS = 60 * 60 * 1000;
 const MAX_RETRY_DELAY_MS = 30_000;
 const RATE_WINDOW_MS = 10_000;
 const FATAL_NAMES = new Set([
@@ -283,11 +287,17 @@ function bindJournal(
   return header;
 }
 
-/** Rows of a changed input that would pay an assignment the journal already paid under another token. */
+/**
+ * Rows of a changed input that would pay an assignment the journal already paid, or may have paid (a send
+ * whose outcome is unknown), under another token.
+ */
 function repaidAssignments(planned: readonly PlannedRow[], entries: readonly JournalEntry[], state: JournalState): RowProblem[] {
   const paidPairs = new Map<string, string>();
   for (const entry of entries) {
-    if (entry.t === "intent" && state.tokens.get(entry.token)?.paid !== undefined) paidPairs.set(`${entry.WorkerId}\u0000${entry.AssignmentId}`, entry.token);
+    const st = entry.t === "intent" ? state.tokens.get(entry.token) : undefined;
+    if (entry.t === "intent" && st !== undefined && (st.paid !== undefined || unknownSince(st) !== undefined)) {
+      paidPairs.set(`${entry.WorkerId}\u0000${entry.AssignmentId}`, entry.token);
+    }
   }
   const problems: RowProblem[] = [];
   for (const p of planned) {
@@ -297,7 +307,7 @@ function repaidAssignments(planned: readonly PlannedRow[], entries: readonly Jou
       problems.push({
         line: p.row.line,
         field: "AssignmentId",
-        message: `WorkerId ${p.row.WorkerId} was already paid for AssignmentId ${p.row.AssignmentId} in this batch (journal, token ${token}) with another amount or reason; a second bonus is refused unless duplicates are allowed (--allow-duplicates)`,
+        message: `WorkerId ${p.row.WorkerId} was already paid (or may have been: the outcome of a send is unknown) for AssignmentId ${p.row.AssignmentId} in this batch (journal, token ${token}) with another amount or reason; a second bonus is refused unless duplicates are allowed (--allow-duplicates). To settle a send whose outcome is unknown, resume with the original rows first`,
       });
     }
   }
@@ -570,10 +580,32 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
         }
         return undefined;
       }
-      // Identical rows (allowed duplicates) known paid since then account for some of the matches.
-      const claimed = plan.rows.filter(
-        (p) => p.token !== undefined && p.token !== token && key(p.row) === mine && (state.tokens.get(p.token)?.paid?.at ?? Number.NEGATIVE_INFINITY) >= since,
-      ).length;
+      const same = plan.rows.filter((p) => p.token !== undefined && p.token !== token && key(p.row) === mine);
+      // An identical row (allowed duplicates) that may have been paid and that this run settles by re-sending its
+      // still-valid token (in flight now, or queued): its payment cannot be told from this row's until it is settled,
+      // so counting it either way could pay twice or report a row paid that was not. Look again once it is settled.
+      const unsettled = same.find((p) => {
+        const other = state.tokens.get(p.token as string);
+        return other !== undefined && other.paid === undefined && unknownSince(other) !== undefined && actionFor(other, clock()) === "send";
+      });
+      if (unsettled !== undefined) {
+        work.tries--;
+        if (!results.has(unsettled.index)) {
+          work.notBefore = performance.now() + 100;
+          queue.push(work);
+          return undefined;
+        }
+        erroredNow.add(work.planned.index);
+        st.lastError = {
+          name: "ReconcileBlocked",
+          message: `line ${unsettled.row.line} is an identical bonus whose outcome is still unknown, so ListBonusPayments cannot tell which of the two was paid; run again to settle both`,
+          outcomeUnknown: true,
+        };
+        settle(work.planned, "failed");
+        return undefined;
+      }
+      // Identical rows known paid since then account for some of the matches.
+      const claimed = same.filter((p) => (state.tokens.get(p.token as string)?.paid?.at ?? Number.NEGATIVE_INFINITY) >= since).length;
       const found = matches > claimed;
       record({ t: "reconcile", token, found, matches, at: iso(clock()) });
       return found;

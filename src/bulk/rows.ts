@@ -171,7 +171,9 @@ function readCsv(text: string): ReadResult {
     }
     const row: Record<string, unknown> = { line: record.line };
     columns.forEach((field, index) => {
-      if (field !== undefined && index < record.fields.length) row[field] = record.fields[index];
+      // A line break inside a quoted field is read as "\n" whatever the file's line ends are, so that a file
+      // re-saved with CRLF (Excel) has the same rows, content hash and tokens, and nothing is paid twice.
+      if (field !== undefined && index < record.fields.length) row[field] = (record.fields[index] as string).replace(/\r\n?/g, "\n");
     });
     raw.push(row as RawRow);
   }

@@ -1,7 +1,8 @@
-#!/usr/bin/env node
 /**
  * `mturk-bonus`: dispatches to one module per subcommand, loaded only when
- * used, so that `mturk-bonus balance` does not load the simulator.
+ * used, so that `mturk-bonus balance` does not load the simulator. Exported
+ * as `mturk-bonus/cli` for programs that run the commands in-process; the
+ * executable is `bin.ts`.
  */
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
@@ -28,6 +29,7 @@ Run "mturk-bonus <command> --help" for a command's options.
 Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), or --profile NAME.
 `;
 
+/** Runs one command line (without `node` and the script), writing to stdout/stderr; resolves to the exit status. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -42,12 +44,3 @@ export async function main(args: string[]): Promise<number> {
   return (await command.load()).run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`mturk-bonus: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);

@@ -50,7 +50,9 @@ Speed:
 
 Output:
   --report FILE         each row's outcome, request id, token and attempts; .json for
-                        JSON, otherwise CSV (default: FILE.report.csv next to the input)
+                        JSON, otherwise CSV (default: FILE.report.csv next to the input;
+                        FILE.sandbox.report.csv with --sandbox, FILE.<host>-<port>.report.csv
+                        with --endpoint)
   Progress goes to stderr (a live line on a terminal, a line every 10 s otherwise);
   the plan and the final summary go to stdout.
 

@@ -21,7 +21,7 @@ describe("parseBonusFile", () => {
     expect(rows).toEqual([
       { line: 2, WorkerId: "A1AAA", AssignmentId: "3ASSIGN1", BonusAmount: "1.50", cents: 150, Reason: 'Thanks, "great" work' },
       { line: 3, WorkerId: "A2BBB", AssignmentId: "3ASSIGN2", BonusAmount: "0.00", cents: 0, Reason: "nothing earned" },
-      { line: 4, WorkerId: "A3CCC", AssignmentId: "3ASSIGN3", BonusAmount: "2.00", cents: 200, Reason: "two\r\nlines" },
+      { line: 4, WorkerId: "A3CCC", AssignmentId: "3ASSIGN3", BonusAmount: "2.00", cents: 200, Reason: "two\nlines" }, // a line break in a field reads as LF, whatever the file's line ends
     ]);
   });
 

@@ -22,7 +22,7 @@ let sim: Simulator;
 
 beforeAll(async () => {
   mkdirSync(cacheDir, { recursive: true });
-  await build({ entryPoints: ["src/cli/main.ts"], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", conditions: [], outfile: cli, logLevel: "silent" });
+  await build({ entryPoints: ["src/cli/bin.ts"], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", conditions: [], outfile: cli, logLevel: "silent" });
   sim = await startSimulator({
     seed: 11,
     faults: [
