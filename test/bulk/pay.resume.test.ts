@@ -14,6 +14,15 @@ function line(entry: JournalEntry): string {
   return `${JSON.stringify(entry)}\n`;
 }
 
+/** `n` valid rows, their batch id and tokens, and a clock the test moves forward. */
+function batchOf(n: number) {
+  const raw = makeRows(n);
+  const rows = validateRows(raw);
+  const batchId = defaultBatchId(rows);
+  let offset = 0;
+  return { raw, rows, batchId, tokens: tokensFor(rows, batchId), now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
+}
+
 describe("resume after a crash", () => {
   it("re-sends a row with an intent and no outcome (killed mid-send) with the same token: paid once", async () => {
     const raw = makeRows(5);
@@ -41,12 +50,7 @@ describe("resume after a crash", () => {
   });
 
   it("checks ListBonusPayments before re-sending a row whose token is older than 24 hours (injected clock)", async () => {
-    const raw = makeRows(4);
-    const rows = validateRows(raw);
-    const batchId = defaultBatchId(rows);
-    const tokens = tokensFor(rows, batchId);
-    let offset = 0;
-    const now = () => Date.now() + offset;
+    const { raw, rows, batchId, tokens, now, advance } = batchOf(4);
     await withSimulator({}, async (sim, client) => {
       const send = (i: number) => {
         const r = rows[i]!;
@@ -72,7 +76,7 @@ describe("resume after a crash", () => {
       );
 
       // 25 hours later, on both clocks: MTurk has forgotten the tokens.
-      offset = 25 * HOUR;
+      advance(25 * HOUR);
       sim.control({ advanceClockMs: 25 * HOUR });
       const plan = await previewPayout(raw, { client, journal, target: sim.url, now });
       expect(plan.rows.map((p) => p.action)).toEqual(["reconcile", "reconcile", "done", "send"]);
@@ -97,12 +101,7 @@ describe("resume after a crash", () => {
   });
 
   it("within 24 hours re-sends with the same token instead of listing", async () => {
-    const raw = makeRows(2);
-    const rows = validateRows(raw);
-    const batchId = defaultBatchId(rows);
-    const tokens = tokensFor(rows, batchId);
-    let offset = 0;
-    const now = () => Date.now() + offset;
+    const { raw, rows, batchId, tokens, now, advance } = batchOf(2);
     await withSimulator({}, async (sim, client) => {
       const r = rows[0]!;
       await client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: tokens[0] });
@@ -113,7 +112,7 @@ describe("resume after a crash", () => {
         line({ t: "header", v: 1, batchId, content: contentHash(rows), target: sim.url, at: t0 }) +
           line({ t: "intent", token: tokens[0]!, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at: t0 }),
       );
-      offset = 22 * HOUR;
+      advance(22 * HOUR);
       sim.control({ advanceClockMs: 22 * HOUR });
       const result = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000, now });
       expect(result.rows.map((row) => row.via)).toEqual(["duplicate-token", "sent"]);
