@@ -365,12 +365,26 @@ export class Journal {
     }
   }
 
-  /** Appends one entry durably: it is on disk when this returns. */
+  /**
+   * Appends one entry durably: it is on disk when this returns. A write that
+   * fails part-way (a full disk) is cut back off, so that the journal never
+   * holds half a line before later ones and stays resumable.
+   */
   append(entry: JournalEntry): void {
     if (this.fd === undefined) throw new Error(`journal ${this.path} is closed`);
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, "utf8");
-    let written = 0;
-    while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+    const size = fstatSync(this.fd).size;
+    try {
+      let written = 0;
+      while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, size);
+      } catch {
+        // The torn tail is then dropped by the next reader, as after a kill.
+      }
+      throw error;
+    }
     fsyncSync(this.fd);
   }
 

@@ -426,7 +426,16 @@ export async function payBonuses(input: Iterable<RawRow>, options: PayBonusesOpt
     if (plan.toPay.rows > 0 && options.checkBalance !== false) {
       const balance = await client.getAccountBalance(callOptions);
       const balanceCents = toCents(balance.AvailableBalance);
-      plan = { ...plan, ...(balanceCents === undefined ? {} : { balanceCents }) };
+      if (balanceCents === undefined) {
+        // Paying on regardless would skip the one check that keeps a short balance from failing half-way.
+        throw new UnexpectedResponseError({
+          message: `GetAccountBalance answered AvailableBalance ${JSON.stringify(balance.AvailableBalance)}, which is not a dollar amount, so the balance could not be checked: nothing was paid (checkBalance: false pays without the check)`,
+          excerpt: String(balance.AvailableBalance),
+          $fault: "server",
+          $metadata: balance.$metadata,
+        });
+      }
+      plan = { ...plan, balanceCents };
       if (shortfallCents(plan) > 0 && !options.allowPartial) throw new InsufficientBalanceError(plan);
     }
 

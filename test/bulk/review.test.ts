@@ -130,4 +130,21 @@ describe("reconciliation with a skewed local clock", () => {
     expect(result.rows[0]).toMatchObject({ status: "paid", via: "reconciled" });
     expect(ledger).toHaveLength(1);
   });
+
+  it("refuses to pay when the balance it must check is not a dollar amount", async () => {
+    let sent = 0;
+    const client: BulkClient = {
+      async sendBonus(input): Promise<SendBonusOutput> {
+        sent++;
+        return { UniqueRequestToken: input.UniqueRequestToken as string, alreadyGranted: false, $metadata: { attempts: 1, totalRetryDelay: 0 } };
+      },
+      async getAccountBalance() {
+        return { AvailableBalance: "lots", $metadata: { attempts: 1, totalRetryDelay: 0 } };
+      },
+      async *paginateBonusPayments() {},
+    };
+    const rows = validateRows([{ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "r" }]);
+    await expect(payBonuses(rows, { client, target: "sandbox" })).rejects.toMatchObject({ name: "UnexpectedResponseError" });
+    expect(sent).toBe(0);
+  });
 });
