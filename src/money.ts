@@ -7,8 +7,7 @@
 /** The `CurrencyAmount` pattern from the MTurk service model. */
 export const AMOUNT_PATTERN = /^[0-9]+(\.)?[0-9]{0,2}$/;
 
-/** MTurk's commission on bonuses: 20%, at least one cent per bonus. */
-export const FEE_PERCENT = 20;
+/** The least MTurk's commission on one bonus can be (it is otherwise 20%, see `feeCents`). */
 export const MIN_FEE_CENTS = 1;
 
 /**

@@ -60,12 +60,13 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
 
   if (status >= 200 && status < 300) {
     if (record !== undefined) return { ok: true, data: record };
+    // Redacted before it is cut: a cut through a secret would leave a prefix the redactor cannot recognise.
+    const excerpt = excerptOf(redact(body));
     return {
       ok: false,
       error: new UnexpectedResponseError({
-        message: `HTTP ${status} with a body that is not a JSON object: ${excerptOf(redact(body))}`,
-        // Redacted before it is cut: a cut through a secret would leave a prefix the redactor cannot recognise.
-        excerpt: excerptOf(redact(body)),
+        message: `HTTP ${status} with a body that is not a JSON object: ${excerpt}`,
+        excerpt,
         $fault: "server",
         $metadata,
         // A 2xx that is not the service's answer (a captive portal, a broken proxy) says nothing about whether the bonus was paid.
