@@ -36,14 +36,15 @@ type RequestFunction = (this: Pool, options: Dispatcher.RequestOptions) => Promi
  * own bundled undici): about 70 ms of a cold start on a small machine,
  * against about 30 ms for these two. The code is the same: the entry assigns
  * this very `request` to `Dispatcher.prototype`. Falls back to the entry
- * should a future undici move either module.
+ * should a future undici move either module, or a bundle hold only the entry.
  */
 const POOL_MODULE = "undici/lib/dispatcher/pool.js";
 const REQUEST_MODULE = "undici/lib/api/api-request.js";
 
-async function loadUndici(): Promise<Undici> {
+/** Loads `Pool` and `request`; `modules` are the two paths to try first (a parameter for the fallback's test). */
+export async function loadUndici(modules: readonly [pool: string, request: string] = [POOL_MODULE, REQUEST_MODULE]): Promise<Undici> {
   try {
-    const [pool, api] = (await Promise.all([import(POOL_MODULE), import(REQUEST_MODULE)])) as [{ default?: unknown }, { default?: unknown }];
+    const [pool, api] = (await Promise.all([import(modules[0]), import(modules[1])])) as [{ default?: unknown }, { default?: unknown }];
     if (typeof pool.default === "function" && typeof api.default === "function") {
       const request = api.default as RequestFunction;
       return { Pool: pool.default as typeof Pool, request: (target, options) => request.call(target, options) };
