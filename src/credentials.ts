@@ -15,15 +15,23 @@ export type CredentialsProvider = () => Credentials | Promise<Credentials>;
 export function credentialsFromEnvironment(): Credentials | undefined {
   // Workers and browsers have no `process`; Node, Bun and Deno do.
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const accessKeyId = env?.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env?.AWS_SECRET_ACCESS_KEY;
+  let accessKeyId: string | undefined;
+  let secretAccessKey: string | undefined;
+  let sessionToken: string | undefined;
+  try {
+    accessKeyId = env?.AWS_ACCESS_KEY_ID;
+    secretAccessKey = env?.AWS_SECRET_ACCESS_KEY;
+    sessionToken = env?.AWS_SESSION_TOKEN;
+  } catch {
+    // Deno without --allow-env throws on reading the environment: there is none to read, then.
+    return undefined;
+  }
   if (!accessKeyId || !secretAccessKey) return undefined;
-  const sessionToken = env?.AWS_SESSION_TOKEN;
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 
 const MISSING =
-  "pass credentials: { accessKeyId, secretAccessKey } to new MTurkClient(), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+  "pass credentials: { accessKeyId, secretAccessKey } to new MTurkClient(), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in Deno, run with --allow-env)";
 
 /** Checks what a provider returned; never echoes the secret. */
 export function checkCredentials(value: unknown): Credentials {

@@ -6,6 +6,7 @@ import { CREDENTIALS, SESSION_CREDENTIALS } from "./helpers/fixtures.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 function stubEnv(id: string, secret: string, token = ""): void {
@@ -27,6 +28,12 @@ describe("credentialsFromEnvironment", () => {
 
   it("returns undefined without a secret", () => {
     stubEnv("AKID", "");
+    expect(credentialsFromEnvironment()).toBeUndefined();
+  });
+
+  it("returns undefined when reading the environment is not allowed (Deno without --allow-env)", () => {
+    const denied = new Proxy({}, { get: () => { throw new Error('Requires env access to "AWS_ACCESS_KEY_ID", run again with the --allow-env flag'); } });
+    vi.spyOn(process, "env", "get").mockReturnValue(denied as NodeJS.ProcessEnv);
     expect(credentialsFromEnvironment()).toBeUndefined();
   });
 });
