@@ -34,7 +34,7 @@ function toHex(bytes: Uint8Array): string {
 }
 
 /** `20260304T050607Z`, the SigV4 date format. */
-export function amzDate(date: Date): string {
+function amzDate(date: Date): string {
   return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
 }
 
