@@ -145,6 +145,8 @@ export class BaseMTurkClient {
   readonly #timeoutMs: number;
   /** Server time minus local time, learned from clock-skew errors. */
   #clockOffsetMs = 0;
+  /** Server time minus local time, from the `Date` header of MTurk's latest answer; `undefined` before any. */
+  #serverOffsetMs: number | undefined;
   #destroyed = false;
 
   constructor(options: MTurkClientOptions, platform: Platform) {
@@ -222,6 +224,17 @@ export class BaseMTurkClient {
     } while (NextToken !== undefined);
   }
 
+  /**
+   * MTurk's clock: the local time corrected by the `Date` header of the
+   * latest answer (any answer, success or error), accurate to about a second
+   * plus the answer's latency. `undefined` until an answer with a valid
+   * `Date` has been seen. Decisions that compare with MTurk's `GrantTime` or
+   * its 24-hour token window use this, so a wrong local clock is harmless.
+   */
+  serverTime(): Date | undefined {
+    return this.#serverOffsetMs === undefined ? undefined : new Date(Date.now() + this.#serverOffsetMs);
+  }
+
   /** Closes pooled connections. Calls made afterwards fail. */
   async destroy(): Promise<void> {
     this.#destroyed = true;
@@ -266,6 +279,7 @@ export class BaseMTurkClient {
       let response: WireResponse | undefined;
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
+        this.#learnServerClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
           this.#budget.release(state.lastRetryCost);
@@ -332,6 +346,12 @@ export class BaseMTurkClient {
       }
       throw toTransportError(thrown, this.#timeoutMs);
     }
+  }
+
+  #learnServerClock(response: WireResponse): void {
+    const date = response.header("date");
+    const server = date === undefined ? Number.NaN : Date.parse(date);
+    if (!Number.isNaN(server)) this.#serverOffsetMs = server - Date.now();
   }
 
   #metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {

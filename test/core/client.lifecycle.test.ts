@@ -124,3 +124,22 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     await expect(mturk.client().getAccountBalance()).rejects.toMatchObject({ name: "UnexpectedResponseError" });
   });
 });
+
+describe.each(TRANSPORTS)("MTurk's clock over %s", (transport) => {
+  const mturk = useFakeMTurk(transport);
+
+  it("is unknown before any answer, then read from the Date of any answer, success or error", async () => {
+    const client = mturk.client({ maxAttempts: 1 });
+    expect(client.serverTime()).toBeUndefined();
+    const twoHoursAhead = new Date(Date.now() + 2 * 3_600_000);
+    mturk.reply({ status: 200, headers: { date: twoHoursAhead.toUTCString() }, body: "{}" });
+    await client.sendBonus(bonusInput());
+    const learned = client.serverTime()!.getTime() - Date.now();
+    expect(Math.abs(learned - 2 * 3_600_000)).toBeLessThan(60_000);
+
+    const oneHourBehind = new Date(Date.now() - 3_600_000);
+    mturk.reply({ status: 400, headers: { date: oneHourBehind.toUTCString() }, body: JSON.stringify({ __type: "RequestError", Message: "no" }) });
+    await expect(client.sendBonus(bonusInput())).rejects.toThrow();
+    expect(Math.abs(client.serverTime()!.getTime() - Date.now() + 3_600_000)).toBeLessThan(60_000);
+  });
+});
