@@ -235,6 +235,11 @@ export class BaseMTurkClient {
     return this.#serverOffsetMs === undefined ? undefined : new Date(Date.now() + this.#serverOffsetMs);
   }
 
+  /** The origin requests go to (e.g. `https://mturk-requester.us-east-1.amazonaws.com`); names the bulk payer's default token namespace. */
+  get endpointOrigin(): string {
+    return this.#endpoint.origin;
+  }
+
   /** Closes pooled connections. Calls made afterwards fail. */
   async destroy(): Promise<void> {
     this.#destroyed = true;

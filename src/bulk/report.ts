@@ -80,6 +80,7 @@ export function writeReport(path: string, result: PayoutResult): void {
 const STOPS: Record<StopReason, string> = {
   "insufficient-funds": "MTurk reported insufficient funds, so no further bonus was sent",
   "fatal-error": "an error that every further call would repeat stopped the run",
+  "journal-error": "the journal could not be written (a full disk?), so nothing more was sent",
   stopped: "the run was stopped; bonuses in flight were finished",
   aborted: "the run was aborted",
   declined: "the payout was not confirmed; nothing was sent",
