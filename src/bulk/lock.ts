@@ -130,7 +130,13 @@ function generations(lockBase: string): Generation[] {
   const dir = dirname(lockBase);
   const prefix = `${basename(lockBase)}.`;
   const found: Generation[] = [];
-  for (const name of readdirSync(dir)) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new JournalError(`cannot lock ${lockBase.replace(/\.lock$/, "")}: its directory ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+  }
+  for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const match = /^(\d{1,15})(\.done)?$/.exec(name.slice(prefix.length));
     if (match !== null) found.push({ n: Number(match[1]), done: match[2] !== undefined, name: join(dir, name) });
@@ -240,7 +246,13 @@ export function acquireLock(journal: string, probe: ProcessProbe = procProbe): L
     }
     const n = (top?.n ?? 0) + 1;
     const mine = `${base}.${n}`;
-    if (!createExclusive(mine, text)) continue; // Someone else took generation n first: look again.
+    let created: boolean;
+    try {
+      created = createExclusive(mine, text);
+    } catch (error) {
+      throw new JournalError(`cannot lock ${journal}: ${mine} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+    }
+    if (!created) continue; // Someone else took generation n first: look again.
     // Re-verify: anyone at or above n besides this file means this process acted on an old listing.
     const rival = generations(base).some((g) => g.n > n || (g.n === n && g.done));
     if (rival) {

@@ -165,7 +165,7 @@ describe("send, balance, list", () => {
   it("send pays once; the same command again reports already paid", async () => {
     const args = ["--endpoint", sim.url, "--worker", "A1WORKER", "--assignment", "3ASSIGNMENT", "--amount", "1.5", "--reason", "Thanks, great work"];
     const first = await capture(() => send(args));
-    expect(first).toMatchObject({ code: 0, out: expect.stringMatching(/^Paid \$1\.50 to A1WORKER for 3ASSIGNMENT \(request id [0-9a-f-]+, token mtb1-/) });
+    expect(first).toMatchObject({ code: 0, out: expect.stringMatching(/^Paid \$1\.50 to A1WORKER for 3ASSIGNMENT \(request id [0-9a-f-]+, token mtb2-/) });
     const second = await capture(() => send(args));
     expect(second).toMatchObject({ code: 0, out: expect.stringContaining("Already paid") });
     const json = await capture(() => send([...args, "--token", "fresh-token", "--json"]));
