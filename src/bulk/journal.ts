@@ -223,7 +223,6 @@ export class JournalState {
 }
 
 const KINDS = new Set(["header", "run", "intent", "outcome", "reconcile"]);
-const NEWLINE = 0x0a;
 
 /** A journal file as read: its entries, and whether a torn last line was found. */
 export interface JournalContents {
@@ -234,33 +233,25 @@ export interface JournalContents {
   readonly torn: boolean;
 }
 
-function isBlankTail(bytes: Uint8Array, from: number): boolean {
-  for (let i = from; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b !== 0 && b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
-  }
-  return true;
-}
-
 /**
  * Parses a journal. A torn (unterminated or unparsable) last line is
- * dropped; a bad line before it is corruption. Linear: each byte is looked
- * at a bounded number of times, whatever the journal's size.
+ * dropped; a bad line before it is corruption. Linear: the text is decoded
+ * once and each line parsed once, whatever the journal's size.
  */
 export function parseJournal(input: string | Uint8Array, path = "journal"): JournalContents {
-  const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
   const entries: JournalEntry[] = [];
   let offset = 0;
   let lineNumber = 0;
   let torn = false;
-  while (offset < bytes.length) {
+  while (offset < text.length) {
     lineNumber++;
-    const end = bytes.indexOf(NEWLINE, offset);
-    const next = end === -1 ? bytes.length : end + 1;
+    const end = text.indexOf("\n", offset);
+    const next = end === -1 ? text.length : end + 1;
     let entry: JournalEntry | undefined;
     if (end !== -1) {
       try {
-        const value: unknown = JSON.parse(bytes.toString("utf8", offset, end));
+        const value: unknown = JSON.parse(text.slice(offset, end));
         if (typeof value === "object" && value !== null && KINDS.has((value as { t?: unknown }).t as string)) entry = value as JournalEntry;
       } catch {
         entry = undefined;
@@ -268,7 +259,7 @@ export function parseJournal(input: string | Uint8Array, path = "journal"): Jour
     }
     if (entry === undefined) {
       // Only the last line may be torn; a tail of NUL bytes after a power cut counts as torn too.
-      if (next >= bytes.length || isBlankTail(bytes, next)) {
+      if (next >= text.length || /^[\0\s]*$/.test(text.slice(next))) {
         torn = true;
         break;
       }
@@ -281,7 +272,9 @@ export function parseJournal(input: string | Uint8Array, path = "journal"): Jour
   if (first !== undefined && first.t !== "header") {
     throw new JournalError(`${path}: the first line is not a journal header; this is not a mturk-bonus journal`, "corrupt");
   }
-  return { ...(first?.t === "header" ? { header: first } : {}), entries, validLength: offset, torn };
+  // Byte length of the whole lines, computed once (not per line).
+  const validLength = !torn && typeof input !== "string" ? input.byteLength : Buffer.byteLength(text.slice(0, offset), "utf8");
+  return { ...(first?.t === "header" ? { header: first } : {}), entries, validLength, torn };
 }
 
 /** Reads a journal without changing it (for dry runs); `undefined` if there is none. */

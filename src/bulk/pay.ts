@@ -91,7 +91,7 @@ export interface PayoutOptions {
 
 /** Options of {@link payBonuses}. */
 export interface PayBonusesOptions extends PayoutOptions {
-  /** Assignments in flight at once. @default 4 */
+  /** Calls (SendBonus, ListBonusPayments) in flight at once. @default 4 */
   concurrency?: number;
   /**
    * Requests per second at most; halved when MTurk throttles, then regained

@@ -12,12 +12,19 @@ import { actionFor, LOCAL_CLOCK_MARGIN_MS, totalsOf, type Clocks, type PayoutPla
 import type { RateLimiter } from "./rate.js";
 import { decide, type ListedPayment, type RowView } from "./reconcile.js";
 import type { BonusRow } from "./rows.js";
-import { WorkQueue } from "./queue.js";
+import { Semaphore, WorkQueue } from "./queue.js";
 import { classify, journaledError, type BulkClient, type PayBonusesOptions, type PayoutProgress, type PayoutResult, type RowResult, type RowStatus, type StopReason } from "./pay.js";
 
 /** Tolerance between send times on MTurk's clock (from `Date` headers, 1 s resolution) and GrantTime. */
 export const SERVER_CLOCK_MARGIN_MS = 5 * 60 * 1000;
 const MAX_RETRY_DELAY_MS = 30_000;
+/**
+ * Assignments in progress per call slot. A row spends much of its time
+ * waiting for the journal's fsync (its intent before the send, its outcome
+ * after), not on the wire; more rows in progress than calls in flight keeps
+ * the calls busy meanwhile, and lets one fsync cover many rows.
+ */
+const ROWS_PER_CALL_SLOT = 4;
 const RATE_WINDOW_MS = 10_000;
 
 type Planned = PlannedRow & { readonly token: string };
@@ -69,11 +76,15 @@ export class PayoutRun {
   private inFlight = 0;
   private readonly queue = new WorkQueue<Item>();
   private readonly waiters = new Set<() => void>();
+  /** Calls in flight at once: `concurrency`. */
+  private readonly calls: Semaphore;
 
   constructor(
     private readonly plan: PayoutPlan,
     private readonly ctx: RunContext,
-  ) {}
+  ) {
+    this.calls = new Semaphore(ctx.concurrency);
+  }
 
   /** Runs to the end (or the stop) and returns the result. */
   async execute(confirmed: boolean): Promise<Omit<PayoutResult, "batchId" | "contentHash" | "namespace" | "journal" | "elapsedMs" | "plan">> {
@@ -91,7 +102,7 @@ export class PayoutRun {
     options.signal?.addEventListener("abort", onAbort, { once: true });
     options.stopSignal?.addEventListener("abort", onStop, { once: true });
     try {
-      await Promise.all(Array.from({ length: this.ctx.concurrency }, () => this.worker()));
+      await Promise.all(Array.from({ length: this.ctx.concurrency * ROWS_PER_CALL_SLOT }, () => this.worker()));
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       options.stopSignal?.removeEventListener("abort", onStop);
@@ -246,9 +257,11 @@ export class PayoutRun {
 
   private async list(assignment: string): Promise<ListedPayment[]> {
     await this.ctx.limiter?.acquire(this.ctx.options.signal);
-    const payments: ListedPayment[] = [];
-    for await (const payment of this.ctx.client.paginateBonusPayments({ AssignmentId: assignment }, this.ctx.callOptions)) payments.push(payment);
-    return payments;
+    return this.calls.with(async () => {
+      const payments: ListedPayment[] = [];
+      for await (const payment of this.ctx.client.paginateBonusPayments({ AssignmentId: assignment }, this.ctx.callOptions)) payments.push(payment);
+      return payments;
+    });
   }
 
   private listFailed(item: Item, deciding: readonly Planned[], error: unknown): void {
@@ -340,7 +353,8 @@ export class PayoutRun {
     }
     let output: SendBonusOutput;
     try {
-      output = await this.ctx.client.sendBonus({ WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token }, this.ctx.callOptions);
+      const input = { WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token };
+      output = await this.calls.with(() => this.ctx.client.sendBonus(input, this.ctx.callOptions));
     } catch (error) {
       await this.sendFailed(p, error);
       return;
