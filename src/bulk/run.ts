@@ -351,12 +351,29 @@ export class PayoutRun {
       this.journalFailed(error);
       return; // Not sent: the row stays pending.
     }
-    let output: SendBonusOutput;
+    const input = { WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token };
+    let output: SendBonusOutput | undefined;
+    let failure: unknown;
+    await this.calls.acquire();
     try {
-      const input = { WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token };
-      output = await this.calls.with(() => this.ctx.client.sendBonus(input, this.ctx.callOptions));
+      // Stopped while waiting for a call slot: not sent, and the journal says so (were that lost, a resume re-sends the same token).
+      if (this.stoppedBy !== undefined) {
+        const notSent: JournaledError = { name: "NotSent", message: "the run stopped before this send", outcomeUnknown: false };
+        await this.record({ t: "outcome", token: p.token, status: "failed", attempts: 0, error: notSent, ...this.times() }).catch(() => undefined);
+        return;
+      }
+      output = await this.ctx.client.sendBonus(input, this.ctx.callOptions);
     } catch (error) {
-      await this.sendFailed(p, error);
+      failure = error;
+      // Stop before the slot passes on: no row waiting for it may send after insufficient funds or bad credentials.
+      const verdict = classify(error);
+      if (verdict === "insufficient-funds") this.stop("insufficient-funds", journaledError(error));
+      else if (verdict === "fatal" && !(error instanceof AbortError)) this.stop("fatal-error", journaledError(error));
+    } finally {
+      this.calls.release();
+    }
+    if (output === undefined) {
+      await this.sendFailed(p, failure);
       return;
     }
     this.ctx.limiter?.succeeded();

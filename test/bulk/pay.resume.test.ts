@@ -248,7 +248,8 @@ describe("stopping", () => {
       });
       expect(result.stoppedBy).toBe("stopped");
       expect(result.counts.paid).toBeGreaterThan(0);
-      expect(result.counts.paid).toBeLessThanOrEqual(4);
+      // The calls in flight when it fired, and those that took a slot while the first outcome was being synced.
+      expect(result.counts.paid).toBeLessThanOrEqual(8);
       expectLedgerMatches(sim.ledger.bonuses, result);
       const entries = readJournal(journal)?.entries ?? [];
       expect(entries.filter((e) => e.t === "intent")).toHaveLength(entries.filter((e) => e.t === "outcome").length);

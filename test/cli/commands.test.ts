@@ -112,7 +112,7 @@ describe("pay", () => {
     const report = `${file}.127.0.0.1-${sim.port}.report.csv`;
     expect(first.out).toContain(`Journal: ${journal}`);
     expect(readFileSync(report, "utf8").split("\r\n")[0]).toBe(
-      "line,WorkerId,AssignmentId,BonusAmount,Reason,status,via,earlierRun,UniqueRequestToken,requestId,sends,httpAttempts,error,errorMessage,outcomeUnknown",
+      "line,WorkerId,AssignmentId,BonusAmount,Reason,status,via,earlierRun,UniqueRequestToken,requestId,sends,httpAttempts,error,errorMessage,outcomeUnknown,outcomeJournaled",
     );
     const second = await capture(() => pay([file, "--endpoint", sim.url, "--yes", "--report", tmp.path("again.json")]));
     expect(second.code).toBe(0);
