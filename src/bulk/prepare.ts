@@ -131,10 +131,10 @@ export function repaidAssignments(rows: readonly BonusRow[], tokens: readonly st
   return problems;
 }
 
-function tokensOf(rows: readonly BonusRow[], header: HeaderEntry | undefined, namespace: string): { tokens: string[]; namespace: string } {
+function tokensOf(rows: readonly BonusRow[], header: HeaderEntry | undefined, namespace: string, duplicatesPossible: boolean): { tokens: string[]; namespace: string } {
   if (header?.v === 1) return { tokens: legacyTokensFor(rows, header.batchId), namespace: `batch:${header.batchId}` };
   const ns = header?.namespace ?? namespace;
-  return { tokens: tokensFor(rows, ns), namespace: ns };
+  return { tokens: tokensFor(rows, ns, duplicatesPossible), namespace: ns };
 }
 
 /** Validates rows, binds (read-only, or locked for a run) the journal, replays it and derives the tokens. */
@@ -156,19 +156,19 @@ export function prepare(input: Iterable<RawRow>, options: PrepareOptions, endpoi
   };
   const path = options.journal;
   if (path === undefined) {
-    return { rows, content, batchId: wanted.batchId ?? wanted.fallbackBatchId, state: new JournalState(), ...tokensOf(rows, undefined, namespace) };
+    return { rows, content, batchId: wanted.batchId ?? wanted.fallbackBatchId, state: new JournalState(), ...tokensOf(rows, undefined, namespace, options.allowDuplicates === true) };
   }
   if (mode === "read") {
     const existing = readJournal(path);
     const header = bindJournal(path, existing, wanted);
-    return { rows, content, batchId: header.batchId, state: replay(existing?.entries ?? []), ...tokensOf(rows, existing?.header, namespace) };
+    return { rows, content, batchId: header.batchId, state: replay(existing?.entries ?? []), ...tokensOf(rows, existing?.header, namespace, options.allowDuplicates === true) };
   }
   const journal = Journal.open(path, (existing) => bindJournal(path, existing, wanted));
   try {
     const state = replay(journal.entries.length === 0 ? [journal.header] : journal.entries);
     const changed = state.content !== undefined && state.content !== content;
     const run: JournalEntry = { t: "run", at: iso(now), pid: process.pid, ...(changed ? { content } : {}) };
-    const derived = tokensOf(rows, journal.header, namespace);
+    const derived = tokensOf(rows, journal.header, namespace, options.allowDuplicates === true);
     if (changed && !options.allowDuplicates) {
       const problems = repaidAssignments(rows, derived.tokens, state);
       if (problems.length > 0) throw new InvalidRowsError(problems, options.inputName ?? "the changed input");

@@ -92,9 +92,17 @@ describe("identity", () => {
     expect(tokensFor(a, "other")[0]).not.toBe(a1);
   });
 
-  it("is the shared definition in src/identity.ts (node:crypto gives the same bytes as the portable hash)", async () => {
+  it("is the shared definition in src/identity.ts (node:crypto gives the same tokens as the portable hash)", async () => {
     const identity = await import("../../src/identity.js");
-    const row = { WorkerId: "A1AAA", AssignmentId: "3X1", cents: 150, Reason: "thanks ✓" };
-    expect(tokensFor(validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1.50", Reason: "thanks ✓" }]), "ns")[0]).toBe(identity.deriveToken("ns", row, 0));
+    const raw = ["thanks ✓", "Ünïcødé 🎉 \"quoted\", comma", "", "x".repeat(5000)].flatMap((Reason, i) => [
+      { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
+      { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
+    ]).filter((r) => r.Reason !== "");
+    const rows = validateRows(raw, { allowDuplicates: true });
+    const tokens = tokensFor(rows, "target:https://example.test");
+    rows.forEach((row, i) => expect(tokens[i]).toBe(identity.deriveToken("target:https://example.test", row, i % 2)));
+    // Without allowed duplicates no counting is needed, and the first occurrence's token is the same.
+    const single = validateRows(raw.filter((_, i) => i % 2 === 0));
+    expect(tokensFor(single, "ns", false)).toEqual(single.map((row) => identity.deriveToken("ns", row, 0)));
   });
 });
