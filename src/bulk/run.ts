@@ -69,6 +69,8 @@ export class PayoutRun {
   private readonly tries = new Map<number, number>();
   private readonly paidNow: BonusRow[] = [];
   private paidCentsNow = 0;
+  /** Rows to pay that a listing showed already paid (not paid now, but no longer remaining). */
+  private listedNow = 0;
   private completions: number[] = [];
   private completionsHead = 0;
   private stoppedBy: StopReason | undefined;
@@ -231,6 +233,7 @@ export class PayoutRun {
       if (decision === "listed" || decision === "reconciled") {
         await this.recordOrStop({ t: "reconcile", token: p.token, found: true, matches, ...(decision === "listed" ? { listed: true } : {}), ...this.times() });
         // A listed payment is not one this run made: reported paid, but not counted as paid now.
+        if (decision === "listed") this.listedNow++;
         this.settle(p, "paid", decision === "listed");
       } else if (decision === "send") {
         if (views[i]?.kind === "reconcile") await this.recordOrStop({ t: "reconcile", token: p.token, found: false, matches, ...this.times() });
@@ -477,7 +480,7 @@ export class PayoutRun {
       total: this.plan.toPay.rows,
       paid: this.paidNow.length,
       failed: this.failedNow.size,
-      remaining: this.plan.toPay.rows - this.paidNow.length - this.failedNow.size,
+      remaining: this.plan.toPay.rows - this.paidNow.length - this.failedNow.size - this.listedNow,
       inFlight: this.inFlight,
       ratePerSecond: ((this.completions.length - this.completionsHead) * 1000) / window,
       rateLimit: this.ctx.limiter?.rate ?? this.ctx.maxRate,
