@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Journal, JournalError, parseJournal, replay, unknownSince, type HeaderEntry, type JournalEntry } from "../../src/bulk/journal.js";
 
 const header: HeaderEntry = { t: "header", v: 1, batchId: "b1", content: "c1", target: "sandbox", at: "2026-01-01T00:00:00.000Z" };
@@ -41,6 +41,25 @@ describe("journal state machine", () => {
     const state = replay([header, intent("t", "2026-01-01T00:00:00Z"), intent("t", "2026-01-01T05:00:00Z", 2)]);
     expect(unknownSince(state.get("t"))).toBe(Date.parse("2026-01-01T00:00:00Z"));
     expect(state.get("t").sends).toBe(2);
+  });
+});
+
+describe("journal reader", () => {
+  it("is linear: the text is measured once, not once per line (the old reader re-measured everything before each line)", () => {
+    const lines = [JSON.stringify(header), ...Array.from({ length: 2000 }, (_, i) => JSON.stringify(intent(`t${i}`, "2026-01-01T00:00:01Z")))];
+    const bytes = Buffer.from(`${lines.join("\n")}\n{"t":"outc`, "utf8");
+    const measure = vi.spyOn(Buffer, "byteLength");
+    const toString = vi.spyOn(Buffer.prototype, "toString");
+    try {
+      const contents = parseJournal(bytes);
+      expect(contents.entries).toHaveLength(2001);
+      expect(contents.torn).toBe(true);
+      expect(contents.validLength).toBe(Buffer.from(`${lines.join("\n")}\n`).length);
+      expect(measure.mock.calls.length + toString.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      measure.mockRestore();
+      toString.mockRestore();
+    }
   });
 });
 
