@@ -94,7 +94,9 @@ export function bindJournal(path: string, existing: JournalContents | undefined,
       "mismatch",
     );
   }
-  const bound = replay(existing.entries).content ?? header.content;
+  // The rows it is bound to: the header's, or the latest accepted change (no full replay needed for that).
+  let bound = header.content;
+  for (const entry of existing.entries) if (entry.t === "run" && entry.content !== undefined) bound = entry.content;
   if (bound !== wanted.content && !wanted.acceptChangedInput) {
     throw new JournalError(
       `${path} was started for different rows: the input changed since (${header.input ?? "its input"}). Resume with the original rows, ` +
