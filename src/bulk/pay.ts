@@ -83,7 +83,12 @@ export interface PayoutOptions {
    * @default false
    */
   acceptChangedInput?: boolean;
-  /** The clock (epoch ms) for journal times and the 24-hour token window. @default Date.now */
+  /**
+   * The local clock (epoch ms), for the journal's `at` times. The 24-hour
+   * window and reconciliation use MTurk's clock (the client's `serverTime()`),
+   * and this only where MTurk's time is not known.
+   * @default Date.now
+   */
   now?: () => number;
   /** Aborts everything at once, calls in flight included (their rows are settled on resume). */
   signal?: AbortSignal;
