@@ -89,8 +89,12 @@ describe("who holds a lock", () => {
       const journal = journalPath();
       holderFile(journal, 1, { pid, start: startOf(pid), boot, host: hostname(), at: new Date().toISOString() });
       expect(() => acquireLock(journal)).toThrow(JournalError);
+      // Only once the shell has become the non-reaping sleep (the shell itself would reap it).
+      const comm = () => readFileSync(`/proc/${parent.pid}/comm`, "utf8").trim();
+      for (let i = 0; i < 500 && comm() !== "sleep"; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(comm()).toBe("sleep");
       process.kill(pid, "SIGKILL");
-      for (let i = 0; i < 200 && parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.state !== "Z"; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 500 && parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.state !== "Z"; i++) await new Promise((r) => setTimeout(r, 10));
       expect(holderStatus({ pid, start: startOf(pid), boot, host: hostname(), at: "" })).toBe("zombie");
       acquireLock(journal).release();
     } finally {
