@@ -10,7 +10,7 @@
  * crash can tear at most the last line; it is dropped (and cut off) when the
  * journal is opened.
  */
-import { closeSync, constants, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { acquireLock, type Lock } from "./lock.js";
 
@@ -376,7 +376,15 @@ export class Journal {
       } catch (error) {
         throw new JournalError(`${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
       }
-      const size = fstatSync(fd).size;
+      const stat = fstatSync(fd);
+      if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) {
+        try {
+          fchmodSync(fd, 0o600); // A journal from an older version was world-readable; it holds worker ids and reasons.
+        } catch {
+          // Not ours to change (another owner): leave it.
+        }
+      }
+      const size = stat.size;
       const buffer = Buffer.alloc(size);
       let read = 0;
       while (read < size) {

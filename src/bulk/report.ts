@@ -67,8 +67,8 @@ export function reportCsv(result: PayoutResult): string {
 
 /** The report as a JSON document: batch facts, totals and rows. */
 export function reportJson(result: PayoutResult): string {
-  const { batchId, contentHash, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows } = result;
-  return `${JSON.stringify({ batchId, contentHash, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows }, null, 2)}\n`;
+  const { batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows } = result;
+  return `${JSON.stringify({ batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows }, null, 2)}\n`;
 }
 
 /** The report format for a file name: `.json` is JSON, anything else CSV. */

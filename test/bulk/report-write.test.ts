@@ -4,7 +4,7 @@
  * is reported as such, never as not attempted; formula-like cells are
  * neutralised; files are created readable by their owner only.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { makeRows, tempDir, withSimulator } from "./helpers.js";
 
@@ -70,6 +70,10 @@ describe("report files", () => {
         });
         writeReport(tmp.path("modes.csv"), result);
         expect([statSync(journal).mode & 0o777, lockMode, statSync(tmp.path("modes.csv")).mode & 0o777]).toEqual([0o600, 0o600, 0o600]);
+        // A journal an older version left world-readable is made owner-only when it is opened again.
+        chmodSync(journal, 0o644);
+        await payBonuses(makeRows(2), { client, journal, target: sim.url, rate: Number.POSITIVE_INFINITY });
+        expect(statSync(journal).mode & 0o777).toBe(0o600);
       });
     } finally {
       process.umask(old);
