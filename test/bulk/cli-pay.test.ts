@@ -50,4 +50,18 @@ describe("pay --namespace, --rate off", () => {
       expect(err).toContain(flag);
     }
   });
+
+  it("a paid file, then a sorted copy with one late participant under another name: only the late one is paid", async () => {
+    const rows = makeRows(8).map((r) => ({ ...r, WorkerId: `${String(r.WorkerId)}V`, AssignmentId: `${String(r.AssignmentId)}V` }));
+    const v1 = tmp.path("rows.csv");
+    const v2 = tmp.path("rows-v2.csv");
+    writeFileSync(v1, csvOf(rows));
+    writeFileSync(v2, csvOf([...rows].reverse().concat([{ WorkerId: "ALATEV", AssignmentId: "3LATEV", BonusAmount: "1.25", Reason: "Late" }])));
+    const before = sim.ledger.bonuses.length;
+    expect((await capture(() => pay([v1, "--endpoint", sim.url, "--yes", "--rate", "off"]))).code).toBe(0);
+    const second = await capture(() => pay([v2, "--endpoint", sim.url, "--yes", "--rate", "off"]));
+    expect(second.code, second.err).toBe(0);
+    expect(second.out).toMatch(/Done: 9 of 9 bonuses paid/);
+    expect(sim.ledger.bonuses.length - before).toBe(9);
+  });
 });
