@@ -3,9 +3,9 @@
  * error parsing meet. A request can be followed from input to result in
  * `sendBonus` → `call` → `attempt`, each step a call into its own module.
  */
-import { resolveCredentials, toProvider, type Credentials, type CredentialsProvider } from "./credentials.js";
+import { credentialSource, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
-import { AbortError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
+import { AbortError, ClientDestroyedError, MTurkError, refineTransportError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
 import type { HashConstructor } from "./hash.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
@@ -34,9 +34,12 @@ export interface MTurkClientOptions {
    */
   region?: string;
   /**
-   * An access key pair, or a function returning one (called for every request,
-   * so rotated keys are picked up).
-   * @default the environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+   * An access key pair, or a function returning one (such as the providers
+   * of `@aws-sdk/credential-providers`). A function's credentials are cached
+   * until 5 minutes before their `expiration` (for the client's life without
+   * one); concurrent calls share one refresh, and a failed refresh is retried
+   * by the next call.
+   * @default the environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, read at each call
    */
   credentials?: Credentials | CredentialsProvider;
   /**
@@ -137,7 +140,7 @@ interface CallState {
  */
 export class BaseMTurkClient {
   readonly #endpoint: Endpoint;
-  readonly #credentials: CredentialsProvider;
+  readonly #credentials: () => Promise<Credentials>;
   readonly #signer: RequestSigner;
   readonly #transport: Transport;
   readonly #budget = new RetryBudget();
@@ -155,7 +158,7 @@ export class BaseMTurkClient {
     if (!/^[a-z0-9-]+$/.test(region) || region === "sandbox") {
       throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
     }
-    this.#credentials = toProvider(options.credentials);
+    this.#credentials = credentialSource(options.credentials);
     this.#maxAttempts = checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS;
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
     this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
@@ -212,12 +215,13 @@ export class BaseMTurkClient {
 
   /** Every bonus paid for an assignment, across pages: `for await (const payment of client.paginateBonusPayments({ AssignmentId }))`. */
   async *paginateBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): AsyncGenerator<BonusPayment, void, undefined> {
-    let NextToken = input.NextToken;
+    const valid = validateListBonusPayments(input);
+    let NextToken = valid.NextToken;
     const seen = new Set<string>();
     do {
-      const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...input } : { ...input, NextToken }, options);
+      const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...valid } : { ...valid, NextToken }, options);
       yield* page.BonusPayments;
-      NextToken = page.NextToken;
+      NextToken = Object.hasOwn(page, "NextToken") ? page.NextToken : undefined;
       // A service that hands back a token it gave before would page forever.
       if (NextToken !== undefined && seen.has(NextToken)) throw malformed("ListBonusPayments", "NextToken repeats an earlier page's", page.$metadata);
       if (NextToken !== undefined) seen.add(NextToken);
@@ -251,7 +255,7 @@ export class BaseMTurkClient {
     { signal, beforeAttempt }: CallOptions,
     settles: (error: MTurkError) => boolean = () => false,
   ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
-    if (this.#destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
+    if (this.#destroyed) throw new ClientDestroyedError();
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
     let retryOf: MTurkError | undefined;
     for (;;) {
@@ -266,7 +270,7 @@ export class BaseMTurkClient {
         throwIfAborted(signal, state);
       }
       // A provider failing before a retry must not hide that an earlier attempt may have paid.
-      const credentials = await resolveCredentials(this.#credentials).catch((thrown: unknown) => {
+      const credentials = await this.#credentials().catch((thrown: unknown) => {
         throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
       });
       const redact = redactor(credentials);
@@ -288,7 +292,7 @@ export class BaseMTurkClient {
         error = parsed.error;
       } catch (thrown) {
         if (thrown instanceof AbortError) throw thrown;
-        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, this.#timeoutMs);
+        error = thrown instanceof MTurkError ? thrown : refineTransportError(toTransportError(thrown, this.#timeoutMs));
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
@@ -344,7 +348,7 @@ export class BaseMTurkClient {
         state.outcomeUnknown = true;
         throw abortError(signal.reason, state);
       }
-      throw toTransportError(thrown, this.#timeoutMs);
+      throw refineTransportError(toTransportError(thrown, this.#timeoutMs));
     }
   }
 
