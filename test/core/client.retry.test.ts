@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MTurkError, TransportError } from "../../src/errors.js";
+import { MTurkError, TimeoutError, TransportError } from "../../src/errors.js";
 import { OK, alreadyProcessed, awsError, bonusInput, CREDENTIALS, TOKEN } from "./helpers/fixtures.js";
 import { TRANSPORTS, useFakeMTurk, type Reply } from "./helpers/fake-mturk.js";
 import { amzDateToMs, authOf, recomputeSignature } from "./helpers/wire.js";
@@ -198,6 +198,7 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
       // undici applies the timeout itself (a headers timeout here); the fetch transport with its own timer.
       const code = transport === "undici" ? "UND_ERR_HEADERS_TIMEOUT" : "TimeoutError";
       expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", code, true]);
+      expect([error instanceof TimeoutError, error instanceof TransportError]).toEqual([true, true]);
     });
 
     it("retries a refused connection and reports that nothing was sent", async () => {

@@ -155,7 +155,8 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     mturk.reply(OK);
     const keys = [CREDENTIALS, SESSION_CREDENTIALS];
     let call = 0;
-    const client = mturk.client({ credentials: () => keys[call++ % 2]! });
+    // Expiring within the refresh window, so each call asks the provider again.
+    const client = mturk.client({ credentials: () => ({ ...keys[call++ % 2]!, expiration: new Date(Date.now() + 60_000) }) });
     await client.sendBonus(bonusInput());
     await client.sendBonus(bonusInput());
     expect(mturk.requests.map((r) => authOf(r).accessKeyId)).toEqual([CREDENTIALS.accessKeyId, SESSION_CREDENTIALS.accessKeyId]);
