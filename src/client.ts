@@ -7,10 +7,12 @@ import { credentialSource, type Credentials, type CredentialsProvider } from "./
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
 import { AbortError, ClientDestroyedError, MTurkError, refineTransportError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
 import type { HashConstructor } from "./hash.js";
+import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
 import { parseResponse, requestIdOf } from "./response.js";
 import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep, type RetryKind } from "./retry.js";
+import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import { toTransportError } from "./transport/network-error.js";
 import type { Transport, WireResponse } from "./transport/types.js";
@@ -70,6 +72,15 @@ export interface CallOptions {
    * as requests and throttling slows it down. An error it throws ends the call.
    */
   beforeAttempt?: (attempt: number, retryOf: MTurkError | undefined) => void | Promise<void>;
+  /**
+   * `sendBonus` only: when this call's token may first have been sent, on
+   * MTurk's clock (`client.serverTime()` at that moment), for a token re-sent
+   * by a later call (a resumed payout). A refusal that must be settled by
+   * reading back `ListBonusPayments` then looks for the payment since this
+   * time instead of since the start of this call.
+   * @default the start of this call
+   */
+  tokenFirstSentAt?: Date;
 }
 
 /** What `sendBonus` resolves to. */
@@ -82,6 +93,22 @@ export interface SendBonusOutput {
    * with the same token. Either way it is paid, once.
    */
   alreadyGranted: boolean;
+  /**
+   * How the call was settled: `"response"`, MTurk accepted it (HTTP 200);
+   * `"duplicate-token"`, MTurk refused it as a repeat of this token, naming
+   * the token or an earlier attempt's request id; `"read-back"`, MTurk
+   * refused it in words that could be that answer, and `ListBonusPayments`
+   * shows this worker paid this amount for this reason since the first attempt.
+   * Always set by the client (optional in the type only so that fakes of the
+   * client need not set it).
+   */
+  settledBy?: SettledBy;
+  /**
+   * The last SendBonus exchange. On an `alreadyGranted` result that is MTurk's
+   * refusal of the repeat, so `httpStatusCode` is 400 and `requestId` that
+   * answer's: the call succeeded because the bonus was already paid, as
+   * `settledBy` says, not because MTurk paid it again.
+   */
   $metadata: ResponseMetadata;
 }
 
@@ -117,11 +144,24 @@ export interface Platform {
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const ALREADY_PROCESSED = /already been processed/i;
+/** A read-back counts payments granted this long before the first attempt: the learned clock is good to about a second plus latency. */
+export const READ_BACK_MARGIN_MS = 60_000;
+/** No assignment has this many bonuses; a listing beyond it is not MTurk's. */
+const READ_BACK_MAX_PAYMENTS = 100_000;
 
-/** True for MTurk's answer to a token it has seen: the bonus it names is paid. */
+/** True for MTurk's answer to a token it has seen, recognised with certainty (it names the token): the bonus is paid. */
 export function isAlreadyProcessed(error: unknown, token: string): boolean {
-  return error instanceof MTurkError && error.name === "RequestError" && ALREADY_PROCESSED.test(error.message) && error.message.includes(token);
+  return error instanceof MTurkError && duplicateVerdict(error, token) === "duplicate";
+}
+
+/** What a refused `sendBonus` needs to settle it. */
+interface Pending {
+  token: string;
+  callerToken: boolean;
+  AssignmentId: string;
+  bonus: Omit<PaidBonus, "since">;
+  /** Local time just before the first attempt. */
+  startedAt: number;
 }
 
 
@@ -174,19 +214,69 @@ export class BaseMTurkClient {
    * and reported as `alreadyGranted: true` rather than paid again.
    */
   async sendBonus(input: SendBonusInput, options: CallOptions = {}): Promise<SendBonusOutput> {
-    const { input: valid } = validateSendBonus(input);
+    const { input: valid, cents } = validateSendBonus(input);
     const UniqueRequestToken = valid.UniqueRequestToken ?? crypto.randomUUID();
     const body = serializeSendBonus({ ...valid, UniqueRequestToken });
+    const pending: Pending = {
+      token: UniqueRequestToken,
+      callerToken: valid.UniqueRequestToken !== undefined,
+      AssignmentId: valid.AssignmentId,
+      bonus: { WorkerId: valid.WorkerId, cents, Reason: valid.Reason },
+      startedAt: Date.now(),
+    };
+    const requestIds: string[] = [];
+    // Request ids of the call's other answers: a duplicate answer may name the original one.
+    const verdict = (error: MTurkError): DuplicateVerdict =>
+      duplicateVerdict(error, UniqueRequestToken, requestIds.filter((id) => id !== error.$metadata.requestId));
     try {
-      const { $metadata } = await this.#call("SendBonus", body, options, (error) => isAlreadyProcessed(error, UniqueRequestToken));
-      return { UniqueRequestToken, alreadyGranted: false, $metadata };
+      const { $metadata } = await this.#call("SendBonus", body, options, (error) => verdict(error) === "duplicate", requestIds);
+      return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata };
     } catch (error) {
-      if (isAlreadyProcessed(error, UniqueRequestToken)) {
-        return { UniqueRequestToken, alreadyGranted: true, $metadata: (error as MTurkError).$metadata };
-      }
-      if (error instanceof MTurkError) error.UniqueRequestToken = UniqueRequestToken;
+      if (!(error instanceof MTurkError)) throw error;
+      error.UniqueRequestToken = UniqueRequestToken;
+      return this.#settle(error, verdict(error), pending, options);
+    }
+  }
+
+  /**
+   * Settles a refused `sendBonus`: the duplicate answer resolves as paid;
+   * a refusal that could hide a payment (an earlier attempt may have paid, or
+   * the caller's token may have been used before) is settled by reading back.
+   * Anything else is thrown as it is.
+   */
+  async #settle(error: MTurkError, verdict: DuplicateVerdict, pending: Pending, options: CallOptions): Promise<SendBonusOutput> {
+    const granted = (settledBy: SettledBy): SendBonusOutput => ({ UniqueRequestToken: pending.token, alreadyGranted: true, settledBy, $metadata: error.$metadata });
+    if (verdict === "duplicate") return granted("duplicate-token");
+    // Only a refusal is worth reading back for; after a lost answer, a throttled or failing service, or an abort, the caller retries with the token.
+    const status = error.$metadata.httpStatusCode;
+    const refused = status !== undefined && status >= 400 && status < 500 && error.$retryable === undefined && !(error instanceof AbortError);
+    const tokenUsedBefore = pending.callerToken && (verdict === "maybe" || options.tokenFirstSentAt !== undefined);
+    if (!refused || !(error.outcomeUnknown || tokenUsedBefore)) throw error;
+    let found: boolean;
+    try {
+      found = await this.#readBack(pending, options);
+    } catch (readError) {
+      error.outcomeUnknown = true;
+      error.message += ` (the bonus may have been paid: reading back ListBonusPayments to settle it failed with ${readError instanceof Error ? readError.name : "an error"}; retry with the same UniqueRequestToken)`;
       throw error;
     }
+    if (found) return granted("read-back");
+    // Not listed: nothing paid in the window, so the refusal stands; unless it says the token was processed, which the listing then contradicts.
+    error.outcomeUnknown = verdict === "maybe";
+    throw error;
+  }
+
+  /** True when MTurk lists this bonus as granted since the call's first attempt (on MTurk's clock, with a margin). */
+  async #readBack(pending: Pending, options: CallOptions): Promise<boolean> {
+    const since = (options.tokenFirstSentAt?.getTime() ?? pending.startedAt + (this.#serverOffsetMs ?? 0)) - READ_BACK_MARGIN_MS;
+    const bonus: PaidBonus = { ...pending.bonus, since };
+    let seen = 0;
+    const { signal, beforeAttempt } = options;
+    for await (const payment of this.paginateBonusPayments({ AssignmentId: pending.AssignmentId, MaxResults: 100 }, { signal, beforeAttempt })) {
+      if (isThisBonus({ ...payment, cents: toCents(payment.BonusAmount) }, bonus)) return true;
+      if (++seen > READ_BACK_MAX_PAYMENTS) throw malformed("ListBonusPayments", `more than ${READ_BACK_MAX_PAYMENTS} payments for one assignment`, { attempts: 0, totalRetryDelay: 0 });
+    }
+    return false;
   }
 
   /** The account's prepaid balance. */
@@ -254,6 +344,7 @@ export class BaseMTurkClient {
     body: string,
     { signal, beforeAttempt }: CallOptions,
     settles: (error: MTurkError) => boolean = () => false,
+    requestIds: string[] = [],
   ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
     if (this.#destroyed) throw new ClientDestroyedError();
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
@@ -290,6 +381,8 @@ export class BaseMTurkClient {
           return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
         error = parsed.error;
+        const requestId = requestIdOf(response);
+        if (requestId !== undefined) requestIds.push(requestId);
       } catch (thrown) {
         if (thrown instanceof AbortError) throw thrown;
         error = thrown instanceof MTurkError ? thrown : refineTransportError(toTransportError(thrown, this.#timeoutMs));

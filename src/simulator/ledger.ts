@@ -85,7 +85,7 @@ export interface BonusInput {
 
 /** Why a bonus was refused, each a `RequestError` on the wire. */
 export type BonusRefusal =
-  | { readonly reason: "duplicate"; readonly token: string }
+  | { readonly reason: "duplicate"; readonly token: string; readonly originalRequestId: string }
   | { readonly reason: "insufficientFunds" }
   | { readonly reason: "wrongWorker"; readonly boundWorker: string }
   | { readonly reason: "zeroAmount" };
@@ -121,7 +121,8 @@ export class Ledger {
   #spentCents = 0;
   #bonuses: BonusRecord[] = [];
   #byAssignment = new Map<string, BonusRecord[]>();
-  #tokens = new Map<string, number>();
+  /** Token → when it was first used and the request id that paid it. */
+  #tokens = new Map<string, { readonly at: number; readonly requestId: string }>();
   #workers: Map<string, string>;
   readonly #listed: ReadonlyMap<string, string>;
   readonly #initialBalanceCents: number;
@@ -185,7 +186,7 @@ export class Ledger {
     const token = input.UniqueRequestToken;
     if (token !== undefined) {
       const seen = this.#tokens.get(token);
-      if (seen !== undefined && now - seen < TOKEN_TTL_MS) return { ok: false, reason: "duplicate", token };
+      if (seen !== undefined && now - seen.at < TOKEN_TTL_MS) return { ok: false, reason: "duplicate", token, originalRequestId: seen.requestId };
     }
     const boundWorker = this.#workers.get(input.AssignmentId);
     if (boundWorker !== undefined && boundWorker !== input.WorkerId) {
@@ -200,7 +201,7 @@ export class Ledger {
     this.#balanceCents -= amountCents + fee;
     this.#spentCents += amountCents + fee;
     this.#workers.set(input.AssignmentId, input.WorkerId);
-    if (token !== undefined) this.#tokens.set(token, now);
+    if (token !== undefined) this.#tokens.set(token, { at: now, requestId });
     const bonus: BonusRecord = {
       WorkerId: input.WorkerId,
       AssignmentId: input.AssignmentId,

@@ -120,11 +120,12 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     expect(request.headers["x-amz-content-sha256"]).toBeUndefined();
   });
 
-  it("resolves with the token, alreadyGranted false and the answer's metadata", async () => {
+  it("resolves with the token, alreadyGranted false, settled by the response, and the answer's metadata", async () => {
     const { output } = await sendOne();
     expect(output).toEqual({
       UniqueRequestToken: TOKEN,
       alreadyGranted: false,
+      settledBy: "response",
       $metadata: { attempts: 1, totalRetryDelay: 0, httpStatusCode: 200, requestId: "req-ok" },
     });
   });
