@@ -4,7 +4,7 @@
  * rules, no I/O; time comes from an injected clock so token expiry can be
  * tested without waiting a day.
  */
-import { feeCents, formatCents, toCents } from "../money.js";
+import { centsToDollars, commissionCents, dollarsToCents } from "./money.js";
 
 /** MTurk forgets a `UniqueRequestToken` 24 hours after it was first used. */
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -94,7 +94,7 @@ export type BonusRefusal =
 export type BonusOutcome = { readonly ok: true; readonly bonus: BonusRecord } | ({ readonly ok: false } & BonusRefusal);
 
 function parseBalance(dollars: string): number {
-  const cents = toCents(dollars);
+  const cents = dollarsToCents(dollars);
   if (cents === undefined) throw new TypeError(`balance must be a dollar amount such as "100.00", got "${dollars}"`);
   return cents;
 }
@@ -192,9 +192,9 @@ export class Ledger {
     if (boundWorker !== undefined && boundWorker !== input.WorkerId) {
       return { ok: false, reason: "wrongWorker", boundWorker };
     }
-    const amountCents = toCents(input.BonusAmount);
+    const amountCents = dollarsToCents(input.BonusAmount);
     if (amountCents === 0) return { ok: false, reason: "zeroAmount" };
-    const fee = amountCents === undefined ? 0 : feeCents(amountCents);
+    const fee = amountCents === undefined ? 0 : commissionCents(amountCents);
     if (amountCents === undefined || amountCents + fee > this.#balanceCents) {
       return { ok: false, reason: "insufficientFunds" };
     }
@@ -205,7 +205,7 @@ export class Ledger {
     const bonus: BonusRecord = {
       WorkerId: input.WorkerId,
       AssignmentId: input.AssignmentId,
-      BonusAmount: formatCents(amountCents),
+      BonusAmount: centsToDollars(amountCents),
       Reason: input.Reason,
       ...(token === undefined ? {} : { UniqueRequestToken: token }),
       grantTime: now,
@@ -228,7 +228,7 @@ export class Ledger {
   /** A deep copy of the current state. */
   snapshot(): LedgerSnapshot {
     return {
-      balance: formatCents(this.#balanceCents),
+      balance: centsToDollars(this.#balanceCents),
       balanceCents: this.#balanceCents,
       spentCents: this.#spentCents,
       now: this.now(),

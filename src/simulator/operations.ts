@@ -3,7 +3,7 @@
  * input to the exact answer the service gives. Validation first (the model's
  * constraints), then the ledger's rules.
  */
-import { formatCents } from "../money.js";
+import { centsToDollars } from "./money.js";
 import type { BonusRefusal, Ledger } from "./ledger.js";
 import {
   coralError,
@@ -99,7 +99,7 @@ function sendBonus(ledger: Ledger, input: Record<string, unknown>, ctx: Response
 }
 
 function getAccountBalance(ledger: Ledger, ctx: ResponseContext): SimResponse {
-  return jsonResponse(200, { AvailableBalance: formatCents(ledger.balanceCents), OnHoldBalance: "0.00" }, ctx);
+  return jsonResponse(200, { AvailableBalance: centsToDollars(ledger.balanceCents), OnHoldBalance: "0.00" }, ctx);
 }
 
 /** Page tokens are opaque to callers; inside they name the assignment and the offset, so a token cannot be replayed elsewhere. */

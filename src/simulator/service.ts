@@ -10,7 +10,7 @@
  * 4. JSON body, input validation, then the operation on the ledger.
  */
 import { randomUUID } from "node:crypto";
-import { toCents } from "../money.js";
+import { dollarsToCents } from "./money.js";
 import { faultResponse } from "./fault-responses.js";
 import { parseFaultSpec, type FaultSchedule, type FaultSpec } from "./faults.js";
 import type { Ledger, LedgerSnapshot } from "./ledger.js";
@@ -199,7 +199,7 @@ export class SimulatedService {
     if (assignments !== undefined && !(isRecord(assignments) && Object.values(assignments).every((w) => typeof w === "string"))) {
       throw new TypeError("assignments must map AssignmentId to WorkerId");
     }
-    if (balance !== undefined && toCents(balance) === undefined) {
+    if (balance !== undefined && dollarsToCents(balance) === undefined) {
       throw new TypeError(`balance must be a dollar amount such as "100.00", got ${JSON.stringify(balance)}`);
     }
     if (advanceClockMs !== undefined && !(typeof advanceClockMs === "number" && Number.isFinite(advanceClockMs) && advanceClockMs >= 0)) {
