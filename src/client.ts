@@ -172,6 +172,8 @@ interface CallState {
   outcomeUnknown: boolean;
   /** What the last retry cost the budget, paid back when the call succeeds. */
   lastRetryCost?: number;
+  /** The latest answer's `Date` moved the signing clock. */
+  clockCorrected?: boolean;
 }
 
 /**
@@ -186,7 +188,11 @@ export class BaseMTurkClient {
   readonly #budget = new RetryBudget();
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
-  /** Server time minus local time, learned from clock-skew errors. */
+  /**
+   * Server time minus local time for signing, learned as the AWS SDKs learn
+   * it: from the `Date` of any answer, changed only when that is five minutes
+   * or more from the corrected clock (SigV4's window).
+   */
   #clockOffsetMs = 0;
   /** Server time minus local time, from the `Date` header of MTurk's latest answer; `undefined` before any. */
   #serverOffsetMs: number | undefined;
@@ -374,7 +380,7 @@ export class BaseMTurkClient {
       let response: WireResponse | undefined;
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
-        this.#learnServerClock(response);
+        state.clockCorrected = this.#learnServerClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
           this.#budget.release(state.lastRetryCost);
@@ -413,10 +419,8 @@ export class BaseMTurkClient {
   #retryDelay(kind: RetryKind, response: WireResponse | undefined, state: CallState): number | undefined {
     let delay: number;
     if (kind === "clockSkew") {
-      const before = this.#clockOffsetMs;
-      this.#clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
       // Same clock, same failure: only a corrected clock makes a retry worth it.
-      if (this.#clockOffsetMs === before) return undefined;
+      if (state.clockCorrected !== true) return undefined;
       delay = 0;
     } else {
       delay = backoffDelay(kind, state.attempts - 1, Math.random);
@@ -445,10 +449,15 @@ export class BaseMTurkClient {
     }
   }
 
-  #learnServerClock(response: WireResponse): void {
+  /** Learns MTurk's clock from an answer; true when the signing clock had to move. */
+  #learnServerClock(response: WireResponse): boolean {
     const date = response.header("date");
+    const now = Date.now();
     const server = date === undefined ? Number.NaN : Date.parse(date);
-    if (!Number.isNaN(server)) this.#serverOffsetMs = server - Date.now();
+    if (!Number.isNaN(server)) this.#serverOffsetMs = server - now;
+    const before = this.#clockOffsetMs;
+    this.#clockOffsetMs = clockOffset(date, now, before);
+    return this.#clockOffsetMs !== before;
   }
 
   #metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {
