@@ -263,7 +263,7 @@ export class BaseMTurkClient {
       found = await this.#readBack(pending, options);
     } catch (readError) {
       error.outcomeUnknown = true;
-      error.message += ` (the bonus may have been paid: reading back ListBonusPayments to settle it failed with ${readError instanceof Error ? readError.name : "an error"}; retry with the same UniqueRequestToken)`;
+      error.message += ` (may have been paid: the ListBonusPayments read-back failed with ${(readError as Error | undefined)?.name}; retry with the same token)`;
       throw error;
     }
     if (found) return granted("read-back");

@@ -86,7 +86,7 @@ describe.each(TRANSPORTS)("settling a refused SendBonus over %s", (transport) =>
     mturk.reply(script([fault(), opaque()], [dated(awsError(400, "AccessDeniedException", "no listing for you"))]));
     const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
     expect([error.name, error.outcomeUnknown, error.UniqueRequestToken]).toEqual(["RequestError", true, TOKEN]);
-    expect(error.message).toContain("reading back ListBonusPayments");
+    expect(error.message).toContain("ListBonusPayments read-back failed");
   });
 
   it("recognises an answer naming an earlier attempt's request id as the duplicate answer, without a read-back", async () => {
