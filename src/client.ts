@@ -380,7 +380,8 @@ export class BaseMTurkClient {
       let response: WireResponse | undefined;
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
-        state.clockCorrected = this.#learnServerClock(response);
+        this.#learnServerClock(response);
+        state.clockCorrected = this.#learnSigningClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
           this.#budget.release(state.lastRetryCost);
@@ -449,14 +450,20 @@ export class BaseMTurkClient {
     }
   }
 
-  /** Learns MTurk's clock from an answer; true when the signing clock had to move. */
-  #learnServerClock(response: WireResponse): boolean {
+  #learnServerClock(response: WireResponse): void {
     const date = response.header("date");
-    const now = Date.now();
     const server = date === undefined ? Number.NaN : Date.parse(date);
-    if (!Number.isNaN(server)) this.#serverOffsetMs = server - now;
+    if (!Number.isNaN(server)) this.#serverOffsetMs = server - Date.now();
+  }
+
+  /**
+   * Moves the signing clock as the AWS SDKs do: to the `Date` of any answer
+   * (success or error) that is five minutes or more from the corrected local
+   * clock. True when it moved, which is what makes a clock-skew error worth a retry.
+   */
+  #learnSigningClock(response: WireResponse): boolean {
     const before = this.#clockOffsetMs;
-    this.#clockOffsetMs = clockOffset(date, now, before);
+    this.#clockOffsetMs = clockOffset(response.header("date"), Date.now(), before);
     return this.#clockOffsetMs !== before;
   }
 

@@ -24,8 +24,9 @@ export type {
   SendBonusOutput,
 } from "./client.js";
 export { isAlreadyProcessed } from "./client.js";
-export type { SettledBy } from "./settle.js";
-export { CREDENTIALS_REFRESH_WINDOW_MS, type Credentials, type CredentialsProvider } from "./credentials.js";
+export type { Credentials, CredentialsProvider } from "./credentials.js";
 export { PRODUCTION_ENDPOINT, SANDBOX_ENDPOINT } from "./endpoint.js";
 export { feeCents, formatCents, toCents } from "./money.js";
 export { validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
+export { CREDENTIALS_REFRESH_WINDOW_MS } from "./credentials.js";
+export type { SettledBy } from "./settle.js";
