@@ -56,10 +56,10 @@ export interface SimulatorSnapshot extends LedgerSnapshot {
 
 /**
  * A test-time command, the body of `POST /__control`. Applied in this
- * order: `reset`, `clearFaults`, `faults`, `balance`, `assignments`, `advanceClockMs`.
+ * order: `reset`, `clearFaults`, `faults`, `balance`, `assignments`, `advanceClockMs`, `duplicateWording`.
  */
 export interface ControlAction {
-  /** Back to the starting balance, nothing paid, no tokens, zero counters, no faults, clock unshifted. */
+  /** Back to the starting balance, nothing paid, no tokens, zero counters, no faults, clock unshifted, the starting duplicate wording. */
   readonly reset?: boolean;
   /** Disarm every fault. */
   readonly clearFaults?: boolean;
@@ -111,6 +111,7 @@ export class SimulatedService {
   readonly #maxSkewMs: number | undefined;
   readonly #now: () => number;
   #duplicateWording: DuplicateWording;
+  readonly #initialWording: DuplicateWording;
 
   constructor(options: ServiceOptions) {
     this.ledger = options.ledger;
@@ -119,7 +120,8 @@ export class SimulatedService {
     this.#region = options.region ?? "us-east-1";
     this.#maxSkewMs = options.maxClockSkewMs;
     this.#now = options.now ?? Date.now;
-    this.#duplicateWording = checkWording(options.duplicateWording ?? "token");
+    this.#initialWording = checkWording(options.duplicateWording ?? "token");
+    this.#duplicateWording = this.#initialWording;
   }
 
   /** The region credential scopes must name. */
@@ -210,6 +212,7 @@ export class SimulatedService {
     if (reset === true) {
       this.ledger.reset();
       this.faults.clear();
+      this.#duplicateWording = this.#initialWording;
     }
     if (clearFaults === true) this.faults.clear();
     this.faults.add(parsedFaults);

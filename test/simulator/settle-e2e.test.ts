@@ -99,3 +99,30 @@ describe("the simulator's duplicateWording switch", () => {
     }
   });
 });
+
+describe("the simulator's duplicate wording over /__control", () => {
+  it("answers a repeated token in the wording set, and reset restores the starting one", async () => {
+    const sim = await startSimulator({ duplicateWording: "alreadyExists" });
+    const client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS, maxAttempts: 1 });
+    const input = { WorkerId: "AWORDING1", AssignmentId: "WORDING1", BonusAmount: "1.00", Reason: "r" };
+    try {
+      const messageOf = async (token: string): Promise<string> => {
+        await client.sendBonus({ ...input, UniqueRequestToken: token });
+        // A token of ours repeated on a first attempt: a plain refusal unless worded as a duplicate, then read back and found.
+        const again = await client.sendBonus({ ...input, UniqueRequestToken: token }).catch((e: { message: string }) => e);
+        return "message" in again ? again.message : `settled by ${again.settledBy}`;
+      };
+      const control = async (action: object) => {
+        const response = await fetch(`${sim.url}/__control`, { method: "POST", body: JSON.stringify(action) });
+        expect(response.status).toBe(200);
+      };
+      await control({ duplicateWording: "opaque" });
+      expect(await messageOf("w-1")).toMatch(/^There was an error with this request\. \(\d+\)$/);
+      await control({ reset: true });
+      expect(await messageOf("w-2")).toBe("settled by read-back");
+    } finally {
+      await client.destroy();
+      await sim.close();
+    }
+  });
+});
