@@ -251,6 +251,10 @@ function checkRowAmount(value: unknown): number {
   const amount = typeof value === "string" ? value.trim() : value;
   if (typeof amount === "string" && AMOUNT_PATTERN.test(amount) && toCents(amount) === 0) return 0;
   if (amount === undefined || amount === "") throw new ValidationError("BonusAmount", "is missing", "every row needs it");
+  if (typeof amount === "string" && /^[0-9]+,[0-9]{1,2}$/.test(amount)) {
+    // Spreadsheets in decimal-comma locales write amounts so; reading "1,50" as 150 dollars or 1.50 is a guess either way.
+    throw new ValidationError("BonusAmount", `${describeValue(amount)} has a decimal comma`, `write US dollars with a point, e.g. "${amount.replace(",", ".")}"`);
+  }
   return checkAmount(amount);
 }
 
@@ -259,7 +263,10 @@ function checkReason(value: unknown, field = "Reason"): string {
   // The same rules as the client's validateSendBonus (text, at most REASON_MAX_LENGTH characters, not only white space), and one more.
   const reason = text(field, value, false);
   // Code points never outnumber UTF-16 units, so only a long string needs counting.
-  if (reason.length > REASON_MAX_LENGTH) checkText(field, reason, { max: REASON_MAX_LENGTH });
+  if (reason.length > REASON_MAX_LENGTH) {
+    const length = codePoints(reason);
+    if (length > REASON_MAX_LENGTH) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${REASON_MAX_LENGTH} characters`);
+  }
   if (reason.includes("\uFFFD")) {
     throw new ValidationError(
       field,
@@ -268,6 +275,22 @@ function checkReason(value: unknown, field = "Reason"): string {
     );
   }
   return reason;
+}
+
+/** Characters (code points) in a string: its UTF-16 units less the second half of each surrogate pair. */
+function codePoints(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 function checkToken(value: unknown): string | undefined {
