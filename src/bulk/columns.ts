@@ -101,13 +101,13 @@ export interface HeaderLayout {
   readonly problems: string[];
 }
 
-/** Hints for a missing field: header names that look like it, offered in the message, never used unasked. */
-const LOOKS_LIKE: Readonly<Record<RowField, RegExp>> = {
-  WorkerId: /worker/i,
-  AssignmentId: /assignment/i,
-  BonusAmount: /bonus|amount|payoff|pay/i,
-  Reason: /reason|message|feedback/i,
-  UniqueRequestToken: /token/i,
+/** Hints for a missing field: header names that look like it, best first, offered in the message, never used unasked. */
+const LOOKS_LIKE: Readonly<Record<RowField, readonly RegExp[]>> = {
+  WorkerId: [/worker/i],
+  AssignmentId: [/assignment/i],
+  BonusAmount: [/bonus/i, /amount/i, /payoff/i, /pay/i],
+  Reason: [/reason/i, /message/i, /feedback/i],
+  UniqueRequestToken: [/token/i],
 };
 
 /**
@@ -153,7 +153,9 @@ export function layoutHeader(names: readonly string[], map: ColumnMap, defaults:
 }
 
 function missingMessage(field: RowField, names: readonly string[], columns: readonly (RowField | undefined)[], seen: string): string {
-  const candidates = names.filter((name, index) => columns[index] === undefined && LOOKS_LIKE[field].test(name)).map((name) => name.trim());
+  // A name holding a delimiter is a whole line read as one column (the wrong delimiter): no use as a hint.
+  const free = names.filter((name, index) => columns[index] === undefined && !/[,;\t]/.test(name)).map((name) => name.trim());
+  const candidates = LOOKS_LIKE[field].map((pattern) => free.find((name) => pattern.test(name))).filter((name) => name !== undefined);
   const example = candidates[0] ?? "NAME";
   const caveat = field === "BonusAmount" && candidates.length > 0 ? " if that column holds US dollars" : "";
   const fallback = field === "BonusAmount" ? ", or give every row the same amount with --amount DOLLARS" : field === "Reason" ? ', or give every row the same reason with --reason "TEXT"' : "";

@@ -3,7 +3,7 @@
  * `--reason`, `--delimiter`, `--encoding`), checked up front so that a typo
  * is a usage error before the file is read, and the notes printed after.
  */
-import { parseColumnMap } from "../bulk/columns.js";
+import { parseColumnMap, ROW_FIELDS } from "../bulk/columns.js";
 import { describeDelimiter, delimiterOf } from "../bulk/delimiter.js";
 import { encodingOf, TEXT_ENCODINGS } from "../bulk/encoding.js";
 import type { ParsedBonusFile, ParseOptions } from "../bulk/rows.js";
@@ -67,8 +67,8 @@ export function inputNotes(parsed: ParsedBonusFile): string[] {
   if (parsed.blankRows > 0) notes.push(`skipped ${parsed.blankRows} blank row(s)`);
   if (parsed.encoding !== "utf-8") notes.push(`read as ${parsed.encoding}`);
   if (parsed.delimiter !== undefined && parsed.delimiter !== ",") notes.push(`fields separated by ${describeDelimiter(parsed.delimiter)}`);
-  const renamed = Object.entries(parsed.columns).filter(([field, column]) => column !== field);
-  if (renamed.length > 0) notes.push(`read ${renamed.map(([field, column]) => `${field} from column ${JSON.stringify(column)}`).join(", ")}`);
+  const renamed = ROW_FIELDS.filter((field) => parsed.columns[field] !== undefined && parsed.columns[field] !== field);
+  if (renamed.length > 0) notes.push(`read ${renamed.map((field) => `${field} from column ${JSON.stringify(parsed.columns[field])}`).join(", ")}`);
   if (parsed.ignoredFields.length > 0) notes.push(`ignoring column(s) ${parsed.ignoredFields.join(", ")}`);
   return notes;
 }
