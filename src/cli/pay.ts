@@ -81,6 +81,15 @@ const OPTIONS = {
   ...INPUT_OPTIONS,
 } as const;
 
+/** The file's bytes, not kept by the caller once parsed (a big study's file is tens of megabytes). */
+function readInput(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 function defaultPath(input: string, target: Target, kind: "journal.jsonl" | "report.csv"): string {
   return `${input}${target.suffix ? `.${target.suffix}` : ""}.${kind}`;
 }
@@ -130,16 +139,10 @@ export async function run(args: string[]): Promise<number> {
     }
 
     const readOptions = inputOptions(values);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(input);
-    } catch (error) {
-      throw new UsageError(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
     const allowDuplicates = values["allow-duplicates"] === true;
     let parsed: ReturnType<typeof parseBonusFile>;
     try {
-      parsed = parseBonusFile(bytes, { fileName: input, allowDuplicates, ...readOptions, ...(format === undefined ? {} : { format: format as RowFormat }) });
+      parsed = parseBonusFile(readInput(input), { fileName: input, allowDuplicates, ...readOptions, ...(format === undefined ? {} : { format: format as RowFormat }) });
     } catch (error) {
       if (!(error instanceof InvalidRowsError)) throw error;
       const lines = new Set(error.problems.map((p) => p.line)).size;
