@@ -23,9 +23,15 @@ export type ColumnMap = Partial<Record<RowField, string>>;
 
 /** Values for files that lack a column: every row gets the same one. */
 export interface RowDefaults {
-  /** A flat amount (US dollars, e.g. `"0.50"`) for a file without a BonusAmount column. */
+  /**
+   * A flat amount (US dollars, e.g. `"0.50"`, checked like any amount) for a file without a BonusAmount column.
+   * @default none: every row must have its amount
+   */
   BonusAmount?: string;
-  /** The Reason for a file without a Reason column. */
+  /**
+   * The Reason for a file without a Reason column.
+   * @default none: every row must have its reason
+   */
   Reason?: string;
 }
 

@@ -27,8 +27,6 @@ export interface ReadSummary {
   ignoredFields: string[];
   /** Field → the column or key it was read from. */
   columns: ColumnMap;
-  /** No row was read at all (even a bad one). */
-  empty: boolean;
 }
 
 export interface ReadOptions {
@@ -43,7 +41,7 @@ const isBlank = (fields: readonly string[]): boolean => fields.every((value) => 
 
 /** Reads CSV with a header row; `onRow` gets every data row that is not blank. */
 export function readCsv(text: string, options: ReadOptions, problems: RowProblem[], onRow: (row: RawRow) => void): ReadSummary {
-  const summary: ReadSummary = { blankRows: 0, ignoredFields: [], columns: {}, empty: true };
+  const summary: ReadSummary = { blankRows: 0, ignoredFields: [], columns: {} };
   let layout: (RowField | undefined)[] | undefined;
   let headerBad = false;
   const { blankLines } = scanCsv(
@@ -68,7 +66,6 @@ export function readCsv(text: string, options: ReadOptions, problems: RowProblem
         summary.blankRows++;
         return;
       }
-      summary.empty = false;
       if (fields.length > layout.length && fields.slice(layout.length).some((value) => value.trim() !== "")) {
         const separator = describeDelimiter(options.delimiter);
         problems.push({ line, field: "row", message: `has ${fields.length} fields but the header has ${layout.length} (an unquoted ${separator} in a value? quote the value)` });
@@ -77,7 +74,6 @@ export function readCsv(text: string, options: ReadOptions, problems: RowProblem
       onRow(rowOf(fields, layout, line));
     },
     (problem) => {
-      summary.empty = false;
       problems.push({ line: problem.line, field: "row", message: `CSV syntax: ${problem.message}` });
     },
   );
@@ -118,7 +114,7 @@ function describeHeader(fields: readonly string[], options: ReadOptions): string
 /** Reads JSON Lines: one object per line, keys mapped like CSV columns. */
 export function readJsonLines(text: string, options: Pick<ReadOptions, "columns" | "defaults">, problems: RowProblem[], onRow: (row: RawRow) => void): ReadSummary {
   const resolve = columnResolver(options.columns);
-  const summary: ReadSummary = { blankRows: 0, ignoredFields: [], columns: {}, empty: true };
+  const summary: ReadSummary = { blankRows: 0, ignoredFields: [], columns: {} };
   const ignored = new Set<string>();
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop(); // the final line break ends a line, it does not start one
@@ -128,7 +124,6 @@ export function readJsonLines(text: string, options: Pick<ReadOptions, "columns"
       summary.blankRows++;
       return;
     }
-    summary.empty = false;
     const value = parseLine(content, line, problems);
     if (value === undefined) return;
     const row: Record<string, unknown> = { line };

@@ -90,7 +90,10 @@ export interface ParseOptions extends RowOptions {
    * @default by `fileName`'s extension (`.jsonl`/`.ndjson`, `.csv`), then `jsonl` if the text starts with `{`, else `csv`
    */
   format?: RowFormat;
-  /** The file's name, for messages and format detection. */
+  /**
+   * The file's name, for messages and format detection.
+   * @default none: messages say "the input", and the format is told from the content
+   */
   fileName?: string;
   /**
    * How bytes are decoded: `utf-8`, `utf-16le`, `utf-16be` or `windows-1252`
