@@ -19,16 +19,16 @@ export const INPUT_OPTIONS = {
 } as const;
 
 export const INPUT_HELP = `Reading the file:
-  --columns MAP         which column holds which field, for exports with their own
-                        names: FIELD=COLUMN,… e.g. psiTurk's
-                        --columns WorkerId=workerid,AssignmentId=assignmentid,BonusAmount=bonus
-                        (without it, names match ignoring case, spaces, "_", "-" and ".")
+  --columns MAP         which column holds which field (FIELD=COLUMN,…), for
+                        exports with their own names; psiTurk's, for example:
+      --columns WorkerId=workerid,AssignmentId=assignmentid,BonusAmount=bonus
+                        (without it, names match ignoring case, " _-.")
   --amount DOLLARS      pay every row this amount; only for a file without a
-                        BonusAmount column (a file with one is refused, not overridden)
-  --reason TEXT         every row's Reason; only for a file without a Reason column
-  --delimiter D         the field separator: , ; or tab (default: detected from the header)
-  --encoding NAME       utf-8 (default; a BOM is honoured), utf-16le, utf-16be or
-                        windows-1252 (latin1): text that is not valid in it is refused`;
+                        BonusAmount column (one with it is refused, not patched)
+  --reason TEXT         every row's Reason; only for a file without that column
+  --delimiter D         , ; or tab (default: detected from the header line)
+  --encoding NAME       utf-8 (default; a BOM is honoured), utf-16le, utf-16be,
+                        windows-1252 (latin1); text not valid in it is refused`;
 
 /** The read options the command line gives, checked. */
 export function inputOptions(values: Record<string, unknown>): Pick<ParseOptions, "columns" | "defaults" | "delimiter" | "encoding"> {

@@ -24,7 +24,7 @@ FILE is CSV with a header row, or JSON Lines (one object per line):
   A1B2C3D4E5F6G7,3X1FV8S5J09OQY1JC80W57HTHFJGVM,1.50,"Thanks, great work"
 BonusAmount is US dollars ("1.50", "2", no "$"); rows with 0 are skipped and
 reported. RFC 4180 quoting (commas, quotes, line breaks in fields), CRLF and a
-UTF-8 BOM are fine. Other columns are ignored; blank rows are skipped and counted.
+UTF-8 BOM are fine. Other columns are ignored; blank rows are skipped.
 
 ${INPUT_HELP}
 
