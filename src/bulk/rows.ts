@@ -305,7 +305,8 @@ function checkToken(value: unknown): string | undefined {
 class RowChecker {
   readonly rows: BonusRow[] = [];
   count = 0;
-  private readonly pairs = new Map<string, number>();
+  private readonly byAssignment = new Map<string, { readonly WorkerId: string; readonly line: number }>();
+  private readonly otherPairs = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
 
   constructor(
@@ -349,13 +350,18 @@ class RowChecker {
 
   private duplicatePair(line: number, WorkerId: string | undefined, AssignmentId: string | undefined, cents: number | undefined): number {
     if (WorkerId === undefined || AssignmentId === undefined || cents === 0) return 0;
-    const pair = `${WorkerId}\u0000${AssignmentId}`;
-    const first = this.pairs.get(pair);
-    if (first === undefined) {
-      this.pairs.set(pair, line);
-      return 0;
+    // Keyed by the assignment, a string the row already holds (a key built per row would cost a million strings);
+    // the same assignment under another worker is another pair, kept in a second, normally empty, map.
+    const seen = this.byAssignment.get(AssignmentId);
+    let first: number | undefined;
+    if (seen === undefined) this.byAssignment.set(AssignmentId, { WorkerId, line });
+    else if (seen.WorkerId === WorkerId) first = seen.line;
+    else {
+      const pair = `${WorkerId}\u0000${AssignmentId}`;
+      first = this.otherPairs.get(pair);
+      if (first === undefined) this.otherPairs.set(pair, line);
     }
-    if (this.options.allowDuplicates) return 0;
+    if (first === undefined || this.options.allowDuplicates) return 0;
     this.problems.push({
       line,
       field: "AssignmentId",

@@ -150,3 +150,13 @@ describe("bounds and blank rows", () => {
     }
   });
 });
+
+describe("duplicate pairs", () => {
+  it("tell a second worker on the same assignment apart from a repeated pair, in any order", () => {
+    const text = `${HEADER}A1AAA,3X1,1,a,\nA2BBB,3X1,1,b,\nA2BBB,3X1,1,c,\nA1AAA,3X1,1,d,\n`;
+    expect(problemsOf(text).map((p) => [p.line, p.message.match(/also on line (\d+)/)?.[1]])).toEqual([
+      [4, "3"],
+      [5, "2"],
+    ]);
+  });
+});
