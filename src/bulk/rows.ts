@@ -163,7 +163,7 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
   let summary: ReadSummary;
   let delimiter: Delimiter | undefined;
   if (format === "csv") {
-    delimiter = options.delimiter ?? detectDelimiter(text);
+    delimiter = delimiterOption(options.delimiter) ?? detectDelimiter(text);
     summary = readCsv(text, { delimiter, delimiterGiven: options.delimiter !== undefined, columns, defaults }, problems, add);
   } else {
     summary = readJsonLines(text, { columns, defaults }, problems, add);
@@ -197,6 +197,11 @@ export function validateRows(rows: Iterable<RawRow>, options: RowOptions = {}): 
   }
   if (problems.length > 0) throw new InvalidRowsError(problems);
   return checker.rows;
+}
+
+function delimiterOption(delimiter: unknown): Delimiter | undefined {
+  if (delimiter === undefined || delimiter === "," || delimiter === ";" || delimiter === "\t") return delimiter;
+  throw new ValidationError("delimiter", `is ${describeValue(delimiter)}`, 'it must be ",", ";" or "\\t" (tab)');
 }
 
 function encodingOption(label: string | undefined): TextEncodingName | undefined {

@@ -32,6 +32,10 @@ describe("delimiters", () => {
     expect(parseCsv('a;" b ;c" ;d\n', { delimiter: ";" }).records[0]?.fields).toEqual(["a", " b ;c", "d"]);
   });
 
+  it("refuses a delimiter it does not know from code", () => {
+    expect(() => parseBonusFile("a|b\n", { delimiter: "|" as never })).toThrow(/delimiter is "\|": it must be ",", ";" or "\\t" \(tab\)/);
+  });
+
   it("names delimiters the way a shell user types them", () => {
     expect([",", ";", "tab", "TAB", "\\t", "\t", "semicolon", "comma", "|"].map(delimiterOf)).toEqual([",", ";", "\t", "\t", "\t", "\t", ";", ",", undefined]);
   });
