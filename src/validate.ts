@@ -36,6 +36,17 @@ export const ENTITY_ID_PATTERN = /^[A-Z0-9]+$/;
 const WORKER_ID = { max: 64, pattern: WORKER_ID_PATTERN, example: "A1B2C3D4E5F6G7" };
 const ASSIGNMENT_ID = { max: 64, pattern: ENTITY_ID_PATTERN, example: "3X1FV8S5J09OQY1JC80W57HTHFJGVM" };
 
+/**
+ * The longest `Reason` accepted, in characters (code points). MTurk
+ * publishes no limit for it (the service model has none; the API reference
+ * says only "Type: String"), so one is chosen: 4,096, the limit MTurk
+ * documents for the other text it delivers to a worker, `NotifyWorkers`'
+ * `MessageText`. Far above any real thank-you note, and it keeps a mistake
+ * (a whole column pasted into one cell) from being sent, journaled and
+ * reported on every row.
+ */
+export const REASON_MAX_LENGTH = 4096;
+
 const SEND_BONUS_FIELDS = ["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"];
 const LIST_FIELDS = ["AssignmentId", "MaxResults", "NextToken"];
 
@@ -122,7 +133,7 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
   const WorkerId = checkText("WorkerId", record.WorkerId, WORKER_ID);
   const cents = checkAmount(record.BonusAmount);
   const AssignmentId = checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID);
-  const Reason = checkText("Reason", record.Reason, { max: Number.MAX_SAFE_INTEGER });
+  const Reason = checkText("Reason", record.Reason, { max: REASON_MAX_LENGTH });
   if (Reason.trim() === "") throw new ValidationError("Reason", "is only white space", "the service requires a reason, and the worker reads it");
   const valid: SendBonusInput = { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason };
   if (record.UniqueRequestToken !== undefined) valid.UniqueRequestToken = checkText("UniqueRequestToken", record.UniqueRequestToken, { max: 64 });

@@ -1,7 +1,8 @@
 /** `mturk-bonus pay FILE`: a whole study's bonuses, exactly once, resumable. */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { InvalidRowsError, parseBonusFile, type RowFormat } from "../bulk/rows.js";
+import { InvalidRowsError, listProblems, parseBonusFile, type RowFormat } from "../bulk/rows.js";
+import { inputOptions, INPUT_HELP, INPUT_OPTIONS, inputNotes } from "./input.js";
 import { JournalError } from "../bulk/journal.js";
 import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult } from "../bulk/pay.js";
 import { describePlan, formatDollars, type PayoutPlan } from "../bulk/plan.js";
@@ -23,7 +24,9 @@ FILE is CSV with a header row, or JSON Lines (one object per line):
   A1B2C3D4E5F6G7,3X1FV8S5J09OQY1JC80W57HTHFJGVM,1.50,"Thanks, great work"
 BonusAmount is US dollars ("1.50", "2", no "$"); rows with 0 are skipped and
 reported. RFC 4180 quoting (commas, quotes, line breaks in fields), CRLF and a
-UTF-8 BOM are fine. Other columns are ignored.
+UTF-8 BOM are fine. Other columns are ignored; blank rows are skipped.
+
+${INPUT_HELP}
 
 Before paying:
   --dry-run             show rows, total bonus, MTurk fees (20%, at least $0.01 per
@@ -75,7 +78,17 @@ const OPTIONS = {
   concurrency: { type: "string" },
   rate: { type: "string" },
   report: { type: "string" },
+  ...INPUT_OPTIONS,
 } as const;
+
+/** The file's bytes, not kept by the caller once parsed (a big study's file is tens of megabytes). */
+function readInput(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
 
 function defaultPath(input: string, target: Target, kind: "journal.jsonl" | "report.csv"): string {
   return `${input}${target.suffix ? `.${target.suffix}` : ""}.${kind}`;
@@ -125,24 +138,19 @@ export async function run(args: string[]): Promise<number> {
       throw new UsageError(`--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
     }
 
-    let text: string;
-    try {
-      text = readFileSync(input, "utf8");
-    } catch (error) {
-      throw new UsageError(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const readOptions = inputOptions(values);
     const allowDuplicates = values["allow-duplicates"] === true;
     let parsed: ReturnType<typeof parseBonusFile>;
     try {
-      parsed = parseBonusFile(text, { fileName: input, allowDuplicates, ...(format === undefined ? {} : { format: format as RowFormat }) });
+      parsed = parseBonusFile(readInput(input), { fileName: input, allowDuplicates, ...readOptions, ...(format === undefined ? {} : { format: format as RowFormat }) });
     } catch (error) {
       if (!(error instanceof InvalidRowsError)) throw error;
       const lines = new Set(error.problems.map((p) => p.line)).size;
       process.stderr.write(`mturk-bonus pay: ${input} was refused, nothing was paid: ${error.problems.length} problem(s) on ${lines} line(s):\n`);
-      for (const problem of error.problems) process.stderr.write(`  ${input}:${problem.line}: ${problem.message}\n`);
+      process.stderr.write(`${listProblems(error.problems, (problem) => `  ${input}:${problem.line}: ${problem.message}`)}\n`);
       return EXIT.usage;
     }
-    if (parsed.ignoredFields.length > 0) process.stderr.write(`note: ignoring column(s) ${parsed.ignoredFields.join(", ")}\n`);
+    for (const note of inputNotes(parsed)) process.stderr.write(`note: ${note}\n`);
 
     const journal = str(values, "journal") ?? defaultPath(input, target, "journal.jsonl");
     const reportPath = str(values, "report") ?? defaultPath(input, target, "report.csv");
