@@ -62,10 +62,25 @@ export function clientOnce<Env>(options: ConsumerOptions<Env>): (env: Env) => Re
   };
 }
 
+/**
+ * A dead-lettered {@link Rejection} sent back to the queue is its bonus
+ * again, as old as it first was: a replay, perhaps days later, still gets
+ * the read-back that MTurk's 24-hour token window requires, though the
+ * engine stamps the replayed message as new.
+ */
+export function unwrapReplay(delivery: Delivery): Delivery {
+  const body = delivery.body;
+  if (typeof body !== "object" || body === null || !("bonus" in body) || !("error" in body)) return delivery;
+  const { bonus, enqueuedAt } = body as { bonus: unknown; enqueuedAt?: unknown };
+  const first = typeof enqueuedAt === "string" ? Date.parse(enqueuedAt) : Number.NaN;
+  // An unreadable first time is taken as old (NaN): reading back costs one call, guessing young could pay twice.
+  return { ...delivery, body: bonus, enqueuedAt: Number.isNaN(first) ? Number.NaN : Math.min(first, delivery.enqueuedAt) };
+}
+
 /** Settles one batch of deliveries with the consumer's options. */
 export function settleDeliveries<Env>(deliveries: readonly Delivery[], resolved: Resolved, options: ConsumerOptions<Env>): Promise<Settled[]> {
   return settleBatch(
-    deliveries,
+    deliveries.map(unwrapReplay),
     { client: resolved.client, namespace: resolved.namespace, now: options.now ?? Date.now, settleAfterMs: options.settleAfterMs ?? SETTLE_AFTER_MS },
     options,
   );

@@ -76,6 +76,7 @@ function bonuses(): { valid: Body[]; refused: Body[]; assignments: Record<string
 let sim: Simulator;
 let mf: Miniflare | undefined;
 let scratch: string;
+let runtimeOutput = "";
 
 beforeAll(() => {
   requireBuild();
@@ -135,6 +136,11 @@ it("pays 1,000 queued bonuses exactly once through faults, duplicates and a cras
       CRASH_BATCH_MIN: "50",
     },
     kvNamespaces: ["DLQ_STORE"],
+    // The Worker's console (one line per refusal) is kept for a failure message, not printed.
+    handleRuntimeStdio: (stdout, stderr) => {
+      stdout.setEncoding("utf8").on("data", (chunk: string) => (runtimeOutput += chunk));
+      stderr.setEncoding("utf8").on("data", (chunk: string) => (runtimeOutput += chunk));
+    },
     queueProducers: config.queueProducers,
     queueConsumers: {
       // The README's settings, with the batch timeout shortened: it only decides how long a part-full batch waits.
@@ -154,7 +160,11 @@ it("pays 1,000 queued bonuses exactly once through faults, duplicates and a cras
     expect(answer.status, await answer.text()).toBe(202);
   }
 
-  const dlq = await mf.getKVNamespace("DLQ_STORE");
+  // Typed here: Miniflare's own KV types need @cloudflare/workers-types, which nothing else here needs.
+  const dlq = (await mf.getKVNamespace("DLQ_STORE")) as unknown as {
+    list(): Promise<{ keys: { name: string }[] }>;
+    get(key: string): Promise<string | null>;
+  };
   const expectedDeadLetters = refused.length + DUPLICATED_REFUSED;
   let stats = { acked: 0, retries: 0, delays: [] as number[], crashed: [] as string[], batches: 0 };
   let dead: string[] = [];
@@ -170,7 +180,7 @@ it("pays 1,000 queued bonuses exactly once through faults, duplicates and a cras
     }
     if (stats.acked === messages.length && dead.length >= expectedDeadLetters) break;
     if (Date.now() > deadline) {
-      throw new Error(`not settled in time: ${JSON.stringify({ ...stats, delays: stats.delays.length, dead: dead.length, paid: sim.ledger.bonuses.length })}`);
+      throw new Error(`not settled in time: ${JSON.stringify({ ...stats, delays: stats.delays.length, dead: dead.length, paid: sim.ledger.bonuses.length })}\n${runtimeOutput.slice(-4000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
