@@ -63,14 +63,15 @@ export function clientOnce<Env>(options: ConsumerOptions<Env>): (env: Env) => Re
 }
 
 /**
- * A dead-lettered {@link Rejection} sent back to the queue is its bonus
- * again, as old as it first was: a replay, perhaps days later, still gets
- * the read-back that MTurk's 24-hour token window requires, though the
- * engine stamps the replayed message as new.
+ * A replay: `{ bonus, enqueuedAt }` (a dead-lettered {@link Rejection} is
+ * one) is its bonus again, as old as it first was. So a dead letter sent
+ * back to the queue, perhaps days later, still gets the read-back that
+ * MTurk's 24-hour token window requires, though the engine stamps the
+ * replayed message as new.
  */
 export function unwrapReplay(delivery: Delivery): Delivery {
   const body = delivery.body;
-  if (typeof body !== "object" || body === null || !("bonus" in body) || !("error" in body)) return delivery;
+  if (typeof body !== "object" || body === null || !("bonus" in body) || !("enqueuedAt" in body)) return delivery;
   const { bonus, enqueuedAt } = body as { bonus: unknown; enqueuedAt?: unknown };
   const first = typeof enqueuedAt === "string" ? Date.parse(enqueuedAt) : Number.NaN;
   // An unreadable first time is taken as old (NaN): reading back costs one call, guessing young could pay twice.

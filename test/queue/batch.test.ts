@@ -165,4 +165,11 @@ describe("the 23-hour rule", () => {
     expect(client.sent).toEqual([]);
     expect(settled!.outcome.kind).toBe("settled");
   });
+
+  it("takes any { bonus, enqueuedAt } as a replay, and an unreadable enqueuedAt as old", () => {
+    const raw = { bonus: bonus(1), enqueuedAt: "2026-11-18T12:00:00.000Z" };
+    expect(unwrapReplay({ id: "r", body: raw, enqueuedAt: NOW, attempts: 1 }).enqueuedAt).toBe(Date.parse(raw.enqueuedAt));
+    expect(unwrapReplay({ id: "r", body: { ...raw, enqueuedAt: "yesterday-ish" }, enqueuedAt: NOW, attempts: 1 }).enqueuedAt).toBeNaN();
+    expect(unwrapReplay({ id: "r", body: bonus(1), enqueuedAt: NOW, attempts: 1 }).body).toEqual(bonus(1));
+  });
 });

@@ -3,7 +3,7 @@
  * batch responses, a redelivered batch, faults, refusals for the redrive
  * policy, and the read-back once MTurk has forgotten a token.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MTurkClient } from "../../src/index.js";
 import { createSqsHandler, type Rejection, type SqsEvent } from "../../src/queue/index.js";
 import { SIMULATOR_CREDENTIALS, startSimulator, TOKEN_TTL_MS, type FaultSpec, type Simulator } from "../../src/simulator/index.js";
@@ -125,5 +125,31 @@ describe("createSqsHandler", () => {
     expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
     expect(sim.ledger.counters.byOperation.ListBonusPayments).toBe(1);
     expect(sim.ledger.bonuses).toHaveLength(1);
+  });
+});
+
+describe("the README's Lambda handler (examples/queue-lambda/handler.ts)", () => {
+  it("pays from SQS events against the simulator, and a redelivered event pays nothing more", async () => {
+    sim = await startSimulator({ seed: 5, assignments: { "3TAKEN": "AOWNER" } });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      MTURK_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
+      MTURK_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
+      MTURK_ENDPOINT: sim.url,
+    });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const { handler } = await import("../../examples/queue-lambda/handler.js");
+      const bodies = [bonus(1), bonus(2), bonus(1), { WorkerId: "AOTHER", AssignmentId: "3TAKEN", BonusAmount: "2.00", Reason: "Not theirs" }];
+      expect(await handler(event(bodies))).toEqual({ batchItemFailures: [{ itemIdentifier: "msg-3" }] });
+      expect(await handler(event(bodies, { receiveCount: 2 }))).toEqual({ batchItemFailures: [{ itemIdentifier: "msg-3" }] });
+      expect(sim.ledger.bonuses.map((b) => b.AssignmentId).sort()).toEqual(["3ASSIGN1", "3ASSIGN2"]);
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[0]![0])).toContain('"RequestError"');
+      expect(String(warn.mock.calls[0]![0])).not.toContain(SIMULATOR_CREDENTIALS.secretAccessKey);
+    } finally {
+      warn.mockRestore();
+      process.env = saved;
+    }
   });
 });
