@@ -5,10 +5,10 @@
  * before starting more, so it slows down instead of spending its deliveries
  * against the rate limit.
  */
+import { MTurkError } from "../errors.js";
 import { sleep } from "../retry.js";
-import { decide, type Action, type BackoffOptions, type Outcome } from "./policy.js";
+import { classifyFailure, decide, type Action, type BackoffOptions, type Outcome } from "./policy.js";
 import { pay, prepare, type PreparedBonus, type SettleContext } from "./pay.js";
-import { classifyFailure } from "./policy.js";
 import type { Delivery } from "./types.js";
 
 /** How a batch is run. */
@@ -24,6 +24,13 @@ export interface BatchOptions extends BackoffOptions {
    * @default 1000
    */
   throttlePauseMs?: number;
+  /**
+   * Time for one batch, in ms. Bonuses not yet sent when it runs out are
+   * redelivered without being sent, so that the batch ends before the
+   * engine's own limit (Cloudflare: 15 minutes per batch) cuts it off.
+   * @default 600000 (10 minutes)
+   */
+  timeBudgetMs?: number;
   /** Random numbers for the backoff jitter. @default Math.random */
   random?: () => number;
 }
@@ -56,30 +63,35 @@ class Pace {
   }
 }
 
+/** A delivery with its validated bonus, or the reason it has none. */
+type Item = { readonly delivery: Delivery } & ({ readonly bonus: PreparedBonus } | { readonly invalid: unknown });
+
 /** Deliveries grouped by token, in first-seen order; an invalid body is a group of its own. */
-function group(deliveries: readonly Delivery[], namespace: string): { delivery: Delivery; prepared: PreparedBonus | unknown }[][] {
-  const groups = new Map<string, { delivery: Delivery; prepared: PreparedBonus | unknown }[]>();
+function group(deliveries: readonly Delivery[], namespace: string): Item[][] {
+  const groups = new Map<string, Item[]>();
   deliveries.forEach((delivery, index) => {
-    let prepared: PreparedBonus | unknown;
+    let item: Item;
     let key: string;
     try {
       if (delivery.undecodable !== undefined) throw delivery.undecodable;
-      const valid = prepare(delivery.body, namespace);
-      prepared = valid;
-      key = `t:${valid.input.UniqueRequestToken}`;
+      const bonus = prepare(delivery.body, namespace);
+      item = { delivery, bonus };
+      key = `t:${bonus.input.UniqueRequestToken}`;
     } catch (error) {
-      prepared = error;
+      item = { delivery, invalid: error };
       key = `i:${index}`;
     }
     const list = groups.get(key);
-    if (list === undefined) groups.set(key, [{ delivery, prepared }]);
-    else list.push({ delivery, prepared });
+    if (list === undefined) groups.set(key, [item]);
+    else list.push(item);
   });
   return [...groups.values()];
 }
 
-function isPrepared(value: unknown): value is PreparedBonus {
-  return typeof value === "object" && value !== null && "identity" in value && "input" in value;
+/** The outcome of a bonus the batch had no time left to send. */
+function outOfTime(bonus: PreparedBonus): Outcome {
+  const error = new MTurkError({ name: "BatchTimeBudgetError", message: "The batch's time budget ran out before this bonus was sent; it was not sent" });
+  return { kind: "failed", token: bonus.input.UniqueRequestToken, error, throttled: false };
 }
 
 /**
@@ -92,11 +104,18 @@ export async function settleBatch(deliveries: readonly Delivery[], context: Sett
   const random = options.random ?? Math.random;
   const results = new Map<Delivery, Settled>();
   const groups = group(deliveries, context.namespace);
+  const deadline = Date.now() + (options.timeBudgetMs ?? 600_000);
   let next = 0;
 
-  const runGroup = async (items: { delivery: Delivery; prepared: PreparedBonus | unknown }[]): Promise<void> => {
-    for (const { delivery, prepared } of items) {
-      const outcome = isPrepared(prepared) ? await pay(prepared, delivery.enqueuedAt, context) : classifyFailure(undefined, prepared);
+  const runGroup = async (items: Item[]): Promise<void> => {
+    for (const item of items) {
+      const { delivery } = item;
+      const outcome =
+        "invalid" in item
+          ? classifyFailure(undefined, item.invalid)
+          : Date.now() >= deadline
+            ? outOfTime(item.bonus)
+            : await pay(item.bonus, delivery.enqueuedAt, context);
       if (outcome.kind === "failed" && outcome.throttled) pace.throttled();
       results.set(delivery, { delivery, outcome, action: decide(outcome, delivery.attempts, options, random) });
     }

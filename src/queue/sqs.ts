@@ -33,6 +33,16 @@ export function toDelivery(record: SqsRecord): Delivery {
   }
 }
 
+/** Time left to the function, less a margin: bonuses not started by then are returned as failures, unsent. */
+const LAMBDA_MARGIN_MS = 10_000;
+
+function withinLambdaTime<Env>(options: SqsHandlerOptions<Env>, context: unknown): SqsHandlerOptions<Env> {
+  const remaining = (context as { getRemainingTimeInMillis?: () => number } | undefined)?.getRemainingTimeInMillis;
+  if (typeof remaining !== "function") return options;
+  const budget = Math.max(0, remaining.call(context) - LAMBDA_MARGIN_MS);
+  return { ...options, timeBudgetMs: Math.min(options.timeBudgetMs ?? budget, budget) };
+}
+
 /**
  * A Lambda handler that pays each SQS message's bonus exactly once.
  *
@@ -50,7 +60,7 @@ export function createSqsHandler<Env = unknown>(options: SqsHandlerOptions<Env>)
   return async (event, context) => {
     const env = context as Env;
     const resolved = resolve(env);
-    const settled = await settleDeliveries((event.Records ?? []).map(toDelivery), resolved, options);
+    const settled = await settleDeliveries((event.Records ?? []).map(toDelivery), resolved, withinLambdaTime(options, context));
     const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const { delivery, outcome, action } of settled) {
       if (action.type === "ack") continue;

@@ -94,6 +94,14 @@ describe("outcomes", () => {
     expect(failed!.action).toEqual({ type: "retry", delaySeconds: 20 });
   });
 
+  it("sends nothing once the batch's time budget is spent: the rest is redelivered, unsent", async () => {
+    const client = fakeClient();
+    const settled = await settleBatch(deliveries([bonus(1), { nonsense: true }, bonus(2)]), context(client), { timeBudgetMs: 0 });
+    expect(client.sent).toEqual([]);
+    expect(settled.map((s) => s.action.type)).toEqual(["retry", "reject", "retry"]);
+    expect(settled[0]!.outcome).toMatchObject({ kind: "failed", error: { name: "BatchTimeBudgetError" } });
+  });
+
   it("never throws: a client that throws a non-error is a redelivery", async () => {
     const client = fakeClient(() => {
       throw "boom";

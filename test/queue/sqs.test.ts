@@ -118,6 +118,17 @@ describe("createSqsHandler", () => {
     }
   });
 
+  it("leaves unsent what the Lambda has no time left for, and returns it as failures", async () => {
+    const { sim, client } = await setUp();
+    const handler = createSqsHandler({ client: () => client });
+    const almostOut = { getRemainingTimeInMillis: () => 5_000 };
+    const result = await handler(event([bonus(1), bonus(2)]), almostOut);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "msg-0" }, { itemIdentifier: "msg-1" }]);
+    expect(sim.ledger.counters.byOperation.SendBonus ?? 0).toBe(0);
+    expect((await handler(event([bonus(1)], { receiveCount: 2 }), { getRemainingTimeInMillis: () => 60_000 })).batchItemFailures).toEqual([]);
+    expect(sim.ledger.bonuses).toHaveLength(1);
+  });
+
   it("reads back a record whose SentTimestamp is missing, rather than guess it is young", async () => {
     const { sim, client } = await setUp();
     const handler = createSqsHandler({ client: () => client });
