@@ -16,7 +16,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { bonusKey, defaultNamespace, deriveToken } from "../../src/identity.js";
 import { formatCents } from "../../src/money.js";
-import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator } from "../../src/simulator/index.js";
+import { SIMULATOR_CREDENTIALS, startSimulator, type ControlAction, type FaultSpec, type Simulator } from "../../src/simulator/index.js";
 import type { Rejection } from "../../src/queue/index.js";
 import type exampleQueueWorker from "../../examples/queue-worker/worker.js";
 import { requireBuild, ROOT } from "../runtimes/helpers.js";
@@ -25,7 +25,8 @@ import { readQueueConfig } from "./wrangler.js";
 /** Pulls the README's queue Worker into `npm run typecheck`; this test runs it. */
 export type ExampleQueueWorker = typeof exampleQueueWorker;
 
-const DEADLINE_MS = 50_000;
+/** About 12 s on an idle two-core machine; the bound only decides when a stuck run fails. */
+const DEADLINE_MS = 120_000;
 const VALID = 970;
 const WRONG_WORKER = 20;
 const DUPLICATED_VALID = 50;
@@ -109,17 +110,15 @@ async function bundleHarness(): Promise<string> {
 
 it("pays 1,000 queued bonuses exactly once through faults, duplicates and a crashed batch; the DLQ holds exactly the refused ones with their errors", async () => {
   const { valid, refused, assignments } = bonuses();
-  sim = await startSimulator({
-    seed: 12,
-    assignments,
-    faults: [
-      // Six lanes, three attempts each: all six first bonuses exhaust the client's retries on throttling.
-      { kind: "throttle", count: 18, operation: "SendBonus" },
-      { kind: "serviceFault", probability: 0.03, operation: "SendBonus" },
-      { kind: "throttle", probability: 0.03, operation: "SendBonus" },
-      { kind: "lostAnswer", probability: 0.03, operation: "SendBonus" },
-    ],
-  });
+  const background: FaultSpec[] = [
+    { kind: "serviceFault", probability: 0.03, operation: "SendBonus" },
+    { kind: "throttle", probability: 0.03, operation: "SendBonus" },
+    { kind: "lostAnswer", probability: 0.03, operation: "SendBonus" },
+  ];
+  // A burst first, ahead of the background faults: every SendBonus fails until it is spent, so the
+  // bonuses in flight exhaust the client's three attempts and come back to the consumer to retry.
+  const burst = (kind: "throttle" | "serviceFault"): ControlAction => ({ clearFaults: true, faults: [{ kind, count: 18, operation: "SendBonus" }, ...background] });
+  sim = await startSimulator({ seed: 12, assignments, faults: background });
   const config = readQueueConfig(join(ROOT, "examples/queue-worker/wrangler.toml"));
   expect(config.queueConsumers.bonuses).toMatchObject({ deadLetterQueue: "bonuses-dlq" });
   expect(config.queueProducers.BONUSES_DLQ).toBe(config.queueConsumers.bonuses!.deadLetterQueue);
@@ -168,16 +167,15 @@ it("pays 1,000 queued bonuses exactly once through faults, duplicates and a cras
   const expectedDeadLetters = refused.length + DUPLICATED_REFUSED;
   let stats = { acked: 0, retries: 0, delays: [] as number[], crashed: [] as string[], batches: 0 };
   let dead: string[] = [];
-  let faultsArmed = false;
+  let bursts = 0;
   const deadline = Date.now() + DEADLINE_MS;
   for (;;) {
     stats = (await (await mf.dispatchFetch("http://queue.example/__stats")).json()) as typeof stats;
     dead = (await dlq.list()).keys.map((k) => k.name);
-    if (!faultsArmed && sim.ledger.bonuses.length >= 400) {
-      // Midway, a burst of ServiceFaults: again enough to exhaust the client's own retries.
-      sim.control({ faults: [{ kind: "serviceFault", count: 18, operation: "SendBonus" }] });
-      faultsArmed = true;
-    }
+    // After the crashed batch (whose retries the harness does not see): throttling, then ServiceFaults.
+    const paidSoFar = sim.ledger.bonuses.length;
+    if (bursts === 0 && stats.crashed.length > 0 && paidSoFar >= 200) bursts = (sim.control(burst("throttle")), 1);
+    if (bursts === 1 && paidSoFar >= 500) bursts = (sim.control(burst("serviceFault")), 2);
     if (stats.acked === messages.length && dead.length >= expectedDeadLetters) break;
     if (Date.now() > deadline) {
       throw new Error(`not settled in time: ${JSON.stringify({ ...stats, delays: stats.delays.length, dead: dead.length, paid: sim.ledger.bonuses.length })}\n${runtimeOutput.slice(-4000)}`);
@@ -218,8 +216,10 @@ it("pays 1,000 queued bonuses exactly once through faults, duplicates and a cras
   // What happened on the way: faults fired, unsettled bonuses were retried (throttled ones later), a crashed batch was redelivered.
   expect(ledger.counters.faults).toMatchObject({ throttle: expect.any(Number), serviceFault: expect.any(Number), lostAnswer: expect.any(Number) });
   expect(stats.crashed.length).toBeGreaterThanOrEqual(25);
-  expect(stats.retries).toBeGreaterThanOrEqual(6);
-  expect(Math.max(...stats.delays)).toBeGreaterThanOrEqual(15);
+  expect(bursts).toBe(2);
+  // Throttled bonuses asked to come back after 15 s or more, the others after 3 to 5 s (their first retry).
+  expect(stats.delays.some((d) => d >= 15)).toBe(true);
+  expect(stats.delays.some((d) => d >= 3 && d <= 5)).toBe(true);
   expect(ledger.counters.duplicates).toBeGreaterThan(0);
   expect(ledger.counters.signatureFailures).toBe(0);
-}, 70_000);
+}, DEADLINE_MS + 30_000);
