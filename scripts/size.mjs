@@ -24,6 +24,17 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** The Worker bundle budget, gzipped bytes (issue 5). */
 export const WORKER_BUDGET_GZIP = 12 * 1024;
 
+/** The queue-consumer Worker budget, gzipped bytes (issue 12): the client and `mturk-bonus/queue` together. */
+export const QUEUE_WORKER_BUDGET_GZIP = 14.5 * 1024;
+
+/** A queue-consumer Worker as README "Pay from a queue" writes it: client, consumer and a dead-letter binding. */
+const QUEUE_WORKER = `import { MTurkClient } from "mturk-bonus";
+import { createQueueConsumer } from "mturk-bonus/queue";
+export default createQueueConsumer({
+  client: (env) => new MTurkClient({ credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } }),
+  deadLetter: (env) => env.BONUSES_DLQ,
+});`;
+
 const ONE_BONUS = `{ WorkerId: "A1EXAMPLE", AssignmentId: "3EXAMPLE", BonusAmount: "0.50", Reason: "Thanks", UniqueRequestToken: "t-1" }`;
 
 /** One call each, written the way each library's README does it. */
@@ -104,6 +115,7 @@ export async function bundleSizes({ only } = {}) {
   for (const name of names) {
     const program = PROGRAMS[name];
     out[name] = { worker: await measure(program.worker, WORKER_BUILD) };
+    if (name === "mturk-bonus") out[name].queueWorker = await measure(QUEUE_WORKER, WORKER_BUILD);
     if (only) continue;
     out[name].nodeDefault = await measure(program.node, { platform: "node" });
     out[name].nodeModuleFirst = await measure(program.node, { platform: "node", mainFields: ["module", "main"] });
@@ -244,6 +256,7 @@ function table(sizes, footprint) {
   }
   lines.push("");
   lines.push(`gzip is level 9. Worker budget: ${kb(WORKER_BUDGET_GZIP)} gzipped; ours is ${kb(ours.worker.gzip)}.`);
+  lines.push(`Queue-consumer Worker (client + \`mturk-bonus/queue\`): ${kb(ours.queueWorker.minified)} / **${kb(ours.queueWorker.gzip)}** gzipped; budget ${kb(QUEUE_WORKER_BUDGET_GZIP)}.`);
   return lines.join("\n");
 }
 
@@ -253,11 +266,11 @@ async function main(args) {
   if (!existsSync(join(ROOT, "dist/edge.js"))) throw new Error('dist/ is missing: run "npm run build" first');
   const sizes = await bundleSizes({ only });
   if (only !== undefined) {
-    process.stdout.write(`${JSON.stringify({ sizes, budgetGzip: WORKER_BUDGET_GZIP })}\n`);
+    process.stdout.write(`${JSON.stringify({ sizes, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP })}\n`);
     return;
   }
   const footprint = Object.fromEntries(Object.keys(PROGRAMS).map((name) => [name, installFootprint(name)]));
-  if (args.includes("--json")) process.stdout.write(`${JSON.stringify({ sizes, footprint, budgetGzip: WORKER_BUDGET_GZIP }, null, 2)}\n`);
+  if (args.includes("--json")) process.stdout.write(`${JSON.stringify({ sizes, footprint, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP }, null, 2)}\n`);
   else process.stdout.write(`${table(sizes, footprint)}\n`);
 }
 

@@ -235,6 +235,16 @@ export class BaseMTurkClient {
     return this.#serverOffsetMs === undefined ? undefined : new Date(Date.now() + this.#serverOffsetMs);
   }
 
+  /**
+   * Where this client sends requests, as an origin (`https://host[:port]`):
+   * production, the sandbox or a custom endpoint. Token namespaces default
+   * to `defaultNamespace(client.endpointOrigin)`, so different targets never
+   * share tokens.
+   */
+  get endpointOrigin(): string {
+    return this.#endpoint.origin;
+  }
+
   /** Closes pooled connections. Calls made afterwards fail. */
   async destroy(): Promise<void> {
     this.#destroyed = true;
