@@ -3,11 +3,12 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { InvalidRowsError, parseBonusFile, type RowFormat } from "../bulk/rows.js";
 import { JournalError } from "../bulk/journal.js";
-import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult } from "../bulk/pay.js";
+import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult, type RowResult } from "../bulk/pay.js";
 import { describePlan, formatDollars, type PayoutPlan } from "../bulk/plan.js";
 import { ProgressDisplay } from "../bulk/progress.js";
 import { describeResult, writeReport } from "../bulk/report.js";
 import { BATCH_ID_PATTERN } from "../bulk/token.js";
+import { planLine, rowLine, summaryLine } from "./pay-json.js";
 import { COMMON_HELP, createClient, EXIT, numberOption, parse, runCommand, str, targetOf, UsageError, type Target } from "./args.js";
 
 export const HELP = `Usage: mturk-bonus pay FILE [options]
@@ -26,9 +27,10 @@ reported. RFC 4180 quoting (commas, quotes, line breaks in fields), CRLF and a
 UTF-8 BOM are fine. Other columns are ignored.
 
 Before paying:
-  --dry-run             show rows, total bonus, MTurk fees (20%, at least $0.01 per
+  --dry-run             show the counts of rows, total bonus, MTurk fees (20%, at least $0.01 per
                         bonus), grand total and the account balance; pay nothing
-  --yes                 pay without asking (required when stdin is not a terminal)
+  -y, --yes             pay without asking (required when stdin is not a terminal);
+                        answering no to the question exits 0 and writes nothing
   --allow-partial       pay rows in order until the money runs out, instead of
                         refusing a file whose grand total exceeds the balance
   --allow-duplicates    pay several rows for the same WorkerId and AssignmentId
@@ -53,7 +55,10 @@ Output:
                         JSON, otherwise CSV (default: FILE.report.csv next to the input;
                         FILE.sandbox.report.csv with --sandbox, FILE.<host>-<port>.report.csv
                         with --endpoint)
-  Progress goes to stderr (a live line on a terminal, a line every 10 s otherwise);
+  --json                JSON Lines on stdout: {"type":"plan",…}, then one {"type":"row",…}
+                        per settled row, then {"type":"summary",…}; nothing else on stdout
+  Progress goes to stderr (a live line on a terminal, cut to its width, with the
+  percentage done and an ETA; a line every 10 s otherwise; none with --quiet);
   the plan and the final summary go to stdout.
 
 ${COMMON_HELP}
@@ -75,6 +80,7 @@ const OPTIONS = {
   concurrency: { type: "string" },
   rate: { type: "string" },
   report: { type: "string" },
+  json: { type: "boolean" },
 } as const;
 
 function defaultPath(input: string, target: Target, kind: "journal.jsonl" | "report.csv"): string {
@@ -142,11 +148,23 @@ export async function run(args: string[]): Promise<number> {
       for (const problem of error.problems) process.stderr.write(`  ${input}:${problem.line}: ${problem.message}\n`);
       return EXIT.usage;
     }
-    if (parsed.ignoredFields.length > 0) process.stderr.write(`note: ignoring column(s) ${parsed.ignoredFields.join(", ")}\n`);
+    const json = values.json === true;
+    const quiet = values.quiet === true;
+    if (parsed.ignoredFields.length > 0 && !quiet) process.stderr.write(`note: ignoring column(s) ${parsed.ignoredFields.join(", ")}\n`);
+    // With --json, stdout holds JSON Lines only: the human plan goes to stderr, beside the question.
+    let planShown = false;
+    /** Rows settled before the plan is shown (skipped, paid in an earlier run): with --json the plan comes first. */
+    const early: string[] = [];
+    const showPlan = (plan: PayoutPlan): void => {
+      planShown = true;
+      if (json) process.stdout.write(planLine(plan, { input, target: target.label, dryRun }) + early.splice(0).join(""));
+      else process.stdout.write(describePlan(plan, { input, target: target.label }));
+    };
 
     const journal = str(values, "journal") ?? defaultPath(input, target, "journal.jsonl");
     const reportPath = str(values, "report") ?? defaultPath(input, target, "report.csv");
-    const client = createClient(values, target);
+    const progress = new ProgressDisplay(process.stderr);
+    const client = createClient(values, target, (text) => progress.log(text));
     const common = {
       client,
       journal,
@@ -160,14 +178,38 @@ export async function run(args: string[]): Promise<number> {
     try {
       if (dryRun) {
         const plan = await previewPayout(parsed.rows, common);
-        process.stdout.write(describePlan(plan, { input, target: target.label }));
+        showPlan(plan);
         const short = plan.balanceCents !== undefined && plan.toPay.totalCents > plan.balanceCents;
+        if (json) {
+          process.stdout.write(summaryLine({ exitCode: EXIT.ok, dryRun: true }));
+          return EXIT.ok;
+        }
         process.stdout.write(
           short && values["allow-partial"] !== true
             ? "Dry run: nothing was paid. A real run would refuse this file: the balance does not cover it (add funds, or pass --allow-partial).\n"
             : "Dry run: nothing was paid. Run again without --dry-run to pay.\n",
         );
         return EXIT.ok;
+      }
+
+      // Asked before payBonuses, which opens the journal: a "no" leaves no journal and no report behind.
+      let agreed: PayoutPlan | undefined;
+      if (!yes) {
+        const preview = await previewPayout(parsed.rows, common);
+        if (preview.toPay.rows > 0) {
+          if (preview.balanceCents !== undefined && preview.toPay.totalCents > preview.balanceCents && values["allow-partial"] !== true) {
+            throw new InsufficientBalanceError(preview);
+          }
+          if (json) process.stderr.write(describePlan(preview, { input, target: target.label }));
+          else showPlan(preview);
+          const question = `Pay ${formatDollars(preview.toPay.totalCents)} (${preview.toPay.rows} bonuses + fees) on ${target.label}? [y/N] `;
+          if (!(await ask(question))) {
+            if (json) process.stdout.write(summaryLine({ exitCode: EXIT.ok, declined: true }));
+            else process.stdout.write("Nothing was paid, and nothing was written.\n");
+            return EXIT.ok;
+          }
+          agreed = preview;
+        }
       }
 
       const stop = new AbortController();
@@ -184,7 +226,6 @@ export async function run(args: string[]): Promise<number> {
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
-      const progress = new ProgressDisplay(process.stderr);
       let result: PayoutResult;
       try {
         result = await payBonuses(parsed.rows, {
@@ -195,11 +236,19 @@ export async function run(args: string[]): Promise<number> {
           stopSignal: stop.signal,
           signal: abort.signal,
           confirm: async (plan: PayoutPlan) => {
-            process.stdout.write(describePlan(plan, { input, target: target.label }));
-            if (yes) return true;
-            return ask(`Pay ${formatDollars(plan.toPay.totalCents)} (${plan.toPay.rows} bonuses + fees) on ${target.label}? [y/N] `);
+            if (agreed === undefined) {
+              showPlan(plan);
+              return true;
+            }
+            if (json) showPlan(plan);
+            // The journal may have moved since the question (another run): never pay more than was agreed.
+            if (plan.toPay.totalCents <= agreed.toPay.totalCents) return true;
+            process.stderr.write(`mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`);
+            return false;
           },
+          ...(json ? { onResult: (row: RowResult) => (planShown ? process.stdout.write(rowLine(row)) : early.push(rowLine(row))) } : {}),
           onProgress: (p) => {
+            if (quiet) return;
             progress.update(p);
             progress.start();
           },
@@ -209,15 +258,23 @@ export async function run(args: string[]): Promise<number> {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
-      process.stdout.write(describeResult(result));
+      // No question is asked when nothing is left to pay; the plan is shown all the same.
+      if (!planShown) showPlan(result.plan);
+      if (!json) process.stdout.write(describeResult(result));
       let code = exitCodeOf(result);
+      let reported = true;
       try {
         writeReport(reportPath, result);
-        process.stdout.write(`Report:  ${reportPath}\n`);
+        if (!json) process.stdout.write(`Report:  ${reportPath}\n`);
       } catch (error) {
         // The payments stand (the journal has them); only the report is missing, which a script must notice.
         process.stderr.write(`mturk-bonus pay: could not write the report ${reportPath}: ${(error as Error).message}\n`);
+        reported = false;
         if (code === EXIT.ok) code = EXIT.failed;
+      }
+      if (json) {
+        process.stdout.write(summaryLine({ exitCode: code, ...(reported ? { report: reportPath } : {}), journal }, result));
+        return code;
       }
       process.stdout.write(`Journal: ${journal}\n`);
       if (!result.complete && result.stoppedBy !== "declined") {
@@ -226,8 +283,9 @@ export async function run(args: string[]): Promise<number> {
       return code;
     } catch (error) {
       if (error instanceof InsufficientBalanceError) {
-        process.stdout.write(describePlan(error.plan, { input, target: target.label }));
+        showPlan(error.plan);
         process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+        if (json) process.stdout.write(summaryLine({ exitCode: EXIT.funds }));
         return EXIT.funds;
       }
       if (error instanceof InvalidRowsError) {
