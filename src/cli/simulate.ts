@@ -110,15 +110,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`mturk-bonus simulate: ${error.message}\n`);
     return 2;
   }
-  process.stdout.write(`${sim.url}\n${pasteLines(sim.url, credentials, SIMULATOR_CREDENTIALS)}`);
-  // Only the key id: the secret stays out of terminals and logs.
-  process.stderr.write(
-    `MTurk simulator listening; region ${sim.region}; access key ${sim.credentials[0]?.accessKeyId ?? "?"}` +
-      `${credentials === undefined ? " (the built-in SIMULATOR_CREDENTIALS)" : " (from the environment)"}\n` +
-      `ledger: GET ${sim.url}/__ledger   control: POST ${sim.url}/__control   stop: Ctrl-C\n`,
-  );
-
-  await new Promise<void>((resolve) => {
+  // Listening for the signals before printing: a script that reads the URL and stops us at once must get a clean exit.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -127,6 +120,15 @@ export async function run(args: string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  process.stdout.write(`${sim.url}\n${pasteLines(sim.url, credentials, SIMULATOR_CREDENTIALS)}`);
+  // Only the key id: the secret stays out of terminals and logs.
+  process.stderr.write(
+    `MTurk simulator listening; region ${sim.region}; access key ${sim.credentials[0]?.accessKeyId ?? "?"}` +
+      `${credentials === undefined ? " (the built-in SIMULATOR_CREDENTIALS)" : " (from the environment)"}\n` +
+      `ledger: GET ${sim.url}/__ledger   control: POST ${sim.url}/__control   stop: Ctrl-C\n`,
+  );
+
+  await stopped;
   await sim.close();
   return 0;
 }
