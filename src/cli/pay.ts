@@ -100,6 +100,24 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * Shows the plan and asks; resolves to the plan agreed to, `undefined` when
+ * there is nothing to pay (no question), or "declined". A balance that does
+ * not cover the plan is refused here, before anything is written.
+ */
+async function askFirst(
+  preview: PayoutPlan,
+  context: { input: string; target: string; json: boolean; allowPartial: boolean; showPlan: (plan: PayoutPlan) => void },
+): Promise<PayoutPlan | undefined | "declined"> {
+  if (preview.toPay.rows === 0) return undefined;
+  if (preview.balanceCents !== undefined && preview.toPay.totalCents > preview.balanceCents && !context.allowPartial) throw new InsufficientBalanceError(preview);
+  // With --json the plan's JSON line goes to stdout and its human form to stderr, beside the question.
+  if (context.json) process.stderr.write(describePlan(preview, { input: context.input, target: context.target }));
+  context.showPlan(preview);
+  const question = `Pay ${formatDollars(preview.toPay.totalCents)} (${preview.toPay.rows} bonuses + fees) on ${context.target}? [y/N] `;
+  return (await ask(question)) ? preview : "declined";
+}
+
 function exitCodeOf(result: PayoutResult): number {
   if (result.complete) return EXIT.ok;
   if (result.stoppedBy === "insufficient-funds") return EXIT.funds;
@@ -195,21 +213,12 @@ export async function run(args: string[]): Promise<number> {
       // Asked before payBonuses, which opens the journal: a "no" leaves no journal and no report behind.
       let agreed: PayoutPlan | undefined;
       if (!yes) {
-        const preview = await previewPayout(parsed.rows, common);
-        if (preview.toPay.rows > 0) {
-          if (preview.balanceCents !== undefined && preview.toPay.totalCents > preview.balanceCents && values["allow-partial"] !== true) {
-            throw new InsufficientBalanceError(preview);
-          }
-          if (json) process.stderr.write(describePlan(preview, { input, target: target.label }));
-          else showPlan(preview);
-          const question = `Pay ${formatDollars(preview.toPay.totalCents)} (${preview.toPay.rows} bonuses + fees) on ${target.label}? [y/N] `;
-          if (!(await ask(question))) {
-            if (json) process.stdout.write(summaryLine({ exitCode: EXIT.ok, declined: true }));
-            else process.stdout.write("Nothing was paid, and nothing was written.\n");
-            return EXIT.ok;
-          }
-          agreed = preview;
+        const asked = await askFirst(await previewPayout(parsed.rows, common), { input, target: target.label, json, allowPartial: values["allow-partial"] === true, showPlan });
+        if (asked === "declined") {
+          process.stdout.write(json ? summaryLine({ exitCode: EXIT.ok, declined: true }) : "Nothing was paid, and nothing was written.\n");
+          return EXIT.ok;
         }
+        agreed = asked;
       }
 
       const stop = new AbortController();
@@ -240,7 +249,6 @@ export async function run(args: string[]): Promise<number> {
               showPlan(plan);
               return true;
             }
-            if (json) showPlan(plan);
             // The journal may have moved since the question (another run): never pay more than was agreed.
             if (plan.toPay.totalCents <= agreed.toPay.totalCents) return true;
             process.stderr.write(`mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`);
