@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { tempDir } from "../bulk/helpers.js";
 import { codeBlocks } from "../package/markdown.js";
