@@ -227,7 +227,7 @@ export async function run(args: string[]): Promise<number> {
       const onSignal = (): void => {
         interrupts++;
         if (interrupts === 1) {
-          process.stderr.write("\nStopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
+          progress.log("Stopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
           stop.abort();
         } else {
           abort.abort();
