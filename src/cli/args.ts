@@ -28,6 +28,13 @@ export const EXIT = {
 /** A mistake in the command line or input; printed without a stack, exit 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+  /** @param showUsage the command line itself is wrong: print the command's usage line under the message */
+  constructor(
+    message: string,
+    readonly showUsage = false,
+  ) {
+    super(message);
+  }
 }
 
 type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
@@ -112,12 +119,12 @@ export function parse<T extends Record<string, OptionSpec>>(
   const hint = `Run "mturk-bonus ${command} --help" for the options.`;
   const joined = joinNegativeValues(args, all);
   const unknown = unknownOption(joined, all, positionals);
-  if (unknown !== undefined) throw new UsageError(`${unknown}. ${hint}`);
+  if (unknown !== undefined) throw new UsageError(`${unknown}. ${hint}`, true);
   try {
     const parsed = parseArgs({ args: joined, options: all, strict: true, allowPositionals: positionals });
     return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals };
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${hint}`);
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${hint}`, true);
   }
 }
 
@@ -130,7 +137,7 @@ export function str(values: Record<string, unknown>, name: string): string | und
 /** A string option that must be given. */
 export function required(command: string, values: Record<string, unknown>, name: string): string {
   const value = str(values, name);
-  if (value === undefined || value === "") throw new UsageError(`--${name} is required. Run "mturk-bonus ${command} --help" for the options.`);
+  if (value === undefined || value === "") throw new UsageError(`--${name} is required. Run "mturk-bonus ${command} --help" for the options.`, true);
   return value;
 }
 
@@ -244,12 +251,14 @@ export function createClient(
 }
 
 /** Runs a subcommand body, printing errors as one clean message and mapping them to exit codes. */
-export async function runCommand(command: string, body: () => Promise<number>): Promise<number> {
+export async function runCommand(command: string, body: () => Promise<number>, help?: string): Promise<number> {
   try {
     return await body();
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`mturk-bonus ${command}: ${error.message}\n`);
+      // A misuse shows the command's usage line too, on stderr with the problem.
+      const usage = error.showUsage ? help?.split("\n", 1)[0] : undefined;
+      process.stderr.write(`mturk-bonus ${command}: ${error.message}\n${usage ? `${usage}\n` : ""}`);
       return EXIT.usage;
     }
     if (isMTurkError(error)) {

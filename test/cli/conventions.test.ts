@@ -59,6 +59,7 @@ describe("misuse", () => {
     const result = await runBin(["send", "--amont", "1"], { home });
     expect(result).toMatchObject({ code: 2, stdout: "" });
     expect(result.stderr).toContain("unknown option --amont (did you mean --amount?)");
+    expect(result.stderr).toContain("\nUsage: mturk-bonus send --worker ID");
     expect((await runBin(["pay", "x.csv", "--dryrun"], { home })).stderr).toContain("did you mean --dry-run?");
     expect((await runBin(["blance"], { home })).stderr).toContain('did you mean "balance"?');
   });
