@@ -56,10 +56,10 @@ export const COMMON_HELP = `Where the requests go (default: MTurk production, wh
   --endpoint URL        another endpoint, e.g. a local simulator (mturk-bonus simulate);
                         https://, or http:// to 127.0.0.1 / localhost only
 Credentials (never given on the command line), as the AWS CLI finds them:
-  1. AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from the environment;
-  2. --profile NAME     (or AWS_PROFILE) the profile [NAME] of ~/.aws/credentials, then
-                        [profile NAME] of ~/.aws/config: static keys or credential_process;
-  3. the [default] profile of those files.
+  --profile NAME        the profile [NAME] of ~/.aws/credentials, then [profile NAME] of
+                        ~/.aws/config: static keys or credential_process (used alone when given);
+  otherwise AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from the
+  environment, then the profile AWS_PROFILE names, then the [default] profile.
   ($AWS_SHARED_CREDENTIALS_FILE and $AWS_CONFIG_FILE move the files.)
 Output:
   -q, --quiet           no progress and no notes on stderr (errors are still printed)
