@@ -54,6 +54,30 @@ export interface MTurkClientOptions {
    * Edge runtimes use the global `fetch` without this option.
    */
   fetch?: typeof fetch;
+  /**
+   * Called after every HTTP attempt with what was asked and answered, for
+   * logging (`mturk-bonus --verbose` prints it). The event never holds
+   * credentials, signatures or bodies. An error it throws is ignored.
+   * @default none
+   */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** One HTTP attempt, as {@link MTurkClientOptions.onAttempt} sees it. */
+export interface AttemptEvent {
+  readonly operation: Operation;
+  /** 1 for the first attempt of a call. */
+  readonly attempt: number;
+  /** The HTTP status; absent when no answer arrived (network failure, timeout). */
+  readonly status?: number;
+  /** MTurk's `x-amzn-RequestId`, when the answer had one. */
+  readonly requestId?: string;
+  /** The error's `name` when the attempt failed (`ServiceFault`, `TimeoutError`, …). */
+  readonly error?: string;
+  /** The wait before the next attempt, when the call retries. */
+  readonly waitMs?: number;
+  /** How long the attempt took, in ms. */
+  readonly elapsedMs: number;
 }
 
 /** Per-call options. */
@@ -143,6 +167,7 @@ export class BaseMTurkClient {
   readonly #budget = new RetryBudget();
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
+  readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   /** Server time minus local time, learned from clock-skew errors. */
   #clockOffsetMs = 0;
   /** Server time minus local time, from the `Date` header of MTurk's latest answer; `undefined` before any. */
@@ -160,6 +185,7 @@ export class BaseMTurkClient {
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
     this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
+    this.#onAttempt = options.onAttempt;
     const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.#timeoutMs };
     if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
     this.#transport = platform.transport(this.#endpoint, transportOptions);
@@ -287,11 +313,13 @@ export class BaseMTurkClient {
       state.attempts++;
       let error: MTurkError;
       let response: WireResponse | undefined;
+      const startedAt = performance.now();
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
         this.#learnServerClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
+          this.#report(operation, state, response, undefined, undefined, startedAt);
           this.#budget.release(state.lastRetryCost);
           return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
@@ -302,6 +330,7 @@ export class BaseMTurkClient {
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
+        this.#report(operation, state, response, error, undefined, startedAt);
         this.#budget.release(state.lastRetryCost);
         throw this.#finish(error, state, response);
       }
@@ -310,6 +339,7 @@ export class BaseMTurkClient {
       const kind = retryKind(error);
       if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
       const delay = kind === undefined || state.attempts >= this.#maxAttempts ? undefined : this.#retryDelay(kind, response, state);
+      this.#report(operation, state, response, error, delay, startedAt);
       if (delay === undefined) throw this.#finish(error, state, response);
 
       try {
@@ -355,6 +385,23 @@ export class BaseMTurkClient {
         throw abortError(signal.reason, state);
       }
       throw toTransportError(thrown, this.#timeoutMs);
+    }
+  }
+
+  /** Tells `onAttempt` about one attempt; a logger's failure must never change a payment's outcome. */
+  #report(operation: Operation, state: CallState, response: WireResponse | undefined, error: MTurkError | undefined, waitMs: number | undefined, startedAt: number): void {
+    try {
+      this.#onAttempt?.({
+        operation,
+        attempt: state.attempts,
+        elapsedMs: performance.now() - startedAt,
+        status: response?.status,
+        requestId: response && requestIdOf(response),
+        error: error?.name,
+        waitMs,
+      });
+    } catch {
+      // Ignored: see onAttempt.
     }
   }
 

@@ -6,13 +6,14 @@ import { BaseMTurkClient, type MTurkClientOptions, type Platform } from "./clien
 import { NodeSha256 } from "./hash-node.js";
 import { fetchTransport } from "./transport/fetch.js";
 import { undiciTransport } from "./transport/undici.js";
+import { guardTesting } from "./transport/testing-guard.js";
 
 export * from "./exports.js";
 
 const node: Platform = {
   sha256: NodeSha256,
   transport: (endpoint, options) =>
-    options.fetch ? fetchTransport(options.fetch, options.timeoutMs) : undiciTransport(endpoint.origin, { timeoutMs: options.timeoutMs }),
+    options.fetch ? fetchTransport(options.fetch, options.timeoutMs) : guardTesting(endpoint.origin, undiciTransport(endpoint.origin, { timeoutMs: options.timeoutMs })),
 };
 
 /** Pays MTurk bonuses. Create one per process and reuse it; `destroy()` it when done. */

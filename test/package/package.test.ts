@@ -180,7 +180,7 @@ describe("package.json and the published files", () => {
     expect(pkg.main).toBe("./dist/index.js");
     expect(pkg.types).toBe("./dist/index.d.ts");
     expect(pkg.sideEffects).toBe(false);
-    expect(pkg.engines.node).toMatch(/^>=20/);
+    expect(pkg.engines.node).toBe("^20.19.0 || ^22.12.0 || >=24.0.0");
     expect(pkg.files).toEqual(expect.arrayContaining(["dist"]));
     expect(Object.keys(pkg.dependencies).sort()).toEqual(["@aws-crypto/sha256-js", "@smithy/signature-v4", "undici"]);
   });
