@@ -10,7 +10,7 @@ export type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 /** One running hash. */
 export interface Checksum {
-  update(chunk: Uint8Array): void;
+  update(chunk: SourceData): void;
   digest(): Promise<Uint8Array>;
   reset(): void;
 }

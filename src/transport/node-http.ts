@@ -1,0 +1,121 @@
+/**
+ * The Node transport: Node's own `node:http` / `node:https` with one
+ * keep-alive agent per client.
+ *
+ * Why not undici (the transport until 0.1): undici parses HTTP in
+ * WebAssembly, and V8 compiles that module again in the background to
+ * optimise it. A process cannot exit until that compilation ends, so every
+ * one-shot script and CLI command lingered 60 to 160 ms after its last
+ * answer; loading and compiling it was also a third of a cold start, and
+ * undici was 520 KB of a bundled Lambda. Node's parser is native. Measured
+ * side by side, `node:http` costs about the same CPU per request as undici's
+ * `request()` (see docs/performance.md).
+ *
+ * The modules are taken on the first send, so that importing the library
+ * (and sending over plain HTTP to a local simulator) never loads TLS.
+ */
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from "node:http";
+import { watchAbort } from "./abort.js";
+import { Deadlines } from "./deadline.js";
+import type { Transport, WireRequest, WireResponse } from "./types.js";
+
+export interface NodeTransportOptions {
+  /** Limit for one attempt, from sending to the last byte of the answer, in ms. */
+  timeoutMs: number;
+}
+
+interface HttpModule {
+  Agent: typeof Agent;
+  request(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest;
+}
+
+/** Raised when an attempt's deadline passes: named and coded as a timeout for `toTransportError`. */
+class AttemptTimeout extends Error {
+  override name = "TimeoutError";
+  constructor(
+    readonly code: string,
+    timeoutMs: number,
+  ) {
+    super(`No complete answer within ${timeoutMs} ms`);
+  }
+}
+
+/** `node:http` or `node:https`, loaded synchronously from Node's built-ins. */
+function httpModule(protocol: string): HttpModule {
+  return process.getBuiltinModule(protocol === "https:" ? "node:https" : "node:http") as HttpModule;
+}
+
+export function nodeTransport(origin: string, options: NodeTransportOptions): Transport {
+  const { protocol, hostname, port } = new URL(origin);
+  const { timeoutMs } = options;
+  const deadlines = new Deadlines(timeoutMs);
+  let http: HttpModule | undefined;
+  let agent: Agent | undefined;
+  // `[::1]` in a URL is `::1` to a socket.
+  const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
+
+  function open(): { http: HttpModule; agent: Agent } {
+    http ??= httpModule(protocol);
+    // Idle sockets are unref'd by Node's agent: they never keep a process running.
+    agent ??= new http.Agent({ keepAlive: true, scheduling: "lifo" });
+    return { http, agent };
+  }
+
+  return {
+    send({ endpoint, headers, body }: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse> {
+      const ready = open();
+      return new Promise<WireResponse>((resolve, reject) => {
+        let stopWatching: (() => void) | undefined;
+        const outgoing: Record<string, string | number> = { ...headers, "content-length": Buffer.byteLength(body) };
+        const request = ready.http.request({ agent: ready.agent, host, port, method: "POST", path: endpoint.path, headers: outgoing }, (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          response.on("end", () => {
+            settle();
+            const received = response.headers;
+            resolve({
+              status: response.statusCode ?? 0,
+              header: (name) => {
+                const value = received[name];
+                return Array.isArray(value) ? value.join(", ") : value;
+              },
+              body: text,
+            });
+          });
+          response.on("error", fail);
+          // Destroyed mid-answer (the deadline, an abort): the request's 'error' carries the reason; this is the backstop.
+          response.on("close", () => {
+            if (!response.complete) fail(new Error("The connection closed before the answer was complete"));
+          });
+        });
+        const cancelDeadline = deadlines.start(() => {
+          // Nothing can have been sent before the socket connected.
+          const connecting = request.socket === null || request.socket.connecting;
+          request.destroy(new AttemptTimeout(connecting ? "CONNECT_TIMEOUT" : "TimeoutError", timeoutMs));
+        });
+        function settle(): void {
+          cancelDeadline();
+          stopWatching?.();
+        }
+        function fail(error: unknown): void {
+          settle();
+          reject(error);
+        }
+        request.on("error", fail);
+        if (signal !== undefined) {
+          if (signal.aborted) request.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+          else stopWatching = watchAbort(signal, (reason) => request.destroy(reason instanceof Error ? reason : new Error("aborted")));
+        }
+        request.end(body);
+      });
+    },
+    close(): Promise<void> {
+      deadlines.close();
+      agent?.destroy();
+      return Promise.resolve();
+    },
+  };
+}
