@@ -45,6 +45,22 @@ function httpModule(protocol: string): HttpModule {
   return process.getBuiltinModule(protocol === "https:" ? "node:https" : "node:http") as HttpModule;
 }
 
+function answer(response: IncomingMessage, body: string): WireResponse {
+  const received = response.headers;
+  return {
+    status: response.statusCode ?? 0,
+    header: (name) => {
+      const value = received[name];
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+    body,
+  };
+}
+
+function abortReason(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error("The call was aborted");
+}
+
 export function nodeTransport(origin: string, options: NodeTransportOptions): Transport {
   const { protocol, hostname, port } = new URL(origin);
   const { timeoutMs } = options;
@@ -64,9 +80,13 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
   return {
     send({ endpoint, headers, body }: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse> {
       const ready = open();
+      // A flat name/value list: Node validates each pair as it writes it, but skips the per-header
+      // bookkeeping of an object (a lower-cased copy of every name), a sixth of the transport's CPU.
+      const outgoing: string[] = [];
+      for (const name in headers) outgoing.push(name, headers[name]!);
+      outgoing.push("content-length", String(Buffer.byteLength(body)));
       return new Promise<WireResponse>((resolve, reject) => {
         let stopWatching: (() => void) | undefined;
-        const outgoing: Record<string, string | number> = { ...headers, "content-length": Buffer.byteLength(body) };
         const request = ready.http.request({ agent: ready.agent, host, port, method: "POST", path: endpoint.path, headers: outgoing }, (response) => {
           let text = "";
           response.setEncoding("utf8");
@@ -75,15 +95,7 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
           });
           response.on("end", () => {
             settle();
-            const received = response.headers;
-            resolve({
-              status: response.statusCode ?? 0,
-              header: (name) => {
-                const value = received[name];
-                return Array.isArray(value) ? value.join(", ") : value;
-              },
-              body: text,
-            });
+            resolve(answer(response, text));
           });
           response.on("error", fail);
           // Destroyed mid-answer (the deadline, an abort): the request's 'error' carries the reason; this is the backstop.
@@ -106,8 +118,8 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
         }
         request.on("error", fail);
         if (signal !== undefined) {
-          if (signal.aborted) request.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-          else stopWatching = watchAbort(signal, (reason) => request.destroy(reason instanceof Error ? reason : new Error("aborted")));
+          if (signal.aborted) request.destroy(abortReason(signal.reason));
+          else stopWatching = watchAbort(signal, (reason) => request.destroy(abortReason(reason)));
         }
         request.end(body);
       });
