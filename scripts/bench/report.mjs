@@ -110,7 +110,7 @@ export function summarize(raw, plan, { programs } = {}) {
 }
 
 /** One row per one-shot program: medians, and ratios to the SDK program it is compared with, paired by round. */
-function summarizeOneShots(raw, plan, programs) {
+export function summarizeOneShots(raw, plan, programs) {
   const out = {};
   for (const [name, runs] of Object.entries(raw.oneshot ?? {})) {
     const field = (f) => runs.map((run) => run[f]);
