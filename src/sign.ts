@@ -49,6 +49,8 @@ interface SigningKey {
   accessKeyId: string;
   secretAccessKey: string;
   key: Promise<Uint8Array>;
+  /** The key once derived. */
+  derived?: Uint8Array;
 }
 
 /** Signs requests for one region with one hash implementation; one per client. */
@@ -91,7 +93,8 @@ export class RequestSigner {
     let signature: string;
     if (syncHex !== undefined) {
       const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${syncHex(request.body)}`;
-      signature = syncHex(`${ALGORITHM}\n${longDate}\n${scope}\n${syncHex(canonicalRequest)}`, await key);
+      // The derived key, once known, is used as is: no promise to wait on per request.
+      signature = syncHex(`${ALGORITHM}\n${longDate}\n${scope}\n${syncHex(canonicalRequest)}`, this.#signingKey?.derived ?? (await key));
     } else {
       const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${await this.#hex(request.body)}`;
       signature = await this.#hex(`${ALGORITHM}\n${longDate}\n${scope}\n${await this.#hex(canonicalRequest)}`, await key);
@@ -133,12 +136,17 @@ export class RequestSigner {
       return cached.key;
     }
     const key = this.#deriveKey(credentials.secretAccessKey, shortDate);
-    const entry = { shortDate, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, key };
+    const entry: SigningKey = { shortDate, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, key };
     this.#signingKey = entry;
-    // A failed derivation must not be served from the cache for the rest of the day.
-    key.catch(() => {
-      if (this.#signingKey === entry) this.#signingKey = undefined;
-    });
+    key.then(
+      (derived) => {
+        entry.derived = derived;
+      },
+      // A failed derivation must not be served from the cache for the rest of the day.
+      () => {
+        if (this.#signingKey === entry) this.#signingKey = undefined;
+      },
+    );
     return key;
   }
 
