@@ -50,7 +50,7 @@ export interface MTurkClientOptions {
    */
   timeoutMs?: number;
   /**
-   * Send with this `fetch` instead of undici (on Node), e.g. in tests or to route through a custom agent.
+   * Send with this `fetch` instead of `node:http` (on Node), e.g. in tests or to route through a custom agent.
    * Edge runtimes use the global `fetch` without this option.
    */
   fetch?: typeof fetch;

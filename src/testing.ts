@@ -27,7 +27,6 @@ import { SimulatedService, type Outcome } from "./simulator/service.js";
 import type { SigningCredentials } from "./simulator/sigv4.js";
 import type { MTurkClientOptions } from "./client.js";
 import { MTurkClient } from "./index.js";
-import { markHandledOrigins } from "./transport/testing-guard.js";
 
 export { FAULT_KINDS, FaultSchedule, type FaultKind, type FaultSpec } from "./simulator/faults.js";
 export { INJECTED_TURK_ERROR_CODE } from "./simulator/fault-responses.js";
@@ -35,7 +34,6 @@ export { Ledger, TOKEN_TTL_MS, type BonusRecord, type LedgerCounters, type Ledge
 export { SIMULATOR_CREDENTIALS } from "./simulator/credentials.js";
 export type { SigningCredentials } from "./simulator/sigv4.js";
 export { mockMTurkClient, type MockCall, type MockedOperation, type MockedOperations, type MTurkClientMock, type StubBuilder } from "./testing-mock.js";
-export { UNMOCKED_ERROR } from "./transport/testing-guard.js";
 
 /** Keys for clients under test: they open nothing real (and the handlers check no signature unless given `credentials`). */
 export const TEST_CREDENTIALS = { accessKeyId: "AKIDTESTTESTTESTTEST", secretAccessKey: "test/secret/not-an-aws-key" } as const;
@@ -44,7 +42,7 @@ export const TEST_CREDENTIALS = { accessKeyId: "AKIDTESTTESTTESTTEST", secretAcc
  * A client wired to msw: it sends with the global `fetch`, looked up at
  * each request (so msw's interception, set up by `server.listen()`, is
  * always the one used), to the sandbox by default, with {@link TEST_CREDENTIALS}.
- * Any option can be overridden except that it never sends with undici.
+ * Any option can be overridden; a `fetch` given replaces the global one.
  */
 export function createTestClient(options: MTurkClientOptions = {}): MTurkClient {
   return new MTurkClient({
@@ -116,8 +114,6 @@ export function mturkHandlers(options: MTurkHandlersOptions = {}): HttpHandler[]
   });
 
   const bases = baseUrls(options.endpoint);
-  // From now on, a Node client that would bypass msw (undici) to these origins is stopped before any I/O.
-  markHandledOrigins(bases);
   return bases.map((base) =>
     http.post(`${base}/`, async ({ request }) => {
       const url = new URL(request.url);

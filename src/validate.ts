@@ -69,9 +69,12 @@ export interface TextRule {
 export function checkText(field: string, value: unknown, rule: TextRule): string {
   if (value === undefined) throw new ValidationError(field, "is missing", "it is required");
   if (typeof value !== "string") throw new ValidationError(field, `is ${describeValue(value)}`, "it must be a string");
-  let length = 0;
-  for (const _ of value) length++;
-  if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  // Code points never outnumber UTF-16 units, so only a string longer in units than the limit needs counting.
+  if (value.length === 0 || value.length > rule.max) {
+    let length = 0;
+    for (const _ of value) length++;
+    if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  }
   if (rule.pattern && !rule.pattern.test(value)) {
     throw new ValidationError(field, `${describeValue(value)} is malformed`, `it must match ${rule.pattern.source}, e.g. ${rule.example}`);
   }
@@ -111,14 +114,13 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
 }
 
 function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
-  const fields = allowed.join(", ");
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${fields}`);
+    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${allowed.join(", ")}`);
   }
   for (const key of Object.keys(input)) {
     if (!allowed.includes(key)) {
       const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
-      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${fields}`);
+      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${allowed.join(", ")}`);
     }
   }
   return input as Record<string, unknown>;

@@ -109,21 +109,36 @@ describe("the README example", () => {
 });
 
 describe("testing cannot leak to MTurk", () => {
-  it("stops a client that would bypass msw (undici, no fetch) before it opens any socket, saying how to fix the test", async () => {
+  it("sends a client made without fetch (the node:http transport) through the handlers, opening no socket", async () => {
     const ledger = new Ledger();
     server.use(...mturkHandlers({ ledger }));
-    const connects: unknown[] = [];
-    const onConnect = (message: unknown): void => void connects.push(message);
-    subscribe("undici:client:beforeConnect", onConnect);
+    const sockets: unknown[] = [];
+    const onSocket = (message: unknown): void => void sockets.push(message);
+    subscribe("net.client.socket", onSocket);
     const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
     try {
-      const error = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" }).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ name: "UnmockedTransportError", $fault: "client", outcomeUnknown: false, $metadata: { attempts: 1 } });
-      expect((error as Error).message).toMatch(/msw cannot intercept.*stopped before any network I\/O.*createTestClient\(\)/);
-      expect(connects).toEqual([]);
-      expect(ledger.snapshot().bonuses).toHaveLength(0);
+      const result = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" });
+      expect(result.alreadyGranted).toBe(false);
+      expect(ledger.snapshot().bonuses).toMatchObject([{ WorkerId: "A1", AssignmentId: "3X1" }]);
+      expect(sockets).toEqual([]);
     } finally {
-      unsubscribe("undici:client:beforeConnect", onConnect);
+      unsubscribe("net.client.socket", onSocket);
+      await client.destroy();
+    }
+  });
+
+  it("fails a request the handlers do not answer instead of sending it to MTurk", async () => {
+    server.use(...mturkHandlers({ endpoint: "https://elsewhere.example" }));
+    const sockets: unknown[] = [];
+    const onSocket = (message: unknown): void => void sockets.push(message);
+    subscribe("net.client.socket", onSocket);
+    const client = new MTurkClient({ endpoint: "https://unhandled.example", credentials: { ...TEST_CREDENTIALS }, maxAttempts: 1 });
+    try {
+      const error = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: expect.stringMatching(/Error$/) });
+      expect(sockets).toEqual([]);
+    } finally {
+      unsubscribe("net.client.socket", onSocket);
       await client.destroy();
     }
   });
