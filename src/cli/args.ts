@@ -46,6 +46,8 @@ export const COMMON_OPTIONS = {
   profile: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
+  /** The name some users reach for; the same as --verbose. */
+  debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -64,7 +66,7 @@ Credentials (never given on the command line), as the AWS CLI finds them:
 Output:
   -q, --quiet           no progress and no notes on stderr (errors are still printed)
   -v, --verbose         log every HTTP attempt on stderr: operation, status, request id,
-                        attempt and wait (never a key, token or signature)
+                        attempt and wait (never a key, token or signature); --debug is the same
   -h, --help            show this help`;
 
 /**
@@ -237,7 +239,7 @@ export function createClient(
 ): MTurkClient {
   rememberTarget(target.label);
   const found = findCredentials(values);
-  const verbose = values.verbose === true && values.quiet !== true;
+  const verbose = (values.verbose === true || values.debug === true) && values.quiet !== true;
   if (verbose) log(`mturk-bonus: sending to ${target.label}; credentials from ${found.source}, key …${found.credentials.accessKeyId.slice(-4)}\n`);
   try {
     return new MTurkClient({

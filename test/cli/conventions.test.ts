@@ -116,6 +116,12 @@ describe("pay output", () => {
     expect(result.stderr).not.toContain(SIMULATOR_CREDENTIALS.secretAccessKey);
     expect(result.stderr).not.toMatch(/Signature=|AWS4-HMAC-SHA256/);
   });
+
+  it("--debug is another name for --verbose", async () => {
+    const result = await runBin(["balance", "--endpoint", sim.url, "--debug"], { home, env: SIMULATOR_ENV });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/GetAccountBalance attempt 1, HTTP 200, request id [0-9a-f-]{36}/);
+  });
 });
 
 describe("confirmation", () => {
