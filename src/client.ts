@@ -55,10 +55,34 @@ export interface MTurkClientOptions {
    */
   timeoutMs?: number;
   /**
-   * Send with this `fetch` instead of undici (on Node), e.g. in tests or to route through a custom agent.
+   * Send with this `fetch` instead of `node:http` (on Node), e.g. in tests or to route through a custom agent.
    * Edge runtimes use the global `fetch` without this option.
    */
   fetch?: typeof fetch;
+  /**
+   * Called after every HTTP attempt with what was asked and answered, for
+   * logging (`mturk-bonus --verbose` prints it). The event never holds
+   * credentials, signatures or bodies. An error it throws is ignored.
+   * @default none
+   */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** One HTTP attempt, as {@link MTurkClientOptions.onAttempt} sees it. */
+export interface AttemptEvent {
+  readonly operation: Operation;
+  /** 1 for the first attempt of a call. */
+  readonly attempt: number;
+  /** The HTTP status; absent when no answer arrived (network failure, timeout). */
+  readonly status?: number;
+  /** MTurk's `x-amzn-RequestId`, when the answer had one. */
+  readonly requestId?: string;
+  /** The error's `name` when the attempt failed (`ServiceFault`, `TimeoutError`, …). */
+  readonly error?: string;
+  /** The wait before the next attempt, when the call retries. */
+  readonly waitMs?: number;
+  /** How long the attempt took, in ms. */
+  readonly elapsedMs: number;
 }
 
 /** Per-call options. */
@@ -188,6 +212,7 @@ export class BaseMTurkClient {
   readonly #budget = new RetryBudget();
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
+  readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   /**
    * Server time minus local time for signing, learned as the AWS SDKs learn
    * it: from the `Date` of any answer, changed only when that is five minutes
@@ -209,6 +234,7 @@ export class BaseMTurkClient {
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
     this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
+    this.#onAttempt = options.onAttempt;
     const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.#timeoutMs };
     if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
     this.#transport = platform.transport(this.#endpoint, transportOptions);
@@ -335,6 +361,16 @@ export class BaseMTurkClient {
     return this.#serverOffsetMs === undefined ? undefined : new Date(Date.now() + this.#serverOffsetMs);
   }
 
+  /**
+   * Where this client sends requests, as an origin (`https://host[:port]`):
+   * production, the sandbox or a custom endpoint. Token namespaces default
+   * to `defaultNamespace(client.endpointOrigin)`, so different targets never
+   * share tokens.
+   */
+  get endpointOrigin(): string {
+    return this.#endpoint.origin;
+  }
+
   /** Closes pooled connections. Calls made afterwards fail. */
   async destroy(): Promise<void> {
     this.#destroyed = true;
@@ -378,12 +414,14 @@ export class BaseMTurkClient {
       state.attempts++;
       let error: MTurkError;
       let response: WireResponse | undefined;
+      const startedAt = performance.now();
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
         this.#learnServerClock(response);
         state.clockCorrected = this.#learnSigningClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
+          this.#report(operation, state, response, undefined, undefined, startedAt);
           this.#budget.release(state.lastRetryCost);
           return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
@@ -396,6 +434,7 @@ export class BaseMTurkClient {
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
+        this.#report(operation, state, response, error, undefined, startedAt);
         this.#budget.release(state.lastRetryCost);
         throw this.#finish(error, state, response);
       }
@@ -404,6 +443,7 @@ export class BaseMTurkClient {
       const kind = retryKind(error);
       if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
       const delay = kind === undefined || state.attempts >= this.#maxAttempts ? undefined : this.#retryDelay(kind, response, state);
+      this.#report(operation, state, response, error, delay, startedAt);
       if (delay === undefined) throw this.#finish(error, state, response);
 
       try {
@@ -447,6 +487,23 @@ export class BaseMTurkClient {
         throw abortError(signal.reason, state);
       }
       throw refineTransportError(toTransportError(thrown, this.#timeoutMs));
+    }
+  }
+
+  /** Tells `onAttempt` about one attempt; a logger's failure must never change a payment's outcome. */
+  #report(operation: Operation, state: CallState, response: WireResponse | undefined, error: MTurkError | undefined, waitMs: number | undefined, startedAt: number): void {
+    try {
+      this.#onAttempt?.({
+        operation,
+        attempt: state.attempts,
+        elapsedMs: performance.now() - startedAt,
+        status: response?.status,
+        requestId: response && requestIdOf(response),
+        error: error?.name,
+        waitMs,
+      });
+    } catch {
+      // Ignored: see onAttempt.
     }
   }
 

@@ -24,6 +24,7 @@ export type {
   SendBonusOutput,
 } from "./client.js";
 export { isAlreadyProcessed } from "./client.js";
+export type { AttemptEvent } from "./client.js";
 export type { Credentials, CredentialsProvider } from "./credentials.js";
 export { PRODUCTION_ENDPOINT, SANDBOX_ENDPOINT } from "./endpoint.js";
 export { feeCents, formatCents, toCents } from "./money.js";

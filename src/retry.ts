@@ -6,6 +6,7 @@
  * UniqueRequestToken; the client guarantees that, not this module.
  */
 import { MTurkError, TransportError, UnexpectedResponseError } from "./errors.js";
+import { watchAbort } from "./transport/abort.js";
 
 /** Why a failure may be retried. */
 export type RetryKind = "throttling" | "transient" | "clockSkew";
@@ -154,14 +155,14 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
+    // One listener per signal however many calls wait on it (see transport/abort.ts).
+    const stopWatching = signal === undefined ? undefined : watchAbort(signal, (reason) => {
       clearTimeout(timer);
-      reject(signal?.reason);
-    };
+      reject(reason);
+    });
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      stopWatching?.();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -36,6 +36,17 @@ export const ENTITY_ID_PATTERN = /^[A-Z0-9]+$/;
 const WORKER_ID = { max: 64, pattern: WORKER_ID_PATTERN, example: "A1B2C3D4E5F6G7" };
 const ASSIGNMENT_ID = { max: 64, pattern: ENTITY_ID_PATTERN, example: "3X1FV8S5J09OQY1JC80W57HTHFJGVM" };
 
+/**
+ * The longest `Reason` accepted, in characters (code points). MTurk
+ * publishes no limit for it (the service model has none; the API reference
+ * says only "Type: String"), so one is chosen: 4,096, the limit MTurk
+ * documents for the other text it delivers to a worker, `NotifyWorkers`'
+ * `MessageText`. Far above any real thank-you note, and it keeps a mistake
+ * (a whole column pasted into one cell) from being sent, journaled and
+ * reported on every row.
+ */
+export const REASON_MAX_LENGTH = 4096;
+
 const SEND_BONUS_FIELDS = ["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"];
 const LIST_FIELDS = ["AssignmentId", "MaxResults", "NextToken"];
 
@@ -58,9 +69,12 @@ export interface TextRule {
 export function checkText(field: string, value: unknown, rule: TextRule): string {
   if (value === undefined) throw new ValidationError(field, "is missing", "it is required");
   if (typeof value !== "string") throw new ValidationError(field, `is ${describeValue(value)}`, "it must be a string");
-  let length = 0;
-  for (const _ of value) length++;
-  if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  // Code points never outnumber UTF-16 units, so only a string longer in units than the limit needs counting.
+  if (value.length === 0 || value.length > rule.max) {
+    let length = 0;
+    for (const _ of value) length++;
+    if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  }
   if (rule.pattern && !rule.pattern.test(value)) {
     throw new ValidationError(field, `${describeValue(value)} is malformed`, `it must match ${rule.pattern.source}, e.g. ${rule.example}`);
   }
@@ -112,15 +126,14 @@ export function snapshotFields(input: object): Record<string, unknown> {
 }
 
 function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
-  const fields = allowed.join(", ");
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${fields}`);
+    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${allowed.join(", ")}`);
   }
   const record = snapshotFields(input);
   for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
       const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
-      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${fields}`);
+      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${allowed.join(", ")}`);
     }
   }
   return record;
@@ -137,7 +150,7 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
   const WorkerId = checkText("WorkerId", record.WorkerId, WORKER_ID);
   const cents = checkAmount(record.BonusAmount);
   const AssignmentId = checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID);
-  const Reason = checkText("Reason", record.Reason, { max: Number.MAX_SAFE_INTEGER });
+  const Reason = checkText("Reason", record.Reason, { max: REASON_MAX_LENGTH });
   if (Reason.trim() === "") throw new ValidationError("Reason", "is only white space", "the service requires a reason, and the worker reads it");
   // No prototype: an absent optional field reads as `undefined`, whatever Object.prototype holds.
   const valid: SendBonusInput = Object.assign(Object.create(null) as SendBonusInput, { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason });
