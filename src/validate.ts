@@ -113,22 +113,37 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
   return cents;
 }
 
+/**
+ * A copy of the caller's own enumerable fields, each read exactly once, in
+ * an object without a prototype. What is checked is then what is sent: an
+ * inherited field (a polluted `Object.prototype`) is never read, and a
+ * getter cannot answer one value to the check and another to the request.
+ */
+export function snapshotFields(input: object): Record<string, unknown> {
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(input)) copy[key] = (input as Record<string, unknown>)[key];
+  return copy;
+}
+
 function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${allowed.join(", ")}`);
   }
-  for (const key of Object.keys(input)) {
+  const record = snapshotFields(input);
+  for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
       const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
       throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${allowed.join(", ")}`);
     }
   }
-  return input as Record<string, unknown>;
+  return record;
 }
 
 /**
  * Checks a `SendBonus` input against the service model and returns it with
  * the amount in cents. Throws a `ValidationError` naming the first bad field.
+ * Only the input's own enumerable fields count, each read once; the result
+ * is a new object, the one to send.
  */
 export function validateSendBonus(input: unknown): { input: SendBonusInput; cents: number } {
   const record = checkFields(input, SEND_BONUS_FIELDS, "SendBonus");
@@ -137,7 +152,8 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
   const AssignmentId = checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID);
   const Reason = checkText("Reason", record.Reason, { max: REASON_MAX_LENGTH });
   if (Reason.trim() === "") throw new ValidationError("Reason", "is only white space", "the service requires a reason, and the worker reads it");
-  const valid: SendBonusInput = { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason };
+  // No prototype: an absent optional field reads as `undefined`, whatever Object.prototype holds.
+  const valid: SendBonusInput = Object.assign(Object.create(null) as SendBonusInput, { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason });
   if (record.UniqueRequestToken !== undefined) valid.UniqueRequestToken = checkText("UniqueRequestToken", record.UniqueRequestToken, { max: 64 });
   return { input: valid, cents };
 }
@@ -145,7 +161,7 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
 /** Checks a `ListBonusPayments` input. */
 export function validateListBonusPayments(input: unknown): ListBonusPaymentsInput {
   const record = checkFields(input, LIST_FIELDS, "ListBonusPayments");
-  const valid: ListBonusPaymentsInput = { AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID) };
+  const valid: ListBonusPaymentsInput = Object.assign(Object.create(null) as ListBonusPaymentsInput, { AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID) });
   const MaxResults = checkWholeNumber("MaxResults", record.MaxResults, 1, 100);
   if (MaxResults !== undefined) valid.MaxResults = MaxResults;
   if (record.NextToken !== undefined) valid.NextToken = checkText("NextToken", record.NextToken, { max: 255 });
