@@ -4,7 +4,7 @@
  * environment or a profile, the client, and errors turned into exit codes.
  */
 import { parseArgs } from "node:util";
-import { credentialsFromEnvironment, type Credentials } from "../credentials.js";
+import { credentialsFromEnvironment, type Credentials, type CredentialsProvider } from "../credentials.js";
 import { isMTurkError } from "../errors.js";
 import { MTurkClient } from "../index.js";
 import { credentialsFromProfile, ProfileError, profileExists } from "./profile.js";
@@ -185,6 +185,11 @@ export function targetOf(values: Record<string, unknown>): Target {
 export interface CredentialsFound {
   readonly credentials: Credentials;
   readonly source: string;
+  /**
+   * For credentials that expire (a credential_process printing `Expiration`):
+   * what the client calls to get fresh ones, shortly before they expire.
+   */
+  readonly provider?: CredentialsProvider;
 }
 
 const NO_CREDENTIALS =
@@ -198,12 +203,25 @@ const NO_CREDENTIALS =
  */
 export function findCredentials(values: Record<string, unknown>, env: Record<string, string | undefined> = process.env): CredentialsFound {
   const profile = str(values, "profile");
-  if (profile !== undefined) return { credentials: loadProfile(profile, env), source: `profile ${profile} (--profile)` };
+  if (profile !== undefined) return fromProfile(profile, `profile ${profile} (--profile)`, env);
   const fromEnvironment = credentialsFromEnvironment();
   if (fromEnvironment !== undefined) return { credentials: fromEnvironment, source: "the environment (AWS_ACCESS_KEY_ID)" };
-  if (env.AWS_PROFILE) return { credentials: loadProfile(env.AWS_PROFILE, env), source: `profile ${env.AWS_PROFILE} (AWS_PROFILE)` };
-  if (profileExists("default", env)) return { credentials: loadProfile("default", env), source: "profile default" };
+  if (env.AWS_PROFILE) return fromProfile(env.AWS_PROFILE, `profile ${env.AWS_PROFILE} (AWS_PROFILE)`, env);
+  if (profileExists("default", env)) return fromProfile("default", "profile default", env);
   throw new UsageError(NO_CREDENTIALS);
+}
+
+/** A profile's credentials, loaded now (so a bad profile fails before any I/O), and reloaded when they expire. */
+function fromProfile(name: string, source: string, env: Record<string, string | undefined>): CredentialsFound {
+  const credentials = loadProfile(name, env);
+  if (credentials.expiration === undefined) return { credentials, source };
+  let first: Credentials | undefined = credentials;
+  const provider: CredentialsProvider = async () => {
+    const next = first ?? loadProfile(name, env);
+    first = undefined;
+    return next;
+  };
+  return { credentials, source, provider };
 }
 
 /** Credentials from --profile, the environment, AWS_PROFILE or [default] (see {@link findCredentials}). */
@@ -244,7 +262,7 @@ export function createClient(
   try {
     return new MTurkClient({
       ...target.options,
-      credentials: found.credentials,
+      credentials: found.provider ?? found.credentials,
       ...(verbose ? { onAttempt: (event: AttemptEvent) => log(describeAttempt(event)) } : {}),
     });
   } catch (error) {

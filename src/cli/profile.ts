@@ -194,12 +194,15 @@ export function parseProcessOutput(where: string, stdout: string, now = Date.now
   if (SessionToken !== undefined && (typeof SessionToken !== "string" || SessionToken === "")) {
     throw new ProfileError("process", `${where} printed a SessionToken that is not a non-empty string`);
   }
+  let expires: number | undefined;
   if (Expiration !== undefined) {
-    const expires = typeof Expiration === "string" ? Date.parse(Expiration) : Number.NaN;
+    expires = typeof Expiration === "string" ? Date.parse(Expiration) : Number.NaN;
     if (Number.isNaN(expires)) throw new ProfileError("process", `${where} printed an Expiration that is not an ISO 8601 time`);
     if (expires <= now) throw new ProfileError("process", `${where} printed credentials that expired at ${new Date(expires).toISOString()}`);
   }
   const credentials: Credentials = { accessKeyId: AccessKeyId as string, secretAccessKey: SecretAccessKey as string };
   if (typeof SessionToken === "string") credentials.sessionToken = SessionToken;
+  // Kept so that the client asks again before they expire (a long payout outlives one-hour keys).
+  if (expires !== undefined) credentials.expiration = new Date(expires);
   return credentials;
 }

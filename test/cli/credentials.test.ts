@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findCredentials } from "../../src/cli/args.js";
 import { ProfileError, parseProcessOutput, runCredentialProcess } from "../../src/cli/profile.js";
 import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { tempDir } from "../bulk/helpers.js";
@@ -121,6 +122,28 @@ describe("credential_process", () => {
     expect(() => parseProcessOutput("p", JSON.stringify({ Version: 1, AccessKeyId: "AKIDX" }))).toThrow(/printed no SecretAccessKey/);
     expect(() => parseProcessOutput("p", "not json")).toThrow(/did not print JSON/);
     expect(() => parseProcessOutput("p", JSON.stringify({ Version: 1, AccessKeyId: "A", SecretAccessKey: secret, Expiration: "2020-01-01T00:00:00Z" }))).toThrow(/expired/);
+  });
+
+  it("keeps the Expiration, and hands the client a provider that runs the process again for fresh keys", async () => {
+    const home = homeWith({});
+    const counter = join(home, "runs.txt");
+    const script = join(home, "counting.mjs");
+    const expiration = new Date(Date.now() + 3_600_000).toISOString();
+    writeFileSync(
+      script,
+      `import { appendFileSync, readFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(counter)}, "x");\n` +
+        `const n = readFileSync(${JSON.stringify(counter)}, "utf8").length;\n` +
+        `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIDRUN" + n, SecretAccessKey: "s", SessionToken: "t", Expiration: ${JSON.stringify(expiration)} }));\n`,
+    );
+    writeFileSync(join(home, ".aws", "config"), `[profile temp]\ncredential_process = "${process.execPath}" "${script}"\n`);
+    writeFileSync(join(home, ".aws", "credentials"), `[static]\n${KEYS}`);
+    const env = { AWS_CONFIG_FILE: join(home, ".aws", "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials") };
+    const found = findCredentials({ profile: "temp" }, env);
+    expect(found.credentials, "loaded at once").toMatchObject({ accessKeyId: "AKIDRUN1", expiration: new Date(expiration) });
+    expect(found.provider, "a provider for expiring keys").toBeTypeOf("function");
+    expect((await found.provider!()).accessKeyId, "first call: the keys already loaded").toBe("AKIDRUN1");
+    expect((await found.provider!()).accessKeyId, "later calls: the process runs again").toBe("AKIDRUN2");
+    expect(findCredentials({ profile: "static" }, env).provider, "static keys need no provider").toBeUndefined();
   });
 
   it("reports a failing process with its stderr, key-like text redacted", async () => {
