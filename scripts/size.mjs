@@ -21,8 +21,19 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-/** The Worker bundle budget, gzipped bytes (issue 5). */
-export const WORKER_BUDGET_GZIP = 12 * 1024;
+/** The one-call Worker bundle budget, gzipped bytes (issue 14). */
+export const WORKER_BUDGET_GZIP = 10 * 1024;
+
+/** The queue-consumer Worker budget, gzipped bytes (issue 12): the client and `mturk-bonus/queue` together. */
+export const QUEUE_WORKER_BUDGET_GZIP = 14.5 * 1024;
+
+/** A queue-consumer Worker as README "Pay from a queue" writes it: client, consumer and a dead-letter binding. */
+const QUEUE_WORKER = `import { MTurkClient } from "mturk-bonus";
+import { createQueueConsumer } from "mturk-bonus/queue";
+export default createQueueConsumer({
+  client: (env) => new MTurkClient({ credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } }),
+  deadLetter: (env) => env.BONUSES_DLQ,
+});`;
 
 const ONE_BONUS = `{ WorkerId: "A1EXAMPLE", AssignmentId: "3EXAMPLE", BonusAmount: "0.50", Reason: "Thanks", UniqueRequestToken: "t-1" }`;
 
@@ -69,14 +80,6 @@ console.log(response.status, await response.text());`,
 /** esbuild set up as Wrangler does for a Worker. */
 export const WORKER_BUILD = { platform: "browser", conditions: ["workerd", "worker", "browser"] };
 
-/** How we were before `#sigv4`: the bare `@smithy/signature-v4` import, which `--platform=node` resolves to CommonJS. */
-const bareSigv4 = {
-  name: "bare-sigv4",
-  setup(b) {
-    b.onResolve({ filter: /^#sigv4$/ }, (args) => b.resolve("@smithy/signature-v4", { kind: args.kind, resolveDir: args.resolveDir }));
-  },
-};
-
 async function measure(source, options) {
   const result = await build({
     stdin: { contents: source, resolveDir: ROOT, sourcefile: "program.mjs" },
@@ -104,15 +107,10 @@ export async function bundleSizes({ only } = {}) {
   for (const name of names) {
     const program = PROGRAMS[name];
     out[name] = { worker: await measure(program.worker, WORKER_BUILD) };
+    if (name === "mturk-bonus") out[name].queueWorker = await measure(QUEUE_WORKER, WORKER_BUILD);
     if (only) continue;
     out[name].nodeDefault = await measure(program.node, { platform: "node" });
     out[name].nodeModuleFirst = await measure(program.node, { platform: "node", mainFields: ["module", "main"] });
-    if (name === "mturk-bonus") {
-      // The library alone, without its Node transport (undici is 500 KB+ of it), both ways, and as it was before #sigv4.
-      out[name].nodeNoUndici = await measure(program.node, { platform: "node", external: ["undici"] });
-      out[name].nodeNoUndiciModuleFirst = await measure(program.node, { platform: "node", external: ["undici"], mainFields: ["module", "main"] });
-      out[name].nodeNoUndiciBareImport = await measure(program.node, { platform: "node", external: ["undici"], plugins: [bareSigv4] });
-    }
   }
   return out;
 }
@@ -223,11 +221,7 @@ function table(sizes, footprint) {
   }
   lines.push("");
   lines.push(
-    `Our Node program includes undici (${kb(ours.nodeDefault.byPackage.undici ?? 0)} minified), the Node transport. ` +
-      `Without it (\`--external:undici\`) the library and its signer are ${kb(ours.nodeNoUndici.minified)} / ${kb(ours.nodeNoUndici.gzip)} gzip ` +
-      `with esbuild's defaults and ${kb(ours.nodeNoUndiciModuleFirst.minified)} / ${kb(ours.nodeNoUndiciModuleFirst.gzip)} with \`--main-fields=module,main\`; ` +
-      `had we imported \`@smithy/signature-v4\` directly, esbuild's defaults would take its CommonJS build and make it ` +
-      `${kb(ours.nodeNoUndiciBareImport.minified)} / ${kb(ours.nodeNoUndiciBareImport.gzip)} (${kb(ours.nodeNoUndiciBareImport.byPackage["@smithy/core"] ?? 0)} of it \`@smithy/core\`).`,
+    `Our Node program is the library and its signer alone: its transport is Node's own \`node:http\`, which a bundle leaves to Node, and its signer has no dependency.`,
   );
   lines.push("");
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
@@ -244,6 +238,7 @@ function table(sizes, footprint) {
   }
   lines.push("");
   lines.push(`gzip is level 9. Worker budget: ${kb(WORKER_BUDGET_GZIP)} gzipped; ours is ${kb(ours.worker.gzip)}.`);
+  lines.push(`Queue-consumer Worker (client + \`mturk-bonus/queue\`): ${kb(ours.queueWorker.minified)} / **${kb(ours.queueWorker.gzip)}** gzipped; budget ${kb(QUEUE_WORKER_BUDGET_GZIP)}.`);
   return lines.join("\n");
 }
 
@@ -253,11 +248,11 @@ async function main(args) {
   if (!existsSync(join(ROOT, "dist/edge.js"))) throw new Error('dist/ is missing: run "npm run build" first');
   const sizes = await bundleSizes({ only });
   if (only !== undefined) {
-    process.stdout.write(`${JSON.stringify({ sizes, budgetGzip: WORKER_BUDGET_GZIP })}\n`);
+    process.stdout.write(`${JSON.stringify({ sizes, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP })}\n`);
     return;
   }
   const footprint = Object.fromEntries(Object.keys(PROGRAMS).map((name) => [name, installFootprint(name)]));
-  if (args.includes("--json")) process.stdout.write(`${JSON.stringify({ sizes, footprint, budgetGzip: WORKER_BUDGET_GZIP }, null, 2)}\n`);
+  if (args.includes("--json")) process.stdout.write(`${JSON.stringify({ sizes, footprint, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP }, null, 2)}\n`);
   else process.stdout.write(`${table(sizes, footprint)}\n`);
 }
 

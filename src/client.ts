@@ -3,14 +3,16 @@
  * error parsing meet. A request can be followed from input to result in
  * `sendBonus` → `call` → `attempt`, each step a call into its own module.
  */
-import { resolveCredentials, toProvider, type Credentials, type CredentialsProvider } from "./credentials.js";
+import { credentialSource, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
-import { AbortError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
+import { AbortError, ClientDestroyedError, MTurkError, refineTransportError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
 import type { HashConstructor } from "./hash.js";
+import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
 import { parseResponse, requestIdOf } from "./response.js";
 import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep, type RetryKind } from "./retry.js";
+import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import { toTransportError } from "./transport/network-error.js";
 import type { Transport, WireResponse } from "./transport/types.js";
@@ -34,9 +36,12 @@ export interface MTurkClientOptions {
    */
   region?: string;
   /**
-   * An access key pair, or a function returning one (called for every request,
-   * so rotated keys are picked up).
-   * @default the environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+   * An access key pair, or a function returning one (such as the providers
+   * of `@aws-sdk/credential-providers`). A function's credentials are cached
+   * until 5 minutes before their `expiration` (for the client's life without
+   * one); concurrent calls share one refresh, and a failed refresh is retried
+   * by the next call.
+   * @default the environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, read at each call
    */
   credentials?: Credentials | CredentialsProvider;
   /**
@@ -50,10 +55,34 @@ export interface MTurkClientOptions {
    */
   timeoutMs?: number;
   /**
-   * Send with this `fetch` instead of undici (on Node), e.g. in tests or to route through a custom agent.
+   * Send with this `fetch` instead of `node:http` (on Node), e.g. in tests or to route through a custom agent.
    * Edge runtimes use the global `fetch` without this option.
    */
   fetch?: typeof fetch;
+  /**
+   * Called after every HTTP attempt with what was asked and answered, for
+   * logging (`mturk-bonus --verbose` prints it). The event never holds
+   * credentials, signatures or bodies. An error it throws is ignored.
+   * @default none
+   */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** One HTTP attempt, as {@link MTurkClientOptions.onAttempt} sees it. */
+export interface AttemptEvent {
+  readonly operation: Operation;
+  /** 1 for the first attempt of a call. */
+  readonly attempt: number;
+  /** The HTTP status; absent when no answer arrived (network failure, timeout). */
+  readonly status?: number;
+  /** MTurk's `x-amzn-RequestId`, when the answer had one. */
+  readonly requestId?: string;
+  /** The error's `name` when the attempt failed (`ServiceFault`, `TimeoutError`, …). */
+  readonly error?: string;
+  /** The wait before the next attempt, when the call retries. */
+  readonly waitMs?: number;
+  /** How long the attempt took, in ms. */
+  readonly elapsedMs: number;
 }
 
 /** Per-call options. */
@@ -67,6 +96,15 @@ export interface CallOptions {
    * as requests and throttling slows it down. An error it throws ends the call.
    */
   beforeAttempt?: (attempt: number, retryOf: MTurkError | undefined) => void | Promise<void>;
+  /**
+   * `sendBonus` only: when this call's token may first have been sent, on
+   * MTurk's clock (`client.serverTime()` at that moment), for a token re-sent
+   * by a later call (a resumed payout). A refusal that must be settled by
+   * reading back `ListBonusPayments` then looks for the payment since this
+   * time instead of since the start of this call.
+   * @default the start of this call
+   */
+  tokenFirstSentAt?: Date;
 }
 
 /** What `sendBonus` resolves to. */
@@ -79,6 +117,22 @@ export interface SendBonusOutput {
    * with the same token. Either way it is paid, once.
    */
   alreadyGranted: boolean;
+  /**
+   * How the call was settled: `"response"`, MTurk accepted it (HTTP 200);
+   * `"duplicate-token"`, MTurk refused it as a repeat of this token, naming
+   * the token or an earlier attempt's request id; `"read-back"`, MTurk
+   * refused it in words that could be that answer, and `ListBonusPayments`
+   * shows this worker paid this amount for this reason since the first attempt.
+   * Always set by the client (optional in the type only so that fakes of the
+   * client need not set it).
+   */
+  settledBy?: SettledBy;
+  /**
+   * The last SendBonus exchange. On an `alreadyGranted` result that is MTurk's
+   * refusal of the repeat, so `httpStatusCode` is 400 and `requestId` that
+   * answer's: the call succeeded because the bonus was already paid, as
+   * `settledBy` says, not because MTurk paid it again.
+   */
   $metadata: ResponseMetadata;
 }
 
@@ -114,11 +168,24 @@ export interface Platform {
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const ALREADY_PROCESSED = /already been processed/i;
+/** A read-back counts payments granted this long before the first attempt: the learned clock is good to about a second plus latency. */
+export const READ_BACK_MARGIN_MS = 60_000;
+/** No assignment has this many bonuses; a listing beyond it is not MTurk's. */
+const READ_BACK_MAX_PAYMENTS = 100_000;
 
-/** True for MTurk's answer to a token it has seen: the bonus it names is paid. */
+/** True for MTurk's answer to a token it has seen, recognised with certainty (it names the token): the bonus is paid. */
 export function isAlreadyProcessed(error: unknown, token: string): boolean {
-  return error instanceof MTurkError && error.name === "RequestError" && ALREADY_PROCESSED.test(error.message) && error.message.includes(token);
+  return error instanceof MTurkError && duplicateVerdict(error, token) === "duplicate";
+}
+
+/** What a refused `sendBonus` needs to settle it. */
+interface Pending {
+  token: string;
+  callerToken: boolean;
+  AssignmentId: string;
+  bonus: Omit<PaidBonus, "since">;
+  /** Local time just before the first attempt. */
+  startedAt: number;
 }
 
 
@@ -129,6 +196,8 @@ interface CallState {
   outcomeUnknown: boolean;
   /** What the last retry cost the budget, paid back when the call succeeds. */
   lastRetryCost?: number;
+  /** The latest answer's `Date` moved the signing clock. */
+  clockCorrected?: boolean;
 }
 
 /**
@@ -137,13 +206,18 @@ interface CallState {
  */
 export class BaseMTurkClient {
   readonly #endpoint: Endpoint;
-  readonly #credentials: CredentialsProvider;
+  readonly #credentials: () => Promise<Credentials>;
   readonly #signer: RequestSigner;
   readonly #transport: Transport;
   readonly #budget = new RetryBudget();
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
-  /** Server time minus local time, learned from clock-skew errors. */
+  readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
+  /**
+   * Server time minus local time for signing, learned as the AWS SDKs learn
+   * it: from the `Date` of any answer, changed only when that is five minutes
+   * or more from the corrected clock (SigV4's window).
+   */
   #clockOffsetMs = 0;
   /** Server time minus local time, from the `Date` header of MTurk's latest answer; `undefined` before any. */
   #serverOffsetMs: number | undefined;
@@ -155,11 +229,12 @@ export class BaseMTurkClient {
     if (!/^[a-z0-9-]+$/.test(region) || region === "sandbox") {
       throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
     }
-    this.#credentials = toProvider(options.credentials);
+    this.#credentials = credentialSource(options.credentials);
     this.#maxAttempts = checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS;
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
     this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
+    this.#onAttempt = options.onAttempt;
     const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.#timeoutMs };
     if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
     this.#transport = platform.transport(this.#endpoint, transportOptions);
@@ -171,19 +246,69 @@ export class BaseMTurkClient {
    * and reported as `alreadyGranted: true` rather than paid again.
    */
   async sendBonus(input: SendBonusInput, options: CallOptions = {}): Promise<SendBonusOutput> {
-    const { input: valid } = validateSendBonus(input);
+    const { input: valid, cents } = validateSendBonus(input);
     const UniqueRequestToken = valid.UniqueRequestToken ?? crypto.randomUUID();
     const body = serializeSendBonus({ ...valid, UniqueRequestToken });
+    const pending: Pending = {
+      token: UniqueRequestToken,
+      callerToken: valid.UniqueRequestToken !== undefined,
+      AssignmentId: valid.AssignmentId,
+      bonus: { WorkerId: valid.WorkerId, cents, Reason: valid.Reason },
+      startedAt: Date.now(),
+    };
+    const requestIds: string[] = [];
+    // Request ids of the call's other answers: a duplicate answer may name the original one.
+    const verdict = (error: MTurkError): DuplicateVerdict =>
+      duplicateVerdict(error, UniqueRequestToken, requestIds.filter((id) => id !== error.$metadata.requestId));
     try {
-      const { $metadata } = await this.#call("SendBonus", body, options, (error) => isAlreadyProcessed(error, UniqueRequestToken));
-      return { UniqueRequestToken, alreadyGranted: false, $metadata };
+      const { $metadata } = await this.#call("SendBonus", body, options, (error) => verdict(error) === "duplicate", requestIds);
+      return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata };
     } catch (error) {
-      if (isAlreadyProcessed(error, UniqueRequestToken)) {
-        return { UniqueRequestToken, alreadyGranted: true, $metadata: (error as MTurkError).$metadata };
-      }
-      if (error instanceof MTurkError) error.UniqueRequestToken = UniqueRequestToken;
+      if (!(error instanceof MTurkError)) throw error;
+      error.UniqueRequestToken = UniqueRequestToken;
+      return this.#settle(error, verdict(error), pending, options);
+    }
+  }
+
+  /**
+   * Settles a refused `sendBonus`: the duplicate answer resolves as paid;
+   * a refusal that could hide a payment (an earlier attempt may have paid, or
+   * the caller's token may have been used before) is settled by reading back.
+   * Anything else is thrown as it is.
+   */
+  async #settle(error: MTurkError, verdict: DuplicateVerdict, pending: Pending, options: CallOptions): Promise<SendBonusOutput> {
+    const granted = (settledBy: SettledBy): SendBonusOutput => ({ UniqueRequestToken: pending.token, alreadyGranted: true, settledBy, $metadata: error.$metadata });
+    if (verdict === "duplicate") return granted("duplicate-token");
+    // Only a refusal is worth reading back for; after a lost answer, a throttled or failing service, or an abort, the caller retries with the token.
+    const status = error.$metadata.httpStatusCode;
+    const refused = status !== undefined && status >= 400 && status < 500 && error.$retryable === undefined && !(error instanceof AbortError);
+    const tokenUsedBefore = pending.callerToken && (verdict === "maybe" || options.tokenFirstSentAt !== undefined);
+    if (!refused || !(error.outcomeUnknown || tokenUsedBefore)) throw error;
+    let found: boolean;
+    try {
+      found = await this.#readBack(pending, options);
+    } catch (readError) {
+      error.outcomeUnknown = true;
+      error.message += ` (may have been paid: the ListBonusPayments read-back failed with ${(readError as Error | undefined)?.name}; retry with the same token)`;
       throw error;
     }
+    if (found) return granted("read-back");
+    // Not listed: nothing paid in the window, so the refusal stands; unless it says the token was processed, which the listing then contradicts.
+    error.outcomeUnknown = verdict === "maybe";
+    throw error;
+  }
+
+  /** True when MTurk lists this bonus as granted since the call's first attempt (on MTurk's clock, with a margin). */
+  async #readBack(pending: Pending, options: CallOptions): Promise<boolean> {
+    const since = (options.tokenFirstSentAt?.getTime() ?? pending.startedAt + (this.#serverOffsetMs ?? 0)) - READ_BACK_MARGIN_MS;
+    const bonus: PaidBonus = { ...pending.bonus, since };
+    let seen = 0;
+    const { signal, beforeAttempt } = options;
+    for await (const payment of this.paginateBonusPayments({ AssignmentId: pending.AssignmentId, MaxResults: 100 }, { signal, beforeAttempt })) {
+      if (isThisBonus({ ...payment, cents: toCents(payment.BonusAmount) }, bonus)) return true;
+      if (++seen > READ_BACK_MAX_PAYMENTS) throw malformed("ListBonusPayments", `more than ${READ_BACK_MAX_PAYMENTS} payments for one assignment`, { attempts: 0, totalRetryDelay: 0 });
+    }
+    return false;
   }
 
   /** The account's prepaid balance. */
@@ -212,12 +337,13 @@ export class BaseMTurkClient {
 
   /** Every bonus paid for an assignment, across pages: `for await (const payment of client.paginateBonusPayments({ AssignmentId }))`. */
   async *paginateBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): AsyncGenerator<BonusPayment, void, undefined> {
-    let NextToken = input.NextToken;
+    const valid = validateListBonusPayments(input);
+    let NextToken = valid.NextToken;
     const seen = new Set<string>();
     do {
-      const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...input } : { ...input, NextToken }, options);
+      const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...valid } : { ...valid, NextToken }, options);
       yield* page.BonusPayments;
-      NextToken = page.NextToken;
+      NextToken = Object.hasOwn(page, "NextToken") ? page.NextToken : undefined;
       // A service that hands back a token it gave before would page forever.
       if (NextToken !== undefined && seen.has(NextToken)) throw malformed("ListBonusPayments", "NextToken repeats an earlier page's", page.$metadata);
       if (NextToken !== undefined) seen.add(NextToken);
@@ -235,7 +361,12 @@ export class BaseMTurkClient {
     return this.#serverOffsetMs === undefined ? undefined : new Date(Date.now() + this.#serverOffsetMs);
   }
 
-  /** The origin requests go to (e.g. `https://mturk-requester.us-east-1.amazonaws.com`); names the bulk payer's default token namespace. */
+  /**
+   * Where this client sends requests, as an origin (`https://host[:port]`):
+   * production, the sandbox or a custom endpoint. Token namespaces default
+   * to `defaultNamespace(client.endpointOrigin)`, so different targets never
+   * share tokens.
+   */
   get endpointOrigin(): string {
     return this.#endpoint.origin;
   }
@@ -255,8 +386,9 @@ export class BaseMTurkClient {
     body: string,
     { signal, beforeAttempt }: CallOptions,
     settles: (error: MTurkError) => boolean = () => false,
+    requestIds: string[] = [],
   ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
-    if (this.#destroyed) throw new MTurkError({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one" });
+    if (this.#destroyed) throw new ClientDestroyedError();
     const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
     let retryOf: MTurkError | undefined;
     for (;;) {
@@ -271,7 +403,7 @@ export class BaseMTurkClient {
         throwIfAborted(signal, state);
       }
       // A provider failing before a retry must not hide that an earlier attempt may have paid.
-      const credentials = await resolveCredentials(this.#credentials).catch((thrown: unknown) => {
+      const credentials = await this.#credentials().catch((thrown: unknown) => {
         throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
       });
       const redact = redactor(credentials);
@@ -282,21 +414,27 @@ export class BaseMTurkClient {
       state.attempts++;
       let error: MTurkError;
       let response: WireResponse | undefined;
+      const startedAt = performance.now();
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
         this.#learnServerClock(response);
+        state.clockCorrected = this.#learnSigningClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
+          this.#report(operation, state, response, undefined, undefined, startedAt);
           this.#budget.release(state.lastRetryCost);
           return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
         error = parsed.error;
+        const requestId = requestIdOf(response);
+        if (requestId !== undefined) requestIds.push(requestId);
       } catch (thrown) {
         if (thrown instanceof AbortError) throw thrown;
-        error = thrown instanceof MTurkError ? thrown : toTransportError(thrown, this.#timeoutMs);
+        error = thrown instanceof MTurkError ? thrown : refineTransportError(toTransportError(thrown, this.#timeoutMs));
       }
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
+        this.#report(operation, state, response, error, undefined, startedAt);
         this.#budget.release(state.lastRetryCost);
         throw this.#finish(error, state, response);
       }
@@ -305,6 +443,7 @@ export class BaseMTurkClient {
       const kind = retryKind(error);
       if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
       const delay = kind === undefined || state.attempts >= this.#maxAttempts ? undefined : this.#retryDelay(kind, response, state);
+      this.#report(operation, state, response, error, delay, startedAt);
       if (delay === undefined) throw this.#finish(error, state, response);
 
       try {
@@ -321,10 +460,8 @@ export class BaseMTurkClient {
   #retryDelay(kind: RetryKind, response: WireResponse | undefined, state: CallState): number | undefined {
     let delay: number;
     if (kind === "clockSkew") {
-      const before = this.#clockOffsetMs;
-      this.#clockOffsetMs = clockOffset(response?.header("date"), Date.now(), before);
       // Same clock, same failure: only a corrected clock makes a retry worth it.
-      if (this.#clockOffsetMs === before) return undefined;
+      if (state.clockCorrected !== true) return undefined;
       delay = 0;
     } else {
       delay = backoffDelay(kind, state.attempts - 1, Math.random);
@@ -349,7 +486,24 @@ export class BaseMTurkClient {
         state.outcomeUnknown = true;
         throw abortError(signal.reason, state);
       }
-      throw toTransportError(thrown, this.#timeoutMs);
+      throw refineTransportError(toTransportError(thrown, this.#timeoutMs));
+    }
+  }
+
+  /** Tells `onAttempt` about one attempt; a logger's failure must never change a payment's outcome. */
+  #report(operation: Operation, state: CallState, response: WireResponse | undefined, error: MTurkError | undefined, waitMs: number | undefined, startedAt: number): void {
+    try {
+      this.#onAttempt?.({
+        operation,
+        attempt: state.attempts,
+        elapsedMs: performance.now() - startedAt,
+        status: response?.status,
+        requestId: response && requestIdOf(response),
+        error: error?.name,
+        waitMs,
+      });
+    } catch {
+      // Ignored: see onAttempt.
     }
   }
 
@@ -357,6 +511,17 @@ export class BaseMTurkClient {
     const date = response.header("date");
     const server = date === undefined ? Number.NaN : Date.parse(date);
     if (!Number.isNaN(server)) this.#serverOffsetMs = server - Date.now();
+  }
+
+  /**
+   * Moves the signing clock as the AWS SDKs do: to the `Date` of any answer
+   * (success or error) that is five minutes or more from the corrected local
+   * clock. True when it moved, which is what makes a clock-skew error worth a retry.
+   */
+  #learnSigningClock(response: WireResponse): boolean {
+    const before = this.#clockOffsetMs;
+    this.#clockOffsetMs = clockOffset(response.header("date"), Date.now(), before);
+    return this.#clockOffsetMs !== before;
   }
 
   #metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {

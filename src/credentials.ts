@@ -1,15 +1,29 @@
 /** Where the signing credentials come from, checked before any I/O. */
-import { isMTurkError, MTurkError, ValidationError } from "./errors.js";
+import { CredentialsProviderError, isMTurkError, ValidationError } from "./errors.js";
 
-/** An AWS access key pair, with a session token for temporary credentials. */
+/**
+ * An AWS access key pair, with a session token for temporary credentials.
+ * The shape of the AWS SDK's `AwsCredentialIdentity`, so what
+ * `@aws-sdk/credential-providers` returns fits as it is.
+ */
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+  /** When temporary credentials stop working. A provider is asked again shortly before (see {@link CREDENTIALS_REFRESH_WINDOW_MS}). */
+  expiration?: Date;
 }
 
-/** Called once per request, so rotated credentials are picked up without a new client. */
+/**
+ * A function returning credentials, such as `fromIni()`, `fromSSO()` or
+ * `fromTemporaryCredentials()` of `@aws-sdk/credential-providers`. The client
+ * caches what it returns: until 5 minutes before `expiration`, or for the
+ * client's life when there is none. Concurrent calls share one refresh.
+ */
 export type CredentialsProvider = () => Credentials | Promise<Credentials>;
+
+/** A provider is asked for new credentials this long before the cached ones expire (the AWS SDKs' window). */
+export const CREDENTIALS_REFRESH_WINDOW_MS = 300_000;
 
 /** Reads `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` where the runtime has an environment. */
 export function credentialsFromEnvironment(): Credentials | undefined {
@@ -47,6 +61,10 @@ export function checkCredentials(value: unknown): Credentials {
   if (sessionToken !== undefined && (typeof sessionToken !== "string" || sessionToken === "")) {
     throw new ValidationError("credentials.sessionToken", "is not a non-empty string", "omit it, or pass the session token of temporary credentials");
   }
+  const expiration = record.expiration;
+  if (expiration !== undefined && !(expiration instanceof Date && !Number.isNaN(expiration.getTime()))) {
+    throw new ValidationError("credentials.expiration", "is not a valid Date", "omit it, or pass when the temporary credentials expire as a Date");
+  }
   return value as Credentials;
 }
 
@@ -75,12 +93,66 @@ export async function resolveCredentials(provider: CredentialsProvider): Promise
     value = await provider();
   } catch (error) {
     if (isMTurkError(error)) throw error;
-    throw new MTurkError({
-      name: "CredentialsProviderError",
+    throw new CredentialsProviderError({
       // The provider's own message stays in `cause`: it is not ours to vouch that it holds no secret.
       message: `The credentials provider threw ${error instanceof Error ? error.name : typeof error}; see the error's cause`,
       cause: error,
     });
   }
   return checkCredentials(value);
+}
+
+/** True when cached credentials are within the refresh window of their expiration (never without one). */
+export function expiresSoon(credentials: Credentials, now: number): boolean {
+  return credentials.expiration !== undefined && credentials.expiration.getTime() - now < CREDENTIALS_REFRESH_WINDOW_MS;
+}
+
+/**
+ * A provider's credentials, cached as the AWS SDKs cache them: reused until
+ * they are about to expire (forever without an `expiration`); callers that
+ * arrive during a refresh wait for that one refresh; a refresh that fails is
+ * reported to the calls that waited for it and forgotten, so the next call
+ * asks the provider again.
+ */
+export class CredentialsCache {
+  readonly #provider: CredentialsProvider;
+  readonly #now: () => number;
+  #current: Credentials | undefined;
+  #refreshing: Promise<Credentials> | undefined;
+
+  constructor(provider: CredentialsProvider, now: () => number = Date.now) {
+    this.#provider = provider;
+    this.#now = now;
+  }
+
+  /** Credentials to sign with now. */
+  get(): Promise<Credentials> {
+    if (this.#current !== undefined && !expiresSoon(this.#current, this.#now())) return Promise.resolve(this.#current);
+    this.#refreshing ??= resolveCredentials(this.#provider).then(
+      (fresh) => {
+        this.#current = fresh;
+        this.#refreshing = undefined;
+        return fresh;
+      },
+      (error: unknown) => {
+        this.#refreshing = undefined;
+        throw error;
+      },
+    );
+    return this.#refreshing;
+  }
+}
+
+/**
+ * Where a client gets its credentials: a given provider through a
+ * {@link CredentialsCache}; fixed credentials as they are; the environment
+ * read at each call (it costs nothing, and a changed environment is seen).
+ */
+export function credentialSource(option: Credentials | CredentialsProvider | undefined): () => Promise<Credentials> {
+  if (typeof option === "function") {
+    const cache = new CredentialsCache(option);
+    return () => cache.get();
+  }
+  const provider = toProvider(option);
+  return () => resolveCredentials(provider);
 }

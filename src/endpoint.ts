@@ -13,7 +13,7 @@ export interface Endpoint {
   /** The `Host` header value: hostname plus a non-default port. */
   host: string;
   port: number | undefined;
-  /** Request path, `/` unless a proxy endpoint has a prefix. */
+  /** Request path, always ending in `/`: `/` unless the endpoint has a path (`https://example.com/custom` → `/custom/`). */
   path: string;
   /** `origin + path`. */
   url: string;
@@ -59,13 +59,15 @@ export function resolveEndpoint(options: { endpoint?: string; sandbox?: boolean 
   if (!/^(\/[\w.~-]+)*\/?$/.test(url.pathname)) {
     throw new ValidationError("endpoint", `has the path ${JSON.stringify(url.pathname)}`, "a path may hold only letters, digits and . _ ~ - between slashes");
   }
+  // The operation's URI is `/`, appended to the endpoint's path: `https://example.com/custom` → `/custom/` (Smithy's AwsJson11HostWithPath).
+  const path = url.pathname.endsWith("/") ? url.pathname : `${url.pathname}/`;
   return {
     origin: url.origin,
     protocol: url.protocol,
     hostname: url.hostname,
     host: url.host,
     port: url.port === "" ? undefined : Number(url.port),
-    path: url.pathname || "/",
-    url: url.origin + (url.pathname || "/"),
+    path,
+    url: url.origin + path,
   };
 }

@@ -29,21 +29,29 @@ export interface MTurkErrorInit {
   cause?: unknown;
 }
 
+/**
+ * The brand every error of this library carries, registered globally so that
+ * a second copy of the library (another bundle, another realm) recognises it
+ * while errors of other libraries, the AWS SDK's included, are not taken for ours.
+ */
+export const MTURK_ERROR_BRAND: unique symbol = Symbol.for("mturk-bonus.error") as never;
+
 /** The base class of every error this library throws. */
 export class MTurkError extends Error {
+  // `declare`: optional fields are set only when present, so no own key ever holds `undefined`.
   /** MTurk's own error code for modeled errors, e.g. `AWS.MechanicalTurk.InsufficientFunds`. */
-  readonly TurkErrorCode?: string;
+  declare readonly TurkErrorCode?: string;
   /** `client` when the request was at fault, `server` when the service was. */
   readonly $fault: "client" | "server";
   /** Present when the error is of a class that is retried (throttling or transient). */
-  readonly $retryable?: { throttling: boolean };
+  declare readonly $retryable?: { throttling: boolean };
   /** Status, request id, attempts and retry delay of the call that failed. */
   readonly $metadata: ResponseMetadata;
   /**
    * The token the failed call used. Calling `sendBonus` again with this token
    * can never pay twice: it either pays once or reports `alreadyGranted`.
    */
-  UniqueRequestToken?: string;
+  declare UniqueRequestToken?: string;
   /**
    * True when the bonus may have been paid despite the error (an answer was
    * lost, timed out or came from a failing server after the request was
@@ -57,9 +65,14 @@ export class MTurkError extends Error {
     if (init.TurkErrorCode !== undefined) this.TurkErrorCode = init.TurkErrorCode;
     this.$fault = init.$fault ?? "client";
     if (init.$retryable !== undefined) this.$retryable = init.$retryable;
-    this.$metadata = { attempts: 0, totalRetryDelay: 0, ...init.$metadata };
+    this.$metadata = withoutUndefined({ attempts: 0, totalRetryDelay: 0, ...init.$metadata });
     if (init.UniqueRequestToken !== undefined) this.UniqueRequestToken = init.UniqueRequestToken;
     this.outcomeUnknown = init.outcomeUnknown ?? false;
+  }
+
+  /** The message under the service's PascalCase name, as the AWS SDK's errors carry it. */
+  get Message(): string {
+    return this.message;
   }
 
   /** A plain, secret-free view for logs and `JSON.stringify`: the message and every field, without the stack or cause. */
@@ -67,6 +80,13 @@ export class MTurkError extends Error {
     const { stack: _stack, ...fields } = this as Record<string, unknown>;
     return { name: this.name, message: this.message, ...fields };
   }
+}
+
+Object.defineProperty(MTurkError.prototype, MTURK_ERROR_BRAND, { value: true });
+
+function withoutUndefined<T extends object>(record: T): T {
+  for (const key of Object.keys(record) as Array<keyof T>) if (record[key] === undefined) delete record[key];
+  return record;
 }
 
 /** MTurk's modeled client error (`__type` `RequestError`, HTTP 400): the request was refused. */
@@ -113,6 +133,49 @@ export class TransportError extends MTurkError {
 
 }
 
+/** An attempt got no complete answer within `timeoutMs`. A `TransportError`; retried with the same token. */
+export class TimeoutError extends TransportError {
+  constructor(init: MTurkErrorInit & { code: string }) {
+    super({ ...init, name: "TimeoutError" });
+  }
+}
+
+/**
+ * MTurk asked the client to slow down: HTTP 429 or a throttling code
+ * (`ThrottlingException`, `Throttling`, `TooManyRequestsException`, …).
+ * `name` keeps the service's code; retried with backoff.
+ */
+export class ThrottlingException extends MTurkError {
+  constructor(init: MTurkErrorInit) {
+    super({ ...init, name: init.name ?? "ThrottlingException" });
+  }
+}
+
+/** The `credentials` provider threw; its error is the `cause`. Nothing was sent by the attempt it was asked for. */
+export class CredentialsProviderError extends MTurkError {
+  constructor(init: MTurkErrorInit) {
+    super({ ...init, name: "CredentialsProviderError", $fault: "client" });
+  }
+}
+
+/** A call on a client after `destroy()`. */
+export class ClientDestroyedError extends MTurkError {
+  constructor() {
+    super({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one", $fault: "client" });
+  }
+}
+
+/**
+ * The transports report a timeout as a `TransportError` named `TimeoutError`;
+ * this gives it its class, so `instanceof TimeoutError` holds.
+ */
+export function refineTransportError(error: TransportError): TransportError {
+  if (error instanceof TimeoutError || error.name !== "TimeoutError") return error;
+  const refined = new TimeoutError({ message: error.message, code: error.code, outcomeUnknown: error.outcomeUnknown, cause: error.cause, $metadata: error.$metadata });
+  refined.stack = error.stack;
+  return refined;
+}
+
 /** The service answered with something that is not an AWS JSON answer: an HTML page, garbage, a truncated body. */
 export class UnexpectedResponseError extends MTurkError {
   /** The first characters of the body, for diagnosis. */
@@ -132,10 +195,18 @@ export class AbortError extends MTurkError {
   }
 }
 
-/** Type guard that also works across realms and bundled copies, where `instanceof` does not. */
+/**
+ * Type guard that also works across realms and bundled copies of this
+ * library, where `instanceof` does not: it looks for the library's
+ * registered brand, so look-alikes such as the AWS SDK's errors are not matched.
+ */
 export function isMTurkError(value: unknown): value is MTurkError {
-  return (
-    value instanceof MTurkError ||
-    (value instanceof Error && typeof (value as Partial<MTurkError>).$metadata === "object" && "$fault" in value)
-  );
+  if (value instanceof MTurkError) return true;
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  try {
+    return (value as { [MTURK_ERROR_BRAND]?: unknown })[MTURK_ERROR_BRAND] === true;
+  } catch {
+    // A hostile proxy's trap is not ours.
+    return false;
+  }
 }

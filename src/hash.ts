@@ -1,6 +1,7 @@
 /**
- * The hash contract the signer needs, as `@smithy/signature-v4` calls it:
- * `new Hash(key?)` is HMAC-SHA-256 with a key and plain SHA-256 without.
+ * The hash contract the signer needs (the one `@smithy/signature-v4` and
+ * `@aws-crypto/sha256-js` use): `new Hash(key?)` is HMAC-SHA-256 with a key
+ * and plain SHA-256 without.
  * Declared here (not imported from `@smithy/types`) so that our published
  * types do not depend on a package we do not list.
  */
@@ -10,7 +11,7 @@ export type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 /** One running hash. */
 export interface Checksum {
-  update(chunk: Uint8Array): void;
+  update(chunk: SourceData): void;
   digest(): Promise<Uint8Array>;
   reset(): void;
 }

@@ -12,7 +12,7 @@ export const CONTENT_TYPE = "application/x-amz-json-1.1";
 /** The operations this client speaks. */
 export type Operation = "SendBonus" | "GetAccountBalance" | "ListBonusPayments";
 
-/** A request in the shape `@smithy/signature-v4` signs. */
+/** A request as the signer (`sign.ts`) takes it. */
 export interface UnsignedRequest {
   method: "POST";
   protocol: string;

@@ -3,7 +3,8 @@
  * error. Never throws: garbage, truncated JSON and proxy HTML pages all
  * become an `MTurkError` with the status and a short excerpt.
  */
-import { MTurkError, RequestError, ServiceFault, UnexpectedResponseError, type MTurkErrorInit } from "./errors.js";
+import { MTurkError, RequestError, ServiceFault, ThrottlingException, UnexpectedResponseError, type MTurkErrorInit } from "./errors.js";
+import { THROTTLING_CODES } from "./retry.js";
 import type { WireResponse } from "./transport/types.js";
 
 const EXCERPT_LENGTH = 200;
@@ -16,9 +17,11 @@ export function requestIdOf(response: WireResponse): string | undefined {
 /**
  * Normalizes an error code as the AWS JSON protocol says: drop anything after
  * `:` (a URL suffix), keep what follows the last `#` (a namespace prefix).
+ * A header repeated by a proxy arrives joined with `,`: the first one counts.
  */
 export function sanitizeErrorCode(raw: string): string {
-  const beforeColon = raw.split(":", 1)[0] ?? raw;
+  const first = raw.split(",", 1)[0] ?? raw;
+  const beforeColon = first.split(":", 1)[0] ?? first;
   const hash = beforeColon.lastIndexOf("#");
   return (hash === -1 ? beforeColon : beforeColon.slice(hash + 1)).trim();
 }
@@ -29,10 +32,15 @@ export function excerptOf(body: string): string {
   return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
 }
 
+/** Objects of an answer get no prototype, so a field the answer lacks is never read from a polluted `Object.prototype`. */
+function withoutPrototype(_key: string, value: unknown): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.assign(Object.create(null) as object, value) : value;
+}
+
 function parseObject(body: string): Record<string, unknown> | undefined {
-  if (body.trim() === "") return {};
+  if (body.trim() === "") return Object.create(null) as Record<string, unknown>;
   try {
-    const value: unknown = JSON.parse(body);
+    const value: unknown = JSON.parse(body, withoutPrototype);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -45,6 +53,19 @@ function stringField(record: Record<string, unknown> | undefined, ...names: stri
     if (typeof value === "string" && value !== "") return value;
   }
   return undefined;
+}
+
+/**
+ * The body's error code: a `code` member under any casing (`code`, `Code`,
+ * `cOdE`, as the AWS SDK for JavaScript reads it), else `__type`.
+ */
+export function bodyErrorCode(record: Record<string, unknown> | undefined): string | undefined {
+  if (record === undefined) return undefined;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key.toLowerCase() === "code" && typeof value === "string" && value !== "") return value;
+  }
+  return stringField(record, "__type");
 }
 
 export type ParsedResponse = { ok: true; data: Record<string, unknown> } | { ok: false; error: MTurkError };
@@ -76,7 +97,7 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
   }
 
   // An empty header (a gateway may add one) must not hide the body's code.
-  const rawCode = response.header("x-amzn-errortype") || stringField(record, "code", "__type");
+  const rawCode = response.header("x-amzn-errortype") || bodyErrorCode(record);
   const code = rawCode === undefined ? undefined : redact(sanitizeErrorCode(rawCode));
   const $fault = status >= 500 ? "server" : "client";
   const outcomeUnknown = status >= 500;
@@ -102,5 +123,6 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
 
   if (code === "RequestError") return { ok: false, error: new RequestError(init) };
   if (code === "ServiceFault") return { ok: false, error: new ServiceFault({ ...init, outcomeUnknown: true }) };
+  if (THROTTLING_CODES.has(code) || status === 429) return { ok: false, error: new ThrottlingException(init) };
   return { ok: false, error: new MTurkError(init) };
 }

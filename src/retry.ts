@@ -6,6 +6,7 @@
  * UniqueRequestToken; the client guarantees that, not this module.
  */
 import { MTurkError, TransportError, UnexpectedResponseError } from "./errors.js";
+import { watchAbort } from "./transport/abort.js";
 
 /** Why a failure may be retried. */
 export type RetryKind = "throttling" | "transient" | "clockSkew";
@@ -38,6 +39,7 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
 const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
+  "AccessDeniedException",
   "RequestTimeTooSkewed",
   "RequestExpired",
   "RequestInTheFuture",
@@ -78,19 +80,26 @@ export function backoffDelay(kind: RetryKind, retry: number, random: () => numbe
 }
 
 /**
- * The server's requested wait in ms, from `x-amz-retry-after` (ms) or
- * `Retry-After` (seconds or an HTTP date), or `undefined`.
+ * The server's requested wait in ms, or `undefined`, resolved as the AWS SDK
+ * for JavaScript (smithy-typescript) resolves it: `Retry-After` when present
+ * (seconds, possibly fractional; an HTTP date; `<date> GMT, <seconds>`; or,
+ * as a last resort, any future date), otherwise `x-amz-retry-after` (ms).
+ * A present but unreadable `Retry-After` means no hint, as there.
  */
 export function retryAfterMs(header: (name: string) => string | undefined, now: number): number | undefined {
-  const amz = header("x-amz-retry-after");
-  if (amz !== undefined && /^\d+$/.test(amz.trim())) return Number(amz.trim());
   const standard = header("retry-after")?.trim();
-  if (standard === undefined || standard === "") return undefined;
-  if (/^\d+$/.test(standard)) return Number(standard) * 1000;
-  // An HTTP date names its day and month; without letters, Date.parse would read "1.5" or "2030" as dates.
-  if (!/[a-z]/i.test(standard)) return undefined;
-  const date = Date.parse(standard);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  if (standard !== undefined) {
+    const suffix = / GMT, (\d+(?:\.\d+)?)$/.exec(standard);
+    let ms: number;
+    if (standard.endsWith("GMT")) ms = Date.parse(standard) - now;
+    else if (suffix !== null) ms = Number(suffix[1]) * 1000;
+    else if (/^\d+(?:\.\d+)?$/.test(standard)) ms = Number(standard) * 1000;
+    else ms = Date.parse(standard) >= now ? Date.parse(standard) - now : Number.NaN;
+    return Number.isNaN(ms) ? undefined : Math.max(0, Math.round(ms));
+  }
+  const amz = header("x-amz-retry-after")?.trim();
+  if (amz === undefined || amz === "" || !Number.isFinite(Number(amz))) return undefined;
+  return Math.max(0, Number(amz));
 }
 
 /** Retry budget sizes (the SDKs' standard-mode token bucket). */
@@ -146,14 +155,14 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
+    // One listener per signal however many calls wait on it (see transport/abort.ts).
+    const stopWatching = signal === undefined ? undefined : watchAbort(signal, (reason) => {
       clearTimeout(timer);
-      reject(signal?.reason);
-    };
+      reject(reason);
+    });
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      stopWatching?.();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -1,22 +1,22 @@
 /**
- * SigV4 for the `mturk-requester` service on `@smithy/signature-v4`'s
- * building blocks: its canonical headers, payload hash, credential scope and
- * signing-key derivation. What remains is the two fixed-format texts of the
- * algorithm, written out here for the one request shape MTurk takes: `POST`,
- * a path of unreserved characters (checked by `resolveEndpoint`), no query.
+ * SigV4 for the `mturk-requester` service, written out for the one request
+ * shape MTurk takes: `POST`, a path of unreserved characters (checked by
+ * `resolveEndpoint`), no query, a JSON body, headers the library sets itself.
  *
- * Why not `SignatureV4.sign()`: it clones the request, HMACs a cache key to
- * look up the signing key on every call, and its classes carry presigning,
- * event-stream and path-normalising code that no MTurk call uses: about
- * 2 KB gzipped of a Worker's 12 KB budget, and a fifth of the client's CPU on
- * Node. Our requests are built fresh for each attempt, so they are signed in
- * place, and the signing key is kept per credential set and day.
- * The result is checked against an independent SigV4 implementation in the tests.
+ * Why not `@smithy/signature-v4`: its `sign()` clones the request, HMACs a
+ * cache key to look up the signing key on every call, and carries
+ * presigning, event-stream and path-normalising code no MTurk call uses;
+ * even its building blocks (canonical headers, payload hash, key derivation)
+ * drag in about 1 KB gzipped of `@smithy/core` through their imports: a
+ * tenth of a Worker's 10 KB budget. What SigV4 asks of this request shape
+ * fits in this file: the canonical request, the string to sign, the
+ * derived key. The result is checked against an independent SigV4
+ * implementation and the AWS test suite in the tests.
+ *
+ * On Node the hash class also offers synchronous hex digests (`hex`), which
+ * the signer uses when present: no promise and no byte array per hash on the
+ * hot path.
  */
-// `#sigv4` is `@smithy/signature-v4`, through package.json "imports": bundlers (the `module`
-// condition) get its ES build, which tree-shakes; Node, Deno and Bun get the package as usual.
-// Without it, esbuild --platform=node takes the CommonJS build, which drags in ~130 KB of @smithy/core.
-import { createScope, getCanonicalHeaders, getPayloadHash, getSigningKey } from "#sigv4";
 import type { Credentials } from "./credentials.js";
 import type { HashConstructor } from "./hash.js";
 import type { UnsignedRequest } from "./request.js";
@@ -24,7 +24,6 @@ import type { UnsignedRequest } from "./request.js";
 export const SIGNING_SERVICE = "mturk-requester";
 const ALGORITHM = "AWS4-HMAC-SHA256";
 
-const utf8 = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 function toHex(bytes: Uint8Array): string {
@@ -33,9 +32,15 @@ function toHex(bytes: Uint8Array): string {
   return out;
 }
 
-/** `20260304T050607Z`, the SigV4 date format. */
-function amzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+/** A hash class that can also digest text to hex synchronously (`NodeSha256`). */
+type SyncHex = (text: string, key?: Uint8Array) => string;
+
+/** SigV4 trims header values and turns each run of spaces, tabs and line breaks into one space. */
+const NEEDS_NORMALIZING = /^[ \t\r\n]|[ \t\r\n]$|[\t\r\n]| {2}/;
+
+function canonicalValue(value: string): string {
+  // Most values (all the library sets) need nothing: one test, no new string.
+  return NEEDS_NORMALIZING.test(value) ? value.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "") : value;
 }
 
 /** The derived key of one credential set for one day. */
@@ -44,17 +49,25 @@ interface SigningKey {
   accessKeyId: string;
   secretAccessKey: string;
   key: Promise<Uint8Array>;
+  /** The key once derived. */
+  derived?: Uint8Array;
 }
 
 /** Signs requests for one region with one hash implementation; one per client. */
 export class RequestSigner {
   readonly #region: string;
   readonly #hash: HashConstructor;
+  readonly #syncHex: SyncHex | undefined;
   #signingKey: SigningKey | undefined;
+  /** The last second formatted, and its `20260304T050607Z` form: calls within one second share it. */
+  #second = Number.NaN;
+  #longDate = "";
 
   constructor(region: string, sha256: HashConstructor) {
     this.#region = region;
     this.#hash = sha256;
+    const hex = (sha256 as { hex?: unknown }).hex;
+    this.#syncHex = typeof hex === "function" ? (hex as SyncHex) : undefined;
   }
 
   /**
@@ -63,37 +76,53 @@ export class RequestSigner {
    * for clock skew), and returns those headers.
    */
   async sign(request: UnsignedRequest, credentials: Credentials, date: Date): Promise<Record<string, string>> {
-    const longDate = amzDate(date);
+    const longDate = this.#amzDate(date);
     const shortDate = longDate.slice(0, 8);
-    const scope = createScope(shortDate, this.#region, SIGNING_SERVICE);
+    const scope = `${shortDate}/${this.#region}/${SIGNING_SERVICE}/aws4_request`;
     const headers = request.headers;
     headers["x-amz-date"] = longDate;
     if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;
 
-    const canonicalHeaders = getCanonicalHeaders(request);
-    const names = Object.keys(canonicalHeaders).sort();
+    // Names are lower case already (the library sets them), so sorting them sorts the canonical names.
+    const names = Object.keys(headers).sort();
+    let canonicalHeaders = "";
+    for (const name of names) canonicalHeaders += `${name}:${canonicalValue(headers[name]!)}\n`;
     const signedHeaders = names.join(";");
-    const canonicalRequest = [
-      request.method,
-      request.path,
-      "", // no query
-      ...names.map((name) => `${name}:${canonicalHeaders[name]}`),
-      "",
-      signedHeaders,
-      await getPayloadHash(request, this.#hash),
-    ].join("\n");
-    const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${await this.#hex(canonicalRequest)}`;
-    const signature = await this.#hex(stringToSign, await this.#keyFor(credentials, shortDate));
-
+    const key = this.#keyFor(credentials, shortDate);
+    const syncHex = this.#syncHex;
+    let signature: string;
+    if (syncHex !== undefined) {
+      const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${syncHex(request.body)}`;
+      // The derived key, once known, is used as is: no promise to wait on per request.
+      signature = syncHex(`${ALGORITHM}\n${longDate}\n${scope}\n${syncHex(canonicalRequest)}`, this.#signingKey?.derived ?? (await key));
+    } else {
+      const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${await this.#hex(request.body)}`;
+      signature = await this.#hex(`${ALGORITHM}\n${longDate}\n${scope}\n${await this.#hex(canonicalRequest)}`, await key);
+    }
     headers.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return headers;
   }
 
+  /** `20260304T050607Z`, the SigV4 date format, formatted once per second. */
+  #amzDate(date: Date): string {
+    const second = Math.floor(date.getTime() / 1000);
+    if (second !== this.#second) {
+      const iso = date.toISOString();
+      this.#longDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+      this.#second = second;
+    }
+    return this.#longDate;
+  }
+
   /** SHA-256 of `text`, or its HMAC with `key`, in hex. */
   async #hex(text: string, key?: Uint8Array): Promise<string> {
+    return toHex(await this.#digest(text, key));
+  }
+
+  async #digest(data: string, key?: Uint8Array | string): Promise<Uint8Array> {
     const hash = new this.#hash(key);
-    hash.update(utf8.encode(text));
-    return toHex(await hash.digest());
+    hash.update(data);
+    return hash.digest();
   }
 
   #keyFor(credentials: Credentials, shortDate: string): Promise<Uint8Array> {
@@ -106,13 +135,25 @@ export class RequestSigner {
     ) {
       return cached.key;
     }
-    const key = getSigningKey(this.#hash, credentials, shortDate, this.#region, SIGNING_SERVICE);
-    const entry = { shortDate, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, key };
+    const key = this.#deriveKey(credentials.secretAccessKey, shortDate);
+    const entry: SigningKey = { shortDate, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, key };
     this.#signingKey = entry;
-    // A failed derivation must not be served from the cache for the rest of the day.
-    key.catch(() => {
-      if (this.#signingKey === entry) this.#signingKey = undefined;
-    });
+    key.then(
+      (derived) => {
+        entry.derived = derived;
+      },
+      // A failed derivation must not be served from the cache for the rest of the day.
+      () => {
+        if (this.#signingKey === entry) this.#signingKey = undefined;
+      },
+    );
     return key;
+  }
+
+  /** SigV4's signing key: the secret HMAC-chained through the date, region, service and `aws4_request`. */
+  async #deriveKey(secretAccessKey: string, shortDate: string): Promise<Uint8Array> {
+    let key: Uint8Array | string = `AWS4${secretAccessKey}`;
+    for (const part of [shortDate, this.#region, SIGNING_SERVICE, "aws4_request"]) key = await this.#digest(part, key);
+    return key as Uint8Array;
   }
 }

@@ -25,12 +25,33 @@ import { FaultSchedule, type FaultSpec } from "./simulator/faults.js";
 import { Ledger, type LedgerOptions } from "./simulator/ledger.js";
 import { SimulatedService, type Outcome } from "./simulator/service.js";
 import type { SigningCredentials } from "./simulator/sigv4.js";
+import type { MTurkClientOptions } from "./client.js";
+import { MTurkClient } from "./index.js";
 
 export { FAULT_KINDS, FaultSchedule, type FaultKind, type FaultSpec } from "./simulator/faults.js";
 export { INJECTED_TURK_ERROR_CODE } from "./simulator/fault-responses.js";
 export { Ledger, TOKEN_TTL_MS, type BonusRecord, type LedgerCounters, type LedgerOptions, type LedgerSnapshot } from "./simulator/ledger.js";
 export { SIMULATOR_CREDENTIALS } from "./simulator/credentials.js";
 export type { SigningCredentials } from "./simulator/sigv4.js";
+export { mockMTurkClient, type MockCall, type MockedOperation, type MockedOperations, type MTurkClientMock, type StubBuilder } from "./testing-mock.js";
+
+/** Keys for clients under test: they open nothing real (and the handlers check no signature unless given `credentials`). */
+export const TEST_CREDENTIALS = { accessKeyId: "AKIDTESTTESTTESTTEST", secretAccessKey: "test/secret/not-an-aws-key" } as const;
+
+/**
+ * A client wired to msw: it sends with the global `fetch`, looked up at
+ * each request (so msw's interception, set up by `server.listen()`, is
+ * always the one used), to the sandbox by default, with {@link TEST_CREDENTIALS}.
+ * Any option can be overridden; a `fetch` given replaces the global one.
+ */
+export function createTestClient(options: MTurkClientOptions = {}): MTurkClient {
+  return new MTurkClient({
+    sandbox: true,
+    credentials: { ...TEST_CREDENTIALS },
+    ...options,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+  });
+}
 
 /** The endpoints the handlers always answer: production and sandbox. */
 export const MTURK_ENDPOINTS = [
@@ -92,7 +113,8 @@ export function mturkHandlers(options: MTurkHandlersOptions = {}): HttpHandler[]
     now: options.now,
   });
 
-  return baseUrls(options.endpoint).map((base) =>
+  const bases = baseUrls(options.endpoint);
+  return bases.map((base) =>
     http.post(`${base}/`, async ({ request }) => {
       const url = new URL(request.url);
       const headers: [string, string][] = [];

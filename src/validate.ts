@@ -36,6 +36,17 @@ export const ENTITY_ID_PATTERN = /^[A-Z0-9]+$/;
 const WORKER_ID = { max: 64, pattern: WORKER_ID_PATTERN, example: "A1B2C3D4E5F6G7" };
 const ASSIGNMENT_ID = { max: 64, pattern: ENTITY_ID_PATTERN, example: "3X1FV8S5J09OQY1JC80W57HTHFJGVM" };
 
+/**
+ * The longest `Reason` accepted, in characters (code points). MTurk
+ * publishes no limit for it (the service model has none; the API reference
+ * says only "Type: String"), so one is chosen: 4,096, the limit MTurk
+ * documents for the other text it delivers to a worker, `NotifyWorkers`'
+ * `MessageText`. Far above any real thank-you note, and it keeps a mistake
+ * (a whole column pasted into one cell) from being sent, journaled and
+ * reported on every row.
+ */
+export const REASON_MAX_LENGTH = 4096;
+
 const SEND_BONUS_FIELDS = ["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"];
 const LIST_FIELDS = ["AssignmentId", "MaxResults", "NextToken"];
 
@@ -58,9 +69,12 @@ export interface TextRule {
 export function checkText(field: string, value: unknown, rule: TextRule): string {
   if (value === undefined) throw new ValidationError(field, "is missing", "it is required");
   if (typeof value !== "string") throw new ValidationError(field, `is ${describeValue(value)}`, "it must be a string");
-  let length = 0;
-  for (const _ of value) length++;
-  if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  // Code points never outnumber UTF-16 units, so only a string longer in units than the limit needs counting.
+  if (value.length === 0 || value.length > rule.max) {
+    let length = 0;
+    for (const _ of value) length++;
+    if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+  }
   if (rule.pattern && !rule.pattern.test(value)) {
     throw new ValidationError(field, `${describeValue(value)} is malformed`, `it must match ${rule.pattern.source}, e.g. ${rule.example}`);
   }
@@ -99,32 +113,47 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
   return cents;
 }
 
+/**
+ * A copy of the caller's own enumerable fields, each read exactly once, in
+ * an object without a prototype. What is checked is then what is sent: an
+ * inherited field (a polluted `Object.prototype`) is never read, and a
+ * getter cannot answer one value to the check and another to the request.
+ */
+export function snapshotFields(input: object): Record<string, unknown> {
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(input)) copy[key] = (input as Record<string, unknown>)[key];
+  return copy;
+}
+
 function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
-  const fields = allowed.join(", ");
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${fields}`);
+    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${allowed.join(", ")}`);
   }
-  for (const key of Object.keys(input)) {
+  const record = snapshotFields(input);
+  for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
       const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
-      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${fields}`);
+      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${allowed.join(", ")}`);
     }
   }
-  return input as Record<string, unknown>;
+  return record;
 }
 
 /**
  * Checks a `SendBonus` input against the service model and returns it with
  * the amount in cents. Throws a `ValidationError` naming the first bad field.
+ * Only the input's own enumerable fields count, each read once; the result
+ * is a new object, the one to send.
  */
 export function validateSendBonus(input: unknown): { input: SendBonusInput; cents: number } {
   const record = checkFields(input, SEND_BONUS_FIELDS, "SendBonus");
   const WorkerId = checkText("WorkerId", record.WorkerId, WORKER_ID);
   const cents = checkAmount(record.BonusAmount);
   const AssignmentId = checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID);
-  const Reason = checkText("Reason", record.Reason, { max: Number.MAX_SAFE_INTEGER });
+  const Reason = checkText("Reason", record.Reason, { max: REASON_MAX_LENGTH });
   if (Reason.trim() === "") throw new ValidationError("Reason", "is only white space", "the service requires a reason, and the worker reads it");
-  const valid: SendBonusInput = { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason };
+  // No prototype: an absent optional field reads as `undefined`, whatever Object.prototype holds.
+  const valid: SendBonusInput = Object.assign(Object.create(null) as SendBonusInput, { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason });
   if (record.UniqueRequestToken !== undefined) valid.UniqueRequestToken = checkText("UniqueRequestToken", record.UniqueRequestToken, { max: 64 });
   return { input: valid, cents };
 }
@@ -132,7 +161,7 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
 /** Checks a `ListBonusPayments` input. */
 export function validateListBonusPayments(input: unknown): ListBonusPaymentsInput {
   const record = checkFields(input, LIST_FIELDS, "ListBonusPayments");
-  const valid: ListBonusPaymentsInput = { AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID) };
+  const valid: ListBonusPaymentsInput = Object.assign(Object.create(null) as ListBonusPaymentsInput, { AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID) });
   const MaxResults = checkWholeNumber("MaxResults", record.MaxResults, 1, 100);
   if (MaxResults !== undefined) valid.MaxResults = MaxResults;
   if (record.NextToken !== undefined) valid.NextToken = checkText("NextToken", record.NextToken, { max: 255 });

@@ -2,7 +2,9 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MTurkClient } from "../src/index.js";
-import { FaultSchedule, Ledger, mturkHandlers, SIMULATOR_CREDENTIALS } from "../src/testing.js";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { RequestError, ValidationError } from "../src/errors.js";
+import { createTestClient, FaultSchedule, Ledger, mockMTurkClient, mturkHandlers, SIMULATOR_CREDENTIALS, TEST_CREDENTIALS } from "../src/testing.js";
 import { bonus, call } from "./simulator/helpers.js";
 
 const PRODUCTION = "https://mturk-requester.us-east-1.amazonaws.com";
@@ -103,5 +105,104 @@ describe("the README example", () => {
     } finally {
       await client.destroy();
     }
+  });
+});
+
+describe("testing cannot leak to MTurk", () => {
+  it("sends a client made without fetch (the node:http transport) through the handlers, opening no socket", async () => {
+    const ledger = new Ledger();
+    server.use(...mturkHandlers({ ledger }));
+    const sockets: unknown[] = [];
+    const onSocket = (message: unknown): void => void sockets.push(message);
+    subscribe("net.client.socket", onSocket);
+    const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
+    try {
+      const result = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" });
+      expect(result.alreadyGranted).toBe(false);
+      expect(ledger.snapshot().bonuses).toMatchObject([{ WorkerId: "A1", AssignmentId: "3X1" }]);
+      expect(sockets).toEqual([]);
+    } finally {
+      unsubscribe("net.client.socket", onSocket);
+      await client.destroy();
+    }
+  });
+
+  it("fails a request the handlers do not answer instead of sending it to MTurk", async () => {
+    server.use(...mturkHandlers({ endpoint: "https://elsewhere.example" }));
+    const sockets: unknown[] = [];
+    const onSocket = (message: unknown): void => void sockets.push(message);
+    subscribe("net.client.socket", onSocket);
+    const client = new MTurkClient({ endpoint: "https://unhandled.example", credentials: { ...TEST_CREDENTIALS }, maxAttempts: 1 });
+    try {
+      const error = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: expect.stringMatching(/Error$/) });
+      expect(sockets).toEqual([]);
+    } finally {
+      unsubscribe("net.client.socket", onSocket);
+      await client.destroy();
+    }
+  });
+
+  it("createTestClient() sends through the handlers in one line", async () => {
+    const ledger = new Ledger({ balance: "5.00" });
+    server.use(...mturkHandlers({ ledger }));
+    const client = createTestClient();
+    try {
+      await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" });
+      expect(ledger.snapshot()).toMatchObject({ balance: "3.80", bonuses: [{ WorkerId: "A1" }] });
+    } finally {
+      await client.destroy();
+    }
+  });
+});
+
+describe("mockMTurkClient", () => {
+  const bonusInput = { WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" };
+
+  it("answers every MTurkClient from stubs, matching inputs, and records the calls", async () => {
+    const mturk = mockMTurkClient();
+    const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
+    try {
+      mturk.on("sendBonus").resolves({ alreadyGranted: false });
+      mturk.on("sendBonus", { WorkerId: "A2" }).rejects(new RequestError({ message: "This worker did not do this assignment" }));
+      mturk.on("getAccountBalance").resolvesOnce({ AvailableBalance: "1.00" }).resolves({ AvailableBalance: "0.00" });
+      expect(await client.sendBonus({ ...bonusInput, UniqueRequestToken: "t-1" })).toMatchObject({ UniqueRequestToken: "t-1", alreadyGranted: false, $metadata: { httpStatusCode: 200 } });
+      await expect(client.sendBonus({ ...bonusInput, WorkerId: "A2" })).rejects.toThrow("did not do this assignment");
+      expect((await client.getAccountBalance()).AvailableBalance).toBe("1.00");
+      expect((await client.getAccountBalance()).AvailableBalance).toBe("0.00");
+      expect(mturk.calls("sendBonus").map((call) => call.input.WorkerId)).toEqual(["A1", "A2"]);
+    } finally {
+      mturk.restore();
+      await client.destroy();
+    }
+  });
+
+  it("validates inputs as the real client does, and refuses a call nobody stubbed", async () => {
+    const mturk = mockMTurkClient();
+    const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
+    try {
+      await expect(client.sendBonus({ ...bonusInput, BonusAmount: 1.5 as unknown as string })).rejects.toBeInstanceOf(ValidationError);
+      await expect(client.sendBonus(bonusInput)).rejects.toThrow('mockMTurkClient: no stub answers sendBonus');
+    } finally {
+      mturk.restore();
+      await client.destroy();
+    }
+  });
+
+  it("pages paginateBonusPayments through stubbed listBonusPayments, and restore() puts the real methods back", async () => {
+    const mturk = mockMTurkClient();
+    const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
+    const payment = { WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks", GrantTime: new Date(0) };
+    try {
+      mturk.on("listBonusPayments").resolvesOnce({ BonusPayments: [payment], NextToken: "p2" }).resolves({ BonusPayments: [payment] });
+      const seen = [];
+      for await (const p of client.paginateBonusPayments({ AssignmentId: "3X1" })) seen.push(p);
+      expect(seen).toHaveLength(2);
+      expect(mturk.calls("listBonusPayments").map((call) => call.input.NextToken)).toEqual([undefined, "p2"]);
+    } finally {
+      mturk.restore();
+      await client.destroy();
+    }
+    expect(Object.prototype.hasOwnProperty.call(MTurkClient.prototype, "sendBonus")).toBe(false);
   });
 });

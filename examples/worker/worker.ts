@@ -29,8 +29,17 @@ export default {
       sandbox: env.MTURK_SANDBOX === "true",
       ...(env.MTURK_ENDPOINT ? { endpoint: env.MTURK_ENDPOINT } : {}),
     });
-    const input = (await request.json()) as SendBonusInput;
+    // A body that is not a JSON object is the caller's mistake: answer 400, never crash the Worker.
+    let input: SendBonusInput;
     try {
+      const body: unknown = await request.json();
+      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new TypeError("not an object");
+      input = body as SendBonusInput;
+    } catch {
+      return Response.json({ name: "BadRequest", message: "The body must be a JSON object with WorkerId, AssignmentId, BonusAmount and Reason" }, { status: 400 });
+    }
+    try {
+      // sendBonus checks every field (types, patterns, the amount) before any I/O: a bad one is a ValidationError, answered 400 below.
       // Pass a UniqueRequestToken in the input to make your own retries safe; one is generated otherwise.
       const paid = await client.sendBonus(input);
       return Response.json(paid);

@@ -23,7 +23,7 @@ export const BONUS = Object.freeze({
 
 const REGION = "us-east-1";
 
-/** This library, Node build: NodeSha256 (node:crypto) and the given transport. */
+/** This library, Node build: NodeSha256 (node:crypto) and the given transport (node:http by default, or fetch). */
 async function ours(transport, { endpoint, credentials }) {
   const { MTurkClient } = await import("../../dist/index.js");
   const options = { endpoint, credentials, region: REGION };
@@ -33,6 +33,9 @@ async function ours(transport, { endpoint, credentials }) {
     async send(bonus, token) {
       const result = await client.sendBonus({ ...bonus, UniqueRequestToken: token });
       if (result.alreadyGranted) throw new Error("ours: token reused");
+    },
+    async balance() {
+      await client.getAccountBalance();
     },
     close: () => client.destroy(),
   };
@@ -49,8 +52,7 @@ async function oursSigner(hash, { endpoint, credentials }) {
     import("../../dist/validate.js"),
     import("../../dist/endpoint.js"),
   ]);
-  const sha256 =
-    hash === "sha256-js" ? (await import("@aws-crypto/sha256-js")).Sha256 : (await import("../../dist/hash-node.js")).NodeSha256;
+  const sha256 = hash === "webcrypto" ? (await import("../../dist/hash-web.js")).WebSha256 : (await import("../../dist/hash-node.js")).NodeSha256;
   const signer = new RequestSigner(REGION, sha256);
   const target = resolveEndpoint({ endpoint });
   return async (bonus, token) => {
@@ -62,31 +64,34 @@ async function oursSigner(hash, { endpoint, credentials }) {
 
 /** `@aws-sdk/client-mturk` with its defaults (Node http keep-alive agent, standard retries). */
 async function sdkClient({ endpoint, credentials }, extra = {}) {
-  const { MTurkClient, SendBonusCommand } = await import("@aws-sdk/client-mturk");
+  const { MTurkClient, SendBonusCommand, GetAccountBalanceCommand } = await import("@aws-sdk/client-mturk");
   // A copy: the SDK writes bookkeeping into the credentials object it is given.
   const client = new MTurkClient({ region: REGION, endpoint, credentials: { ...credentials }, ...extra });
-  return { client, SendBonusCommand };
+  return { client, SendBonusCommand, GetAccountBalanceCommand };
 }
 
 export const CLIENTS = {
-  "ours-undici": {
-    label: "mturk-bonus (undici)",
-    create: (options) => ours("undici", options),
+  "ours-node": {
+    label: "mturk-bonus (node:http)",
+    create: (options) => ours("node", options),
     signer: (options) => oursSigner("node", options),
   },
   "ours-fetch": {
     label: "mturk-bonus (fetch)",
     create: (options) => ours("fetch", options),
-    // Same signer as the undici build: the transport plays no part in signing.
+    // Same signer as the node:http build: the transport plays no part in signing.
     signer: (options) => oursSigner("node", options),
   },
   sdk: {
     label: "@aws-sdk/client-mturk",
     async create(options) {
-      const { client, SendBonusCommand } = await sdkClient(options);
+      const { client, SendBonusCommand, GetAccountBalanceCommand } = await sdkClient(options);
       return {
         async send(bonus, token) {
           await client.send(new SendBonusCommand({ ...bonus, UniqueRequestToken: token }));
+        },
+        async balance() {
+          await client.send(new GetAccountBalanceCommand({}));
         },
         close: async () => client.destroy(),
       };
@@ -120,11 +125,11 @@ export const CLIENTS = {
   },
 };
 
-/** Extra signing-alone variants, not full clients: our signer over the portable pure-JS hash. */
+/** Extra signing-alone variants, not full clients: our signer over WebCrypto, the edge build's hash. */
 export const SIGNERS = {
-  "ours-sha256-js": {
-    label: "mturk-bonus signer with @aws-crypto/sha256-js",
-    signer: (options) => oursSigner("sha256-js", options),
+  "ours-webcrypto": {
+    label: "mturk-bonus signer with WebCrypto (the edge build)",
+    signer: (options) => oursSigner("webcrypto", options),
   },
 };
 

@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: this library against @aws-sdk/client-mturk and against the
  * ceiling (a minimal node:crypto signer on undici), all talking to the
- * simulator in its own process with signature checking on.
+ * simulator in its own process with signature checking on. Also one-shot
+ * programs (a one-call script, the same bundled as for Lambda, the CLI's
+ * `send` and `balance`): spawn to first answer, spawn to exit, peak RSS and
+ * bundle bytes; and the one-call Worker bundle against its budget.
  *
  * Every client lives in its own warm worker process (so peak RSS is its own);
  * the orchestrator runs them one at a time, interleaved in rounds: in each
@@ -12,14 +15,16 @@
  *
  * Writes a Markdown table to stdout and bench-results/latest.{json,md}.
  */
-import { execFileSync, fork, spawn } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { bundleSizes, WORKER_BUDGET_GZIP } from "../size.mjs";
 import { CLIENTS, CLIENT_NAMES, SIGNERS } from "./clients.mjs";
+import { buildBundles, oneShotPrograms, runOneShot } from "./oneshot.mjs";
 import { renderMarkdown, summarize } from "./report.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +42,7 @@ const { values: args } = parseArgs({
  * Workload sizes, totals over all rounds. The issue's minimums: 2,000
  * sequential calls, 5,000 calls per concurrency level, 15 cold starts.
  */
-const FULL = { rounds: 8, sequential: 2400, throughput: 5600, concurrencies: [1, 16, 64], coldStarts: 24, signMs: 300, warmup: 800 };
+const FULL = { rounds: 8, sequential: 2400, throughput: 5600, concurrencies: [1, 16, 64], coldStarts: 16, signMs: 300, warmup: 800 };
 const QUICK = { rounds: 2, sequential: 200, throughput: 400, concurrencies: [1, 16, 64], coldStarts: 4, signMs: 100, warmup: 200 };
 const plan = { ...(args.quick ? QUICK : FULL) };
 if (args.rounds !== undefined) plan.rounds = Math.max(1, Number(args.rounds));
@@ -48,7 +53,7 @@ plan.sequential = perRound(plan.sequential) * plan.rounds;
 plan.throughput = perRound(plan.throughput) * plan.rounds;
 plan.coldStarts = coldPerRound * plan.rounds;
 
-const SIGNER_NAMES = ["ours-undici", "ours-sha256-js", "sdk", "ceiling"];
+const SIGNER_NAMES = ["ours-node", "ours-webcrypto", "sdk", "ceiling"];
 
 /** A forked child speaking request/answer over IPC. */
 function ipcChild(script, argv = [], { onFirstMessage } = {}) {
@@ -108,33 +113,6 @@ function startSimulatorProcess() {
   });
 }
 
-/** Spawn → first successful response of a fresh process, in ms. */
-function coldStart(name, endpoint, credentials) {
-  return new Promise((resolvePromise, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, [join(here, "cold.mjs"), name, endpoint, JSON.stringify(credentials)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    let elapsed;
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      if (elapsed === undefined && out.includes("ok ")) elapsed = performance.now() - start;
-    });
-    child.stderr.on("data", (chunk) => {
-      err += chunk;
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      const inChild = Number(/ok ([\d.]+)/.exec(out)?.[1]);
-      if (code === 0 && elapsed !== undefined) resolvePromise({ ms: elapsed, inChildMs: inChild });
-      else reject(new Error(`cold start of ${name} failed (${code}): ${err.slice(-2000)}`));
-    });
-  });
-}
-
 function rotate(list, by) {
   const k = by % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
@@ -181,9 +159,9 @@ async function main() {
     machine: machine(),
     versions: {
       "mturk-bonus": `${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version} (${gitCommit()})`,
-      undici: versionOf("undici"),
-      "@smithy/signature-v4": versionOf("@smithy/signature-v4"),
+      "undici (the ceiling)": versionOf("undici"),
       "@aws-crypto/sha256-js": versionOf("@aws-crypto/sha256-js"),
+      esbuild: versionOf("esbuild"),
       "@aws-sdk/client-mturk": versionOf("@aws-sdk/client-mturk"),
     },
     plan,
@@ -191,6 +169,9 @@ async function main() {
   log(`bench: ${info.machine.cores} × ${info.machine.cpu}, Node ${info.machine.node}, ${plan.rounds} rounds`);
 
   const sim = await startSimulatorProcess();
+  const { bundles, remove: removeBundles } = await buildBundles(root);
+  const programs = oneShotPrograms({ root, bundles });
+  const PROGRAM_NAMES = Object.keys(programs);
   const { SIMULATOR_CREDENTIALS } = await import("../../dist/simulator/index.js");
   const credentials = { ...SIMULATOR_CREDENTIALS };
   const workers = new Map();
@@ -199,7 +180,10 @@ async function main() {
     sequential: Object.fromEntries(CLIENT_NAMES.map((n) => [n, []])),
     throughput: Object.fromEntries(plan.concurrencies.map((c) => [c, Object.fromEntries(CLIENT_NAMES.map((n) => [n, []]))])),
     sign: Object.fromEntries(SIGNER_NAMES.map((n) => [n, []])),
-    cold: Object.fromEntries(CLIENT_NAMES.map((n) => [n, []])),
+    oneshot: Object.fromEntries(PROGRAM_NAMES.map((n) => [n, []])),
+    bundles: Object.fromEntries(Object.entries(bundles).map(([n, b]) => [n, b.bytes])),
+    worker: (await bundleSizes({ only: "mturk-bonus" }))["mturk-bonus"].worker,
+    workerBudgetGzip: WORKER_BUDGET_GZIP,
     memory: {},
     simulator: {},
   };
@@ -231,7 +215,7 @@ async function main() {
       }
       for (const name of rotate(SIGNER_NAMES, round)) raw.sign[name].push(await signers.get(name).call({ op: "sign", minMs: plan.signMs }));
       for (let i = 0; i < coldPerRound; i++) {
-        for (const name of order) raw.cold[name].push(await coldStart(name, sim.url, credentials));
+        for (const name of rotate(PROGRAM_NAMES, round + i)) raw.oneshot[name].push(await runOneShot(programs[name], sim.url, credentials, root));
       }
       log(`bench: round ${round + 1}/${plan.rounds} done at ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
@@ -241,11 +225,12 @@ async function main() {
     for (const worker of workers.values()) await worker.call({ op: "close" });
   } finally {
     await Promise.all([...workers.values(), ...signers.values(), sim].map((child) => child.stop()));
+    removeBundles();
   }
 
   info.machine.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   info.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
-  const summary = summarize(raw, plan, { clients: CLIENTS, signers: SIGNERS });
+  const summary = summarize(raw, plan, { clients: CLIENTS, signers: SIGNERS, programs });
   const result = { ...info, summary, simulator: raw.simulator, raw };
   const markdown = renderMarkdown(result);
 

@@ -27,7 +27,7 @@ const { values: args, positionals } = parseArgs({
     top: { type: "string", default: "25" },
   },
 });
-const name = positionals[0] ?? "ours-undici";
+const name = positionals[0] ?? "ours-node";
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const dir = join(root, "bench-results/profiles", `${name}-${stamp}`);
 mkdirSync(dir, { recursive: true });

@@ -8,21 +8,28 @@
  * import { MTurkClient } from "mturk-bonus";
  * import { parseBonusFile, payBonuses } from "mturk-bonus/bulk";
  *
- * const { rows } = parseBonusFile(readFileSync("bonuses.csv", "utf8"), { fileName: "bonuses.csv" });
+ * const { rows } = parseBonusFile(readFileSync("bonuses.csv"), { fileName: "bonuses.csv" }); // bytes: checked as UTF-8
  * const client = new MTurkClient({ sandbox: true });
  * const result = await payBonuses(rows, { client, journal: "bonuses.csv.journal.jsonl", target: "sandbox" });
  * console.log(result.counts); // { rows, paid, paidNow, skipped, failed, pending }
  * await client.destroy();
  * ```
  */
-export { parseCsv, csvField, csvLine, type CsvProblem, type CsvRecord, type CsvResult } from "./csv.js";
+export { parseCsv, scanCsv, csvField, csvLine, type CsvOptions, type CsvProblem, type CsvRecord, type CsvResult, type Delimiter } from "./csv.js";
+export { checkColumnMap, parseColumnMap, rowFieldOf, type ColumnMap, type RowDefaults } from "./columns.js";
+export { delimiterOf, detectDelimiter } from "./delimiter.js";
+export { decodeBonusBytes, encodingOf, TEXT_ENCODINGS, type DecodeResult, type TextEncodingName } from "./encoding.js";
 export {
   detectFormat,
   InvalidRowsError,
+  listProblems,
+  MAX_LISTED_PROBLEMS,
   parseBonusFile,
   ROW_FIELDS,
   validateRows,
   type BonusRow,
+  type ParsedBonusFile,
+  type ParseOptions,
   type RawRow,
   type RowField,
   type RowFormat,

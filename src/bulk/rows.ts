@@ -5,8 +5,14 @@
  */
 import { ValidationError } from "../errors.js";
 import { AMOUNT_PATTERN, formatCents, toCents } from "../money.js";
-import { checkAmount, checkText, describeValue, ENTITY_ID_PATTERN, validateSendBonus, WORKER_ID_PATTERN } from "../validate.js";
-import { parseCsv } from "./csv.js";
+import { checkAmount, checkText, describeValue, ENTITY_ID_PATTERN, REASON_MAX_LENGTH, WORKER_ID_PATTERN } from "../validate.js";
+import { checkColumnMap, ROW_FIELDS, type ColumnMap, type RowDefaults, type RowField } from "./columns.js";
+import type { Delimiter } from "./csv.js";
+import { detectDelimiter } from "./delimiter.js";
+import { decodeBonusBytes, encodingOf, TEXT_ENCODINGS, type TextEncodingName } from "./encoding.js";
+import { readCsv, readJsonLines, type RawRow, type ReadSummary, type RowProblem } from "./readers.js";
+
+export { ROW_FIELDS, type ColumnMap, type RowDefaults, type RowField, type RawRow, type RowProblem };
 
 /** One valid row, ready to plan. */
 export interface BonusRow {
@@ -24,19 +30,8 @@ export interface BonusRow {
   readonly UniqueRequestToken?: string;
 }
 
-/** The fields a row may have, as in a CSV header or a JSON object. */
-export const ROW_FIELDS = ["WorkerId", "AssignmentId", "BonusAmount", "Reason", "UniqueRequestToken"] as const;
-export type RowField = (typeof ROW_FIELDS)[number];
-const REQUIRED_FIELDS: readonly RowField[] = ["WorkerId", "AssignmentId", "BonusAmount", "Reason"];
-
-/** One thing wrong with the input. */
-export interface RowProblem {
-  /** 1-based line (or list position). */
-  readonly line: number;
-  /** The field at fault, or `row` / `header` / `file`. */
-  readonly field: string;
-  readonly message: string;
-}
+/** How many problems an {@link InvalidRowsError}'s message lists; `problems` has them all. */
+export const MAX_LISTED_PROBLEMS = 20;
 
 /** The input has problems; nothing was paid. */
 export class InvalidRowsError extends Error {
@@ -47,12 +42,22 @@ export class InvalidRowsError extends Error {
   constructor(problems: readonly RowProblem[], source = "the input") {
     const sorted = [...problems].sort((a, b) => a.line - b.line);
     const lines = new Set(sorted.map((p) => p.line)).size;
-    super(
-      `${source} was refused, nothing was paid: ${sorted.length} problem(s) on ${lines} line(s)\n` +
-        sorted.map((p) => `  line ${p.line}: ${p.message}`).join("\n"),
-    );
+    super(`${source} was refused, nothing was paid: ${sorted.length} problem(s) on ${lines} line(s)\n${listProblems(sorted, (p) => `  line ${p.line}: ${p.message}`)}`);
     this.problems = sorted;
   }
+}
+
+/**
+ * The first {@link MAX_LISTED_PROBLEMS} problems, one per line, then how many
+ * more there are: a file of a million bad rows must not print a million lines.
+ */
+export function listProblems(problems: readonly RowProblem[], format: (problem: RowProblem) => string, limit = MAX_LISTED_PROBLEMS): string {
+  const shown = problems.slice(0, limit).map(format);
+  if (problems.length > limit) {
+    const more = problems.slice(limit);
+    shown.push(`  … and ${more.length} more problem(s) on ${new Set(more.map((p) => p.line)).size} more line(s)`);
+  }
+  return shown.join("\n");
 }
 
 /** Input formats. */
@@ -66,10 +71,67 @@ export interface RowOptions {
    * @default false
    */
   allowDuplicates?: boolean;
+  /**
+   * Values for a field the input does not have at all: `BonusAmount` (a
+   * flat amount in dollars, checked like any amount) and `Reason`. A default
+   * is refused when the input has that column (or, in JSON Lines and code,
+   * a row has that key): a value from the file and a flag that contradicts
+   * it would leave the user guessing which one was paid. (CLI: `--amount`,
+   * `--reason`.)
+   * @default {} (every row must have every field)
+   */
+  defaults?: RowDefaults;
 }
 
-/** A raw row: fields as read, before checks. `line` defaults to the position. */
-export type RawRow = { readonly line?: number } & Partial<Record<RowField, unknown>>;
+/** Options of {@link parseBonusFile}. */
+export interface ParseOptions extends RowOptions {
+  /**
+   * The input format.
+   * @default by `fileName`'s extension (`.jsonl`/`.ndjson`, `.csv`), then `jsonl` if the text starts with `{`, else `csv`
+   */
+  format?: RowFormat;
+  /**
+   * The file's name, for messages and format detection.
+   * @default none: messages say "the input", and the format is told from the content
+   */
+  fileName?: string;
+  /**
+   * How bytes are decoded: `utf-8`, `utf-16le`, `utf-16be` or `windows-1252`
+   * (also `latin1`, `iso-8859-1`, `cp1252`). Ignored when the input is a
+   * string. (CLI: `--encoding`.)
+   * @default a byte-order mark's encoding if there is one, else `utf-8` (invalid UTF-8 is refused, never replaced)
+   */
+  encoding?: string;
+  /**
+   * The CSV field separator. (CLI: `--delimiter`.)
+   * @default detected from the header line: the most frequent of `,` `;` tab, `,` on a tie
+   */
+  delimiter?: Delimiter;
+  /**
+   * Which column holds which field, for exports with their own names, e.g.
+   * `{ WorkerId: "workerid", AssignmentId: "assignmentid", BonusAmount: "bonus" }`
+   * (see `parseColumnMap` for the CLI's `--columns` syntax). Applies to JSON
+   * Lines keys too.
+   * @default {} (columns named like the fields, ignoring case, spaces, `_`, `-` and `.`)
+   */
+  columns?: ColumnMap;
+}
+
+/** What {@link parseBonusFile} read. */
+export interface ParsedBonusFile {
+  readonly rows: BonusRow[];
+  readonly format: RowFormat;
+  /** Columns (or JSON keys) that were not read. */
+  readonly ignoredFields: string[];
+  /** Blank rows skipped: empty lines, and rows whose every cell is empty (spreadsheets' `,,,`). */
+  readonly blankRows: number;
+  /** The encoding the text was decoded from (`utf-8` for a string input). */
+  readonly encoding: TextEncodingName;
+  /** The CSV delimiter used (given or detected); absent for JSON Lines. */
+  readonly delimiter?: Delimiter;
+  /** Field → the column or key it was read from (for the first row, in JSON Lines). */
+  readonly columns: ColumnMap;
+}
 
 /** Guesses the format from a file name, then from the first character. */
 export function detectFormat(fileName: string | undefined, text: string): RowFormat {
@@ -80,28 +142,45 @@ export function detectFormat(fileName: string | undefined, text: string): RowFor
   return text.replace(/^\uFEFF/, "").trimStart().startsWith("{") ? "jsonl" : "csv";
 }
 
-/** Maps a header name or JSON key to a field, ignoring case and surrounding spaces. */
-function fieldOf(name: string): RowField | undefined {
-  const key = name.trim().toLowerCase();
-  return ROW_FIELDS.find((field) => field.toLowerCase() === key);
-}
-
 /**
- * Reads CSV (with a header row) or JSON Lines into checked rows. Throws an
- * {@link InvalidRowsError} listing every problem when any row is bad.
- * Columns or keys other than the five known ones are ignored and listed in
- * `ignoredFields`.
+ * Reads CSV (with a header row) or JSON Lines into checked rows. `input` is
+ * the file's bytes (decoded per `encoding`) or its text. Throws an
+ * {@link InvalidRowsError} listing every problem when any row is bad, and a
+ * `ValidationError` for a bad option. Columns or keys other than the known
+ * ones are ignored and listed in `ignoredFields`.
  */
-export function parseBonusFile(
-  text: string,
-  options: RowOptions & { format?: RowFormat; fileName?: string } = {},
-): { rows: BonusRow[]; format: RowFormat; ignoredFields: string[] } {
-  const format = options.format ?? detectFormat(options.fileName, text);
+export function parseBonusFile(input: string | Uint8Array, options: ParseOptions = {}): ParsedBonusFile {
   const source = options.fileName ?? "the input";
-  const { raw, problems, ignoredFields } = format === "csv" ? readCsv(text) : readJsonLines(text);
-  const checked = checkRows(raw, options, problems);
+  const columns = checkColumnMap(options.columns ?? {});
+  const defaults = checkDefaults(options.defaults);
+  const decoded = typeof input === "string" ? checkString(input) : decodeBonusBytes(input, encodingOption(options.encoding));
+  if ("problem" in decoded) throw new InvalidRowsError([{ ...decoded.problem, field: "file" }], source);
+  const { text, encoding } = decoded;
+  const format = options.format ?? detectFormat(options.fileName, text);
+  const problems: RowProblem[] = [];
+  const checker = new RowChecker({ ...options, defaults }, problems);
+  const add = (row: RawRow): void => checker.add(row, row.line ?? 0);
+  let summary: ReadSummary;
+  let delimiter: Delimiter | undefined;
+  if (format === "csv") {
+    delimiter = delimiterOption(options.delimiter) ?? detectDelimiter(text);
+    summary = readCsv(text, { delimiter, delimiterGiven: options.delimiter !== undefined, columns, defaults }, problems, add);
+  } else {
+    summary = readJsonLines(text, { columns, defaults }, problems, add);
+  }
+  if (checker.count === 0 && problems.length === 0) {
+    problems.push({ line: 1, field: "file", message: format === "csv" ? "the file has a header but no bonus rows" : "the file has no bonus rows" });
+  }
   if (problems.length > 0) throw new InvalidRowsError(problems, source);
-  return { rows: checked, format, ignoredFields };
+  return {
+    rows: checker.rows,
+    format,
+    ignoredFields: summary.ignoredFields,
+    blankRows: summary.blankRows,
+    encoding,
+    ...(delimiter === undefined ? {} : { delimiter }),
+    columns: summary.columns,
+  };
 }
 
 /**
@@ -110,121 +189,51 @@ export function parseBonusFile(
  */
 export function validateRows(rows: Iterable<RawRow>, options: RowOptions = {}): BonusRow[] {
   const problems: RowProblem[] = [];
-  const raw: RawRow[] = [];
+  const checker = new RowChecker({ ...options, defaults: checkDefaults(options.defaults) }, problems);
   let position = 0;
   for (const row of rows) {
     position++;
-    raw.push(row.line === undefined ? { ...row, line: position } : row);
+    checker.add(row, row.line ?? position);
   }
-  const checked = checkRows(raw, options, problems);
   if (problems.length > 0) throw new InvalidRowsError(problems);
+  return checker.rows;
+}
+
+function delimiterOption(delimiter: unknown): Delimiter | undefined {
+  if (delimiter === undefined || delimiter === "," || delimiter === ";" || delimiter === "\t") return delimiter;
+  throw new ValidationError("delimiter", `is ${describeValue(delimiter)}`, 'it must be ",", ";" or "\\t" (tab)');
+}
+
+function encodingOption(label: string | undefined): TextEncodingName | undefined {
+  if (label === undefined) return undefined;
+  const encoding = encodingOf(label);
+  if (encoding === undefined) throw new ValidationError("encoding", `${describeValue(label)} is not supported`, `use one of ${TEXT_ENCODINGS.join(", ")} (or latin1, which is windows-1252)`);
+  return encoding;
+}
+
+/** A string was decoded by the caller; it can still be binary. */
+function checkString(text: string): { text: string; encoding: TextEncodingName } | { problem: { line: number; message: string } } {
+  const nul = text.indexOf("\u0000");
+  if (nul === -1) return { text, encoding: "utf-8" };
+  const line = text.slice(0, nul).split(/\r\n|\n|\r/).length;
+  return { problem: { line, message: "the input is not text: it has a NUL character. Give a CSV or JSON Lines file" } };
+}
+
+function checkDefaults(defaults: RowDefaults | undefined): RowDefaults {
+  if (defaults === undefined) return {};
+  const checked: RowDefaults = {};
+  if (defaults.BonusAmount !== undefined) {
+    const cents = checkAmount(typeof defaults.BonusAmount === "string" ? defaults.BonusAmount.trim() : defaults.BonusAmount, "the default BonusAmount (--amount)");
+    checked.BonusAmount = formatCents(cents);
+  }
+  if (defaults.Reason !== undefined) checked.Reason = checkReason(defaults.Reason, "the default Reason (--reason)");
   return checked;
 }
 
-interface ReadResult {
-  raw: RawRow[];
-  problems: RowProblem[];
-  ignoredFields: string[];
-}
-
-function readCsv(text: string): ReadResult {
-  const { records, problems: syntax } = parseCsv(text);
-  const problems: RowProblem[] = syntax.map((p) => ({ line: p.line, field: "row", message: `CSV syntax: ${p.message}` }));
-  const header = records[0];
-  if (header === undefined) {
-    if (problems.length === 0) problems.push({ line: 1, field: "file", message: "the file is empty: it needs a header row and at least one bonus row" });
-    return { raw: [], problems, ignoredFields: [] };
-  }
-  const columns: (RowField | undefined)[] = [];
-  const ignoredFields: string[] = [];
-  const seen = new Map<RowField, number>();
-  header.fields.forEach((name, index) => {
-    const field = fieldOf(name);
-    columns.push(field);
-    if (field === undefined) {
-      if (name.trim() !== "") ignoredFields.push(name.trim());
-      return;
-    }
-    const earlier = seen.get(field);
-    if (earlier !== undefined) {
-      problems.push({ line: header.line, field: "header", message: `column ${field} appears twice (columns ${earlier + 1} and ${index + 1})` });
-    }
-    seen.set(field, index);
-  });
-  for (const field of REQUIRED_FIELDS) {
-    if (!seen.has(field)) {
-      problems.push({
-        line: header.line,
-        field: "header",
-        message: `column ${field} is missing: the header must name WorkerId, AssignmentId, BonusAmount and Reason (UniqueRequestToken is optional); it has ${header.fields.map((f) => JSON.stringify(f)).join(", ")}`,
-      });
-    }
-  }
-  if (problems.some((p) => p.field === "header")) return { raw: [], problems, ignoredFields };
-
-  const raw: RawRow[] = [];
-  for (const record of records.slice(1)) {
-    const extra = record.fields.slice(columns.length);
-    if (extra.some((value) => value.trim() !== "")) {
-      problems.push({ line: record.line, field: "row", message: `has ${record.fields.length} fields but the header has ${columns.length} (an unquoted comma in a value? quote the value)` });
-      continue;
-    }
-    const row: Record<string, unknown> = { line: record.line };
-    columns.forEach((field, index) => {
-      // A line break inside a quoted field is read as "\n" whatever the file's line ends are, so that a file
-      // re-saved with CRLF (Excel) has the same rows, content hash and tokens, and nothing is paid twice.
-      if (field !== undefined && index < record.fields.length) row[field] = (record.fields[index] as string).replace(/\r\n?/g, "\n");
-    });
-    raw.push(row as RawRow);
-  }
-  if (raw.length === 0 && problems.length === 0) {
-    problems.push({ line: header.line, field: "file", message: "the file has a header but no bonus rows" });
-  }
-  return { raw, problems, ignoredFields };
-}
-
-function readJsonLines(text: string): ReadResult {
-  const problems: RowProblem[] = [];
-  const raw: RawRow[] = [];
-  const ignored = new Set<string>();
-  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
-  lines.forEach((content, index) => {
-    const line = index + 1;
-    if (content.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(content);
-    } catch (error) {
-      problems.push({ line, field: "row", message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` });
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      problems.push({ line, field: "row", message: `must be a JSON object with ${REQUIRED_FIELDS.join(", ")}, got ${describeValue(value)}` });
-      return;
-    }
-    const row: Record<string, unknown> = { line };
-    for (const [key, fieldValue] of Object.entries(value)) {
-      const field = fieldOf(key);
-      if (field === undefined) {
-        ignored.add(key);
-        continue;
-      }
-      if (field in row) {
-        problems.push({ line, field, message: `${field} is given twice (keys differ only in case)` });
-        continue;
-      }
-      row[field] = fieldValue;
-    }
-    raw.push(row as RawRow);
-  });
-  if (raw.length === 0 && problems.length === 0) problems.push({ line: 1, field: "file", message: "the file has no bonus rows" });
-  return { raw, problems, ignoredFields: [...ignored] };
-}
-
-/** Runs `check`, turning a `ValidationError` into a problem on `line`. */
-function attempt<T>(line: number, field: string, problems: RowProblem[], check: () => T): T | undefined {
+/** Runs `check(value)`, turning a `ValidationError` into a problem on `line` (no closure per row: a million rows are checked). */
+function attempt<T>(line: number, field: string, problems: RowProblem[], check: (value: unknown) => T, value: unknown): T | undefined {
   try {
-    return check();
+    return check(value);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     problems.push({ line, field, message: error.message });
@@ -240,16 +249,56 @@ function text(field: string, value: unknown, trim: boolean): string {
   return trim ? value.trim() : value;
 }
 
-function checkId(field: string, value: unknown, pattern: RegExp, example: string): string {
-  return checkText(field, text(field, value, true), { max: 64, pattern, example });
-}
+const WORKER_ID = { max: 64, pattern: WORKER_ID_PATTERN, example: "A1B2C3D4E5F6G7" };
+const ASSIGNMENT_ID = { max: 64, pattern: ENTITY_ID_PATTERN, example: "3X1FV8S5J09OQY1JC80W57HTHFJGVM" };
+const checkWorkerId = (value: unknown): string => checkText("WorkerId", text("WorkerId", value, true), WORKER_ID);
+const checkAssignmentId = (value: unknown): string => checkText("AssignmentId", text("AssignmentId", value, true), ASSIGNMENT_ID);
 
 /** Amount in cents; `0` for a zero amount ("0", "0.00"), which is skipped rather than refused. */
 function checkRowAmount(value: unknown): number {
   const amount = typeof value === "string" ? value.trim() : value;
   if (typeof amount === "string" && AMOUNT_PATTERN.test(amount) && toCents(amount) === 0) return 0;
   if (amount === undefined || amount === "") throw new ValidationError("BonusAmount", "is missing", "every row needs it");
+  if (typeof amount === "string" && /^[0-9]+,[0-9]{1,2}$/.test(amount)) {
+    // Spreadsheets in decimal-comma locales write amounts so; reading "1,50" as 150 dollars or 1.50 is a guess either way.
+    throw new ValidationError("BonusAmount", `${describeValue(amount)} has a decimal comma`, `write US dollars with a point, e.g. "${amount.replace(",", ".")}"`);
+  }
   return checkAmount(amount);
+}
+
+/** A Reason: present, at most {@link REASON_MAX_LENGTH} characters, and never with the mark of a wrong decoding. */
+function checkReason(value: unknown, field = "Reason"): string {
+  // The same rules as the client's validateSendBonus (text, at most REASON_MAX_LENGTH characters, not only white space), and one more.
+  const reason = text(field, value, false);
+  // Code points never outnumber UTF-16 units, so only a long string needs counting.
+  if (reason.length > REASON_MAX_LENGTH) {
+    const length = codePoints(reason);
+    if (length > REASON_MAX_LENGTH) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${REASON_MAX_LENGTH} characters`);
+  }
+  if (reason.includes("\uFFFD")) {
+    throw new ValidationError(
+      field,
+      `contains U+FFFD (\uFFFD), the mark of text decoded in the wrong encoding`,
+      "the worker would read it: save the file as UTF-8, or read it with its own encoding (--encoding windows-1252, say)",
+    );
+  }
+  return reason;
+}
+
+/** Characters (code points) in a string: its UTF-16 units less the second half of each surrogate pair. */
+function codePoints(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 function checkToken(value: unknown): string | undefined {
@@ -257,62 +306,83 @@ function checkToken(value: unknown): string | undefined {
   return checkText("UniqueRequestToken", text("UniqueRequestToken", value, true), { max: 64 });
 }
 
-function checkRows(raw: readonly RawRow[], options: RowOptions, problems: RowProblem[]): BonusRow[] {
-  const rows: BonusRow[] = [];
-  const pairs = new Map<string, number>();
-  const tokens = new Map<string, number>();
-  raw.forEach((input, index) => {
-    const line = input.line ?? index + 1;
-    const before = problems.length;
-    const WorkerId = attempt(line, "WorkerId", problems, () => checkId("WorkerId", input.WorkerId, WORKER_ID_PATTERN, "A1B2C3D4E5F6G7"));
-    const AssignmentId = attempt(line, "AssignmentId", problems, () =>
-      checkId("AssignmentId", input.AssignmentId, ENTITY_ID_PATTERN, "3X1FV8S5J09OQY1JC80W57HTHFJGVM"),
-    );
-    const cents = attempt(line, "BonusAmount", problems, () => checkRowAmount(input.BonusAmount));
-    const Reason = attempt(line, "Reason", problems, () => text("Reason", input.Reason, false));
-    const token = attempt(line, "UniqueRequestToken", problems, () => checkToken(input.UniqueRequestToken));
-    let duplicate = false;
-    // Duplicates are looked for even among rows with other problems, so that one pass lists everything.
-    if (WorkerId !== undefined && AssignmentId !== undefined && cents !== 0) {
-      const pair = `${WorkerId}\u0000${AssignmentId}`;
-      const first = pairs.get(pair);
-      if (first === undefined) pairs.set(pair, line);
-      else if (!options.allowDuplicates) {
-        duplicate = true;
-        problems.push({
-          line,
-          field: "AssignmentId",
-          message: `WorkerId ${WorkerId} and AssignmentId ${AssignmentId} are also on line ${first}: a second bonus for the same assignment is refused unless duplicates are allowed (--allow-duplicates)`,
-        });
-      }
-    }
-    if (token !== undefined) {
-      const first = tokens.get(token);
-      if (first === undefined) tokens.set(token, line);
-      else {
-        duplicate = true;
-        problems.push({ line, field: "UniqueRequestToken", message: `UniqueRequestToken ${describeValue(token)} is also on line ${first}: MTurk would pay only one of the two` });
-      }
-    }
-    if (duplicate || problems.length > before || WorkerId === undefined || AssignmentId === undefined || cents === undefined || Reason === undefined) return;
+/** Checks rows one at a time, keeping what it needs to find duplicates across them. */
+class RowChecker {
+  readonly rows: BonusRow[] = [];
+  count = 0;
+  private readonly byAssignment = new Map<string, { readonly WorkerId: string; readonly line: number }>();
+  private readonly otherPairs = new Map<string, number>();
+  private readonly tokens = new Map<string, number>();
 
-    const row: BonusRow = {
-      line,
-      WorkerId,
-      AssignmentId,
-      BonusAmount: formatCents(cents),
-      cents,
-      Reason,
-      ...(token === undefined ? {} : { UniqueRequestToken: token }),
-    };
-    if (cents > 0) {
-      // What will be sent must pass the client's own checks too.
-      const sent = attempt(line, "row", problems, () =>
-        validateSendBonus({ WorkerId, AssignmentId, BonusAmount: row.BonusAmount, Reason, ...(token === undefined ? {} : { UniqueRequestToken: token }) }),
-      );
-      if (sent === undefined) return;
+  constructor(
+    private readonly options: RowOptions & { defaults: RowDefaults },
+    private readonly problems: RowProblem[],
+  ) {}
+
+  add(input: RawRow, line: number): void {
+    this.count++;
+    const { problems } = this;
+    const before = problems.length;
+    const filled = this.withDefaults(input, line);
+    const WorkerId = attempt(line, "WorkerId", problems, checkWorkerId, filled.WorkerId);
+    const AssignmentId = attempt(line, "AssignmentId", problems, checkAssignmentId, filled.AssignmentId);
+    const cents = attempt(line, "BonusAmount", problems, checkRowAmount, filled.BonusAmount);
+    const Reason = attempt(line, "Reason", problems, checkReason, filled.Reason);
+    const token = attempt(line, "UniqueRequestToken", problems, checkToken, filled.UniqueRequestToken);
+    // Duplicates are looked for even among rows with other problems, so that one pass lists everything.
+    const duplicate = this.duplicatePair(line, WorkerId, AssignmentId, cents) | this.duplicateToken(line, token);
+    if (duplicate || problems.length > before || WorkerId === undefined || AssignmentId === undefined || cents === undefined || Reason === undefined) return;
+    // These are the client's own rules (validateSendBonus), field by field, so what is planned is what can be sent;
+    // a test holds the two together rather than running both on every one of a million rows.
+    this.rows.push({ line, WorkerId, AssignmentId, BonusAmount: formatCents(cents), cents, Reason, ...(token === undefined ? {} : { UniqueRequestToken: token }) });
+  }
+
+  /** The row with the defaults filled in; a default for a field the row has is a problem (see `RowOptions.defaults`). */
+  private withDefaults(input: RawRow, line: number): RawRow {
+    const { defaults } = this.options;
+    if (defaults.BonusAmount === undefined && defaults.Reason === undefined) return input;
+    const filled: Record<string, unknown> = { ...input };
+    for (const field of ["BonusAmount", "Reason"] as const) {
+      const value = defaults[field];
+      if (value === undefined) continue;
+      if (input[field] !== undefined) {
+        this.problems.push({ line, field, message: `${field} is given here and by default (${field === "BonusAmount" ? "--amount" : "--reason"}): a default is for input without ${field}; leave out one of the two` });
+      }
+      filled[field] = value;
     }
-    rows.push(row);
-  });
-  return rows;
+    return filled as RawRow;
+  }
+
+  private duplicatePair(line: number, WorkerId: string | undefined, AssignmentId: string | undefined, cents: number | undefined): number {
+    if (WorkerId === undefined || AssignmentId === undefined || cents === 0) return 0;
+    // Keyed by the assignment, a string the row already holds (a key built per row would cost a million strings);
+    // the same assignment under another worker is another pair, kept in a second, normally empty, map.
+    const seen = this.byAssignment.get(AssignmentId);
+    let first: number | undefined;
+    if (seen === undefined) this.byAssignment.set(AssignmentId, { WorkerId, line });
+    else if (seen.WorkerId === WorkerId) first = seen.line;
+    else {
+      const pair = `${WorkerId}\u0000${AssignmentId}`;
+      first = this.otherPairs.get(pair);
+      if (first === undefined) this.otherPairs.set(pair, line);
+    }
+    if (first === undefined || this.options.allowDuplicates) return 0;
+    this.problems.push({
+      line,
+      field: "AssignmentId",
+      message: `WorkerId ${WorkerId} and AssignmentId ${AssignmentId} are also on line ${first}: a second bonus for the same assignment is refused unless duplicates are allowed (--allow-duplicates)`,
+    });
+    return 1;
+  }
+
+  private duplicateToken(line: number, token: string | undefined): number {
+    if (token === undefined) return 0;
+    const first = this.tokens.get(token);
+    if (first === undefined) {
+      this.tokens.set(token, line);
+      return 0;
+    }
+    this.problems.push({ line, field: "UniqueRequestToken", message: `UniqueRequestToken ${describeValue(token)} is also on line ${first}: MTurk would pay only one of the two` });
+    return 1;
+  }
 }

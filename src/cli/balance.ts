@@ -40,5 +40,5 @@ export async function run(args: string[]): Promise<number> {
     } finally {
       await client.destroy();
     }
-  });
+  }, HELP);
 }

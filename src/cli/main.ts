@@ -5,6 +5,10 @@
  * executable is `bin.ts`.
  */
 
+import { readFileSync } from "node:fs";
+import { closest } from "./suggest.js";
+import { CLOSURE_NOTE } from "./closure.js";
+
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
@@ -17,30 +21,54 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export const USAGE = `Usage: mturk-bonus <command> [options]
+       mturk-bonus --version | --help
 
 Pays Amazon Mechanical Turk bonuses exactly once, without the AWS SDK.
+
+${CLOSURE_NOTE}
 
 Commands:
 ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}`)
   .join("\n")}
 
+Options:
+  -V, --version   print the version
+  -h, --help      show this help
+
 Run "mturk-bonus <command> --help" for a command's options.
-Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), or --profile NAME.
+Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), --profile NAME
+or AWS_PROFILE, then the [default] profile of ~/.aws/credentials, as the AWS CLI finds them.
 `;
+
+/** This package's version, from its package.json (two levels up from src/cli and dist/cli alike). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
 
 /** Runs one command line (without `node` and the script), writing to stdout/stderr; resolves to the exit status. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    // A bare command is a misuse: the usage goes where errors go.
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(USAGE);
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    process.stdout.write(`mturk-bonus ${version()}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    process.stderr.write(`mturk-bonus: unknown command "${name}"\n\n${USAGE}`);
+    const suggestion = closest(name.replace(/^-+/, ""), Object.keys(COMMANDS));
+    const what = name.startsWith("-") ? `unknown option ${name}` : `unknown command "${name}"`;
+    process.stderr.write(`mturk-bonus: ${what}${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}\n\n${USAGE}`);
     return 2;
   }
   return (await command.load()).run(rest);
 }
-

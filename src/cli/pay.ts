@@ -1,17 +1,18 @@
 /** `mturk-bonus pay FILE`: a whole study's bonuses, exactly once, resumable. */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { InvalidRowsError, parseBonusFile, type RowFormat } from "../bulk/rows.js";
+import { InvalidRowsError, listProblems, parseBonusFile, type RowFormat } from "../bulk/rows.js";
+import { inputOptions, INPUT_HELP, INPUT_OPTIONS, inputNotes } from "./input.js";
 import { BalanceCheckError } from "../bulk/balance.js";
 import { JournalError } from "../bulk/journal.js";
 import { NAMESPACE_PATTERN } from "../identity.js";
-import { MTurkClient } from "../index.js";
-import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult } from "../bulk/pay.js";
+import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult, type RowResult } from "../bulk/pay.js";
 import { describePlan, formatDollars, type PayoutPlan } from "../bulk/plan.js";
 import { ProgressDisplay } from "../bulk/progress.js";
 import { describeResult, writeReport } from "../bulk/report.js";
 import { BATCH_ID_PATTERN } from "../bulk/token.js";
-import { COMMON_HELP, credentialsOf, EXIT, numberOption, parse, runCommand, str, targetOf, UsageError, type Target } from "./args.js";
+import { planLine, rowLine, summaryLine } from "./pay-json.js";
+import { COMMON_HELP, createClient, EXIT, numberOption, parse, runCommand, str, targetOf, UsageError, type Target } from "./args.js";
 
 export const HELP = `Usage: mturk-bonus pay FILE [options]
 
@@ -29,12 +30,15 @@ FILE is CSV with a header row, or JSON Lines (one object per line):
   A1B2C3D4E5F6G7,3X1FV8S5J09OQY1JC80W57HTHFJGVM,1.50,"Thanks, great work"
 BonusAmount is US dollars ("1.50", "2", no "$"); rows with 0 are skipped and
 reported. RFC 4180 quoting (commas, quotes, line breaks in fields), CRLF and a
-UTF-8 BOM are fine. Other columns are ignored.
+UTF-8 BOM are fine. Other columns are ignored; blank rows are skipped.
+
+${INPUT_HELP}
 
 Before paying:
-  --dry-run             show rows, total bonus, MTurk fees (20%, at least $0.01 per
+  --dry-run             show the counts of rows, total bonus, MTurk fees (20%, at least $0.01 per
                         bonus), grand total and the account balance; pay nothing
-  --yes                 pay without asking (required when stdin is not a terminal)
+  -y, --yes             pay without asking (required when stdin is not a terminal);
+                        answering no to the question exits 0 and writes nothing
   --allow-partial       pay rows in order until the money runs out, instead of
                         refusing a file whose grand total exceeds the balance
   --allow-duplicates    pay several rows for the same WorkerId and AssignmentId
@@ -55,7 +59,7 @@ Resuming:
                         ago, by another journal, file or tool) is then PAID AGAIN
 
 Speed:
-  --concurrency N       bonuses in flight at once (default 4)
+  --concurrency N       calls in flight at once (default 4)
   --rate PER_SECOND     requests per second at most (default 5); halved whenever
                         MTurk throttles, then regained slowly; "off": no client-side limit
   --timeout SECONDS     limit for one HTTP attempt, answer included (default 30)
@@ -66,7 +70,10 @@ Output:
                         JSON, otherwise CSV (default: FILE.report.csv next to the input;
                         FILE.sandbox.report.csv with --sandbox, FILE.<host>-<port>.report.csv
                         with --endpoint)
-  Progress goes to stderr (a live line on a terminal, a line every 10 s otherwise);
+  --json                JSON Lines on stdout: {"type":"plan",…}, then one {"type":"row",…}
+                        per settled row, then {"type":"summary",…}; nothing else on stdout
+  Progress goes to stderr (a live line on a terminal, cut to its width, with the
+  percentage done and an ETA; a line every 10 s otherwise; none with --quiet);
   the plan and the final summary go to stdout.
 
 ${COMMON_HELP}
@@ -94,7 +101,18 @@ const OPTIONS = {
   timeout: { type: "string" },
   "max-attempts": { type: "string" },
   report: { type: "string" },
+  json: { type: "boolean" },
+  ...INPUT_OPTIONS,
 } as const;
+
+/** The file's bytes, not kept by the caller once parsed (a big study's file is tens of megabytes). */
+function readInput(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
 
 function defaultPath(input: string, target: Target, kind: "journal.jsonl" | "report.csv"): string {
   return `${input}${target.suffix ? `.${target.suffix}` : ""}.${kind}`;
@@ -111,6 +129,24 @@ async function ask(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/**
+ * Shows the plan and asks; resolves to the plan agreed to, `undefined` when
+ * there is nothing to pay (no question), or "declined". A balance that does
+ * not cover the plan is refused here, before anything is written.
+ */
+async function askFirst(
+  preview: PayoutPlan,
+  context: { input: string; target: string; json: boolean; allowPartial: boolean; showPlan: (plan: PayoutPlan) => void },
+): Promise<PayoutPlan | undefined | "declined"> {
+  if (preview.toPay.rows === 0) return undefined;
+  if (preview.balanceCents !== undefined && preview.toPay.totalCents > preview.balanceCents && !context.allowPartial) throw new InsufficientBalanceError(preview);
+  // With --json the plan's JSON line goes to stdout and its human form to stderr, beside the question.
+  if (context.json) process.stderr.write(describePlan(preview, { input: context.input, target: context.target }));
+  context.showPlan(preview);
+  const question = `Pay ${formatDollars(preview.toPay.totalCents)} (${preview.toPay.rows} bonuses + fees) on ${context.target}? [y/N] `;
+  return (await ask(question)) ? preview : "declined";
 }
 
 /** `--rate`: a number of requests per second, or "off" (no client-side limit). */
@@ -170,34 +206,35 @@ export async function run(args: string[]): Promise<number> {
       throw new UsageError(`--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
     }
 
-    let text: string;
-    try {
-      text = readFileSync(input, "utf8");
-    } catch (error) {
-      throw new UsageError(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const readOptions = inputOptions(values);
     const allowDuplicates = values["allow-duplicates"] === true;
     let parsed: ReturnType<typeof parseBonusFile>;
     try {
-      parsed = parseBonusFile(text, { fileName: input, allowDuplicates, ...(format === undefined ? {} : { format: format as RowFormat }) });
+      parsed = parseBonusFile(readInput(input), { fileName: input, allowDuplicates, ...readOptions, ...(format === undefined ? {} : { format: format as RowFormat }) });
     } catch (error) {
       if (!(error instanceof InvalidRowsError)) throw error;
       const lines = new Set(error.problems.map((p) => p.line)).size;
       process.stderr.write(`mturk-bonus pay: ${input} was refused, nothing was paid: ${error.problems.length} problem(s) on ${lines} line(s):\n`);
-      for (const problem of error.problems) process.stderr.write(`  ${input}:${problem.line}: ${problem.message}\n`);
+      process.stderr.write(`${listProblems(error.problems, (problem) => `  ${input}:${problem.line}: ${problem.message}`)}\n`);
       return EXIT.usage;
     }
-    if (parsed.ignoredFields.length > 0) process.stderr.write(`note: ignoring column(s) ${parsed.ignoredFields.join(", ")}\n`);
+    const json = values.json === true;
+    const quiet = values.quiet === true;
+    if (!quiet) for (const note of inputNotes(parsed)) process.stderr.write(`note: ${note}\n`);
+    // With --json, stdout holds JSON Lines only: the human plan goes to stderr, beside the question.
+    let planShown = false;
+    /** Rows settled before the plan is shown (skipped, paid in an earlier run): with --json the plan comes first. */
+    const early: string[] = [];
+    const showPlan = (plan: PayoutPlan): void => {
+      planShown = true;
+      if (json) process.stdout.write(planLine(plan, { input, target: target.label, dryRun }) + early.splice(0).join(""));
+      else process.stdout.write(describePlan(plan, { input, target: target.label }));
+    };
 
     const journal = str(values, "journal") ?? defaultPath(input, target, "journal.jsonl");
     const reportPath = str(values, "report") ?? defaultPath(input, target, "report.csv");
-    let client: MTurkClient;
-    try {
-      client = new MTurkClient({ ...target.options, credentials: credentialsOf(values), timeoutMs, maxAttempts });
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const progress = new ProgressDisplay(process.stderr);
+    const client = createClient(values, target, (text) => progress.log(text), { timeoutMs, maxAttempts });
     const common = {
       client,
       journal,
@@ -214,8 +251,12 @@ export async function run(args: string[]): Promise<number> {
     try {
       if (dryRun) {
         const plan = await previewPayout(parsed.rows, common);
-        process.stdout.write(describePlan(plan, { input, target: target.label }));
+        showPlan(plan);
         const short = plan.balanceCents !== undefined && plan.toPay.totalCents > plan.balanceCents;
+        if (json) {
+          process.stdout.write(summaryLine({ exitCode: EXIT.ok, dryRun: true }));
+          return EXIT.ok;
+        }
         process.stdout.write(
           short && values["allow-partial"] !== true
             ? "Dry run: nothing was paid. A real run would refuse this file: the balance does not cover it (add funds, or pass --allow-partial).\n"
@@ -224,13 +265,24 @@ export async function run(args: string[]): Promise<number> {
         return EXIT.ok;
       }
 
+      // Asked before payBonuses, which opens the journal: a "no" leaves no journal and no report behind.
+      let agreed: PayoutPlan | undefined;
+      if (!yes) {
+        const asked = await askFirst(await previewPayout(parsed.rows, common), { input, target: target.label, json, allowPartial: values["allow-partial"] === true, showPlan });
+        if (asked === "declined") {
+          process.stdout.write(json ? summaryLine({ exitCode: EXIT.ok, declined: true }) : "Nothing was paid, and nothing was written.\n");
+          return EXIT.ok;
+        }
+        agreed = asked;
+      }
+
       const stop = new AbortController();
       const abort = new AbortController();
       let interrupts = 0;
       const onSignal = (): void => {
         interrupts++;
         if (interrupts === 1) {
-          process.stderr.write("\nStopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
+          progress.log("Stopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
           stop.abort();
         } else {
           abort.abort();
@@ -238,7 +290,6 @@ export async function run(args: string[]): Promise<number> {
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
-      const progress = new ProgressDisplay(process.stderr);
       let result: PayoutResult;
       try {
         result = await payBonuses(parsed.rows, {
@@ -249,11 +300,18 @@ export async function run(args: string[]): Promise<number> {
           stopSignal: stop.signal,
           signal: abort.signal,
           confirm: async (plan: PayoutPlan) => {
-            process.stdout.write(describePlan(plan, { input, target: target.label }));
-            if (yes) return true;
-            return ask(`Pay ${formatDollars(plan.toPay.totalCents)} (${plan.toPay.rows} bonuses + fees) on ${target.label}? [y/N] `);
+            if (agreed === undefined) {
+              showPlan(plan);
+              return true;
+            }
+            // The journal may have moved since the question (another run): never pay more than was agreed.
+            if (plan.toPay.totalCents <= agreed.toPay.totalCents) return true;
+            process.stderr.write(`mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`);
+            return false;
           },
+          ...(json ? { onResult: (row: RowResult) => (planShown ? process.stdout.write(rowLine(row)) : early.push(rowLine(row))) } : {}),
           onProgress: (p) => {
+            if (quiet) return;
             progress.update(p);
             progress.start();
           },
@@ -263,15 +321,23 @@ export async function run(args: string[]): Promise<number> {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
-      process.stdout.write(describeResult(result));
+      // No question is asked when nothing is left to pay; the plan is shown all the same.
+      if (!planShown) showPlan(result.plan);
+      if (!json) process.stdout.write(describeResult(result));
       let code = exitCodeOf(result);
+      let reported = true;
       try {
         writeReport(reportPath, result);
-        process.stdout.write(`Report:  ${reportPath}\n`);
+        if (!json) process.stdout.write(`Report:  ${reportPath}\n`);
       } catch (error) {
         // The payments stand (the journal has them); only the report is missing, which a script must notice.
         process.stderr.write(`mturk-bonus pay: could not write the report ${reportPath}: ${(error as Error).message}\n`);
+        reported = false;
         if (code === EXIT.ok) code = EXIT.failed;
+      }
+      if (json) {
+        process.stdout.write(summaryLine({ exitCode: code, ...(reported ? { report: reportPath } : {}), journal }, result));
+        return code;
       }
       process.stdout.write(`Journal: ${journal}\n`);
       if (!result.complete && result.stoppedBy !== "declined") {
@@ -280,8 +346,9 @@ export async function run(args: string[]): Promise<number> {
       return code;
     } catch (error) {
       if (error instanceof InsufficientBalanceError) {
-        process.stdout.write(describePlan(error.plan, { input, target: target.label }));
+        showPlan(error.plan);
         process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+        if (json) process.stdout.write(summaryLine({ exitCode: EXIT.funds }));
         return EXIT.funds;
       }
       if (error instanceof InvalidRowsError) {
@@ -291,11 +358,12 @@ export async function run(args: string[]): Promise<number> {
       if (error instanceof JournalError) throw new UsageError(error.message);
       if (error instanceof BalanceCheckError) {
         process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+        if (json) process.stdout.write(summaryLine({ exitCode: EXIT.failed }));
         return EXIT.failed;
       }
       throw error;
     } finally {
       await client.destroy();
     }
-  });
+  }, HELP);
 }

@@ -84,5 +84,5 @@ export async function run(args: string[]): Promise<number> {
     } finally {
       await client.destroy();
     }
-  });
+  }, HELP);
 }

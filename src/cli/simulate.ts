@@ -2,14 +2,16 @@
  * `mturk-bonus simulate`: runs the local MTurk simulator until interrupted.
  * The first line on stdout is the URL alone, so scripts can read it.
  */
-import { parseArgs } from "node:util";
-import { parseFaultSpec, startSimulator, type FaultSpec, type SigningCredentials, type Simulator } from "../simulator/index.js";
+import { parse } from "./args.js";
+import { parseFaultSpec, SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type SigningCredentials, type Simulator } from "../simulator/index.js";
 
 /** Usage text of the command. */
 export const USAGE = `Usage: mturk-bonus simulate [options]
 
 Runs a local MTurk Requester API (SendBonus, GetAccountBalance, ListBonusPayments)
-on 127.0.0.1 and prints its URL. Stop it with Ctrl-C.
+on 127.0.0.1 and prints its URL, then the lines to paste into another
+terminal: the export of the simulator's key pair and the --endpoint to pass.
+Stop it with Ctrl-C.
 
 Options:
   --port N          TCP port, 0 for any free one (default 0)
@@ -39,39 +41,54 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv): SigningCredentials | undefi
   return env.AWS_SESSION_TOKEN ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : { accessKeyId, secretAccessKey };
 }
 
+/** What to paste into another terminal to use the simulator: its keys (public test keys, or none when yours are used) and its URL. */
+export function pasteLines(url: string, credentials: SigningCredentials | undefined, builtIn: SigningCredentials): string {
+  const keys =
+    credentials === undefined
+      ? `export AWS_ACCESS_KEY_ID=${builtIn.accessKeyId} AWS_SECRET_ACCESS_KEY=${builtIn.secretAccessKey}\nunset AWS_SESSION_TOKEN AWS_PROFILE`
+      : // Your own keys are never printed: the shell that started the simulator already has them.
+        `# signed with your environment's AWS_ACCESS_KEY_ID (…${credentials.accessKeyId.slice(-4)}): use the same environment`;
+  return `\n# Paste into another terminal (the simulator's key pair is public; it opens only simulators):\n${keys}\n` +
+    `mturk-bonus balance --endpoint ${url}\n` +
+    `# then: mturk-bonus pay bonuses.csv --endpoint ${url} --dry-run\n\n`;
+}
+
 /** Runs the command; resolves with the exit code once SIGINT or SIGTERM stops the simulator. */
 export async function run(args: string[]): Promise<number> {
-  let values;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let faults: FaultSpec[];
   try {
-    ({ values } = parseArgs({
+    ({ values } = parse(
+      "simulate",
       args,
-      options: {
-        port: { type: "string", default: "0" },
+      {
+        port: { type: "string" },
         balance: { type: "string" },
         region: { type: "string" },
         seed: { type: "string" },
         fault: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
-    }));
-    faults = (values.fault ?? []).map(parseFault);
+      false,
+      false,
+    ));
+    faults = ((values.fault as string[] | undefined) ?? []).map(parseFault);
   } catch (error) {
-    process.stderr.write(`mturk-bonus simulate: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.stderr.write(`mturk-bonus simulate: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  if (values.help) {
+  if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const port = Number(values.port);
+  const port = Number(values.port ?? "0");
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`mturk-bonus simulate: --port must be 0..65535, got ${values.port}\n`);
     return 2;
   }
 
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !(/^\d+$/.test(values.seed ?? "") && Number.isSafeInteger(seed))) {
+  if (seed !== undefined && !(/^\d+$/.test(String(values.seed)) && Number.isSafeInteger(seed))) {
     process.stderr.write(`mturk-bonus simulate: --seed must be a non-negative whole number, got ${values.seed}\n`);
     return 2;
   }
@@ -83,8 +100,8 @@ export async function run(args: string[]): Promise<number> {
       port,
       faults,
       ...(credentials === undefined ? {} : { credentials }),
-      ...(values.balance === undefined ? {} : { balance: values.balance }),
-      ...(values.region === undefined ? {} : { region: values.region }),
+      ...(typeof values.balance === "string" ? { balance: values.balance } : {}),
+      ...(typeof values.region === "string" ? { region: values.region } : {}),
       ...(seed === undefined ? {} : { seed }),
     });
   } catch (error) {
@@ -93,15 +110,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`mturk-bonus simulate: ${error.message}\n`);
     return 2;
   }
-  process.stdout.write(`${sim.url}\n`);
-  // Only the key id: the secret stays out of terminals and logs.
-  process.stderr.write(
-    `MTurk simulator listening; region ${sim.region}; access key ${sim.credentials[0]?.accessKeyId ?? "?"}` +
-      `${credentials === undefined ? " (the built-in SIMULATOR_CREDENTIALS)" : " (from the environment)"}\n` +
-      `ledger: GET ${sim.url}/__ledger   control: POST ${sim.url}/__control   stop: Ctrl-C\n`,
-  );
-
-  await new Promise<void>((resolve) => {
+  // Listening for the signals before printing: a script that reads the URL and stops us at once must get a clean exit.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -110,6 +120,15 @@ export async function run(args: string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  process.stdout.write(`${sim.url}\n${pasteLines(sim.url, credentials, SIMULATOR_CREDENTIALS)}`);
+  // Only the key id: the secret stays out of terminals and logs.
+  process.stderr.write(
+    `MTurk simulator listening; region ${sim.region}; access key ${sim.credentials[0]?.accessKeyId ?? "?"}` +
+      `${credentials === undefined ? " (the built-in SIMULATOR_CREDENTIALS)" : " (from the environment)"}\n` +
+      `ledger: GET ${sim.url}/__ledger   control: POST ${sim.url}/__control   stop: Ctrl-C\n`,
+  );
+
+  await stopped;
   await sim.close();
   return 0;
 }

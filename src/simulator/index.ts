@@ -15,6 +15,7 @@ import { SIMULATOR_CREDENTIALS } from "./credentials.js";
 import { FaultSchedule, type FaultSpec } from "./faults.js";
 import { Ledger } from "./ledger.js";
 import { listen } from "./server.js";
+import type { DuplicateWording } from "./operations.js";
 import { SimulatedService, type ControlAction, type SimulatorSnapshot } from "./service.js";
 import type { SigningCredentials } from "./sigv4.js";
 
@@ -32,6 +33,7 @@ export {
 } from "./ledger.js";
 export { JSON_CONTENT_TYPE, OPERATIONS, SERVICE_NAME, TARGET_PREFIX, type OperationName } from "./protocol.js";
 export { SimulatedService, type ControlAction, type Outcome, type ServiceOptions, type SimulatorSnapshot } from "./service.js";
+export { DUPLICATE_WORDINGS, type DuplicateWording } from "./operations.js";
 export type { SigningCredentials } from "./sigv4.js";
 
 /** Options of {@link startSimulator}. */
@@ -62,6 +64,13 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** Accepted distance between a request's `X-Amz-Date` and `now()`. @default 300000 */
   readonly maxClockSkewMs?: number;
+  /**
+   * How a repeated `UniqueRequestToken` is answered: `token` (the form seen
+   * from MTurk), `alreadyProcessed`, `alreadyExists`, `originalRequestId` or
+   * `opaque`. See {@link DUPLICATE_WORDINGS}.
+   * @default "token"
+   */
+  readonly duplicateWording?: DuplicateWording;
 }
 
 /** A running simulator. */
@@ -94,6 +103,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     region: options.region,
     maxClockSkewMs: options.maxClockSkewMs,
     now: options.now,
+    duplicateWording: options.duplicateWording,
     ledger: new Ledger({
       ...(options.balance === undefined ? {} : { balance: options.balance }),
       ...(options.assignments === undefined ? {} : { assignments: options.assignments }),

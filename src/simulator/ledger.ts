@@ -4,7 +4,7 @@
  * rules, no I/O; time comes from an injected clock so token expiry can be
  * tested without waiting a day.
  */
-import { feeCents, formatCents, toCents } from "../money.js";
+import { centsToDollars, commissionCents, dollarsToCents } from "./money.js";
 
 /** MTurk forgets a `UniqueRequestToken` 24 hours after it was first used. */
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -85,7 +85,7 @@ export interface BonusInput {
 
 /** Why a bonus was refused, each a `RequestError` on the wire. */
 export type BonusRefusal =
-  | { readonly reason: "duplicate"; readonly token: string }
+  | { readonly reason: "duplicate"; readonly token: string; readonly originalRequestId: string }
   | { readonly reason: "insufficientFunds" }
   | { readonly reason: "wrongWorker"; readonly boundWorker: string }
   | { readonly reason: "zeroAmount" };
@@ -94,7 +94,7 @@ export type BonusRefusal =
 export type BonusOutcome = { readonly ok: true; readonly bonus: BonusRecord } | ({ readonly ok: false } & BonusRefusal);
 
 function parseBalance(dollars: string): number {
-  const cents = toCents(dollars);
+  const cents = dollarsToCents(dollars);
   if (cents === undefined) throw new TypeError(`balance must be a dollar amount such as "100.00", got "${dollars}"`);
   return cents;
 }
@@ -121,7 +121,8 @@ export class Ledger {
   #spentCents = 0;
   #bonuses: BonusRecord[] = [];
   #byAssignment = new Map<string, BonusRecord[]>();
-  #tokens = new Map<string, number>();
+  /** Token → when it was first used and the request id that paid it. */
+  #tokens = new Map<string, { readonly at: number; readonly requestId: string }>();
   #workers: Map<string, string>;
   readonly #listed: ReadonlyMap<string, string>;
   readonly #initialBalanceCents: number;
@@ -185,26 +186,26 @@ export class Ledger {
     const token = input.UniqueRequestToken;
     if (token !== undefined) {
       const seen = this.#tokens.get(token);
-      if (seen !== undefined && now - seen < TOKEN_TTL_MS) return { ok: false, reason: "duplicate", token };
+      if (seen !== undefined && now - seen.at < TOKEN_TTL_MS) return { ok: false, reason: "duplicate", token, originalRequestId: seen.requestId };
     }
     const boundWorker = this.#workers.get(input.AssignmentId);
     if (boundWorker !== undefined && boundWorker !== input.WorkerId) {
       return { ok: false, reason: "wrongWorker", boundWorker };
     }
-    const amountCents = toCents(input.BonusAmount);
+    const amountCents = dollarsToCents(input.BonusAmount);
     if (amountCents === 0) return { ok: false, reason: "zeroAmount" };
-    const fee = amountCents === undefined ? 0 : feeCents(amountCents);
+    const fee = amountCents === undefined ? 0 : commissionCents(amountCents);
     if (amountCents === undefined || amountCents + fee > this.#balanceCents) {
       return { ok: false, reason: "insufficientFunds" };
     }
     this.#balanceCents -= amountCents + fee;
     this.#spentCents += amountCents + fee;
     this.#workers.set(input.AssignmentId, input.WorkerId);
-    if (token !== undefined) this.#tokens.set(token, now);
+    if (token !== undefined) this.#tokens.set(token, { at: now, requestId });
     const bonus: BonusRecord = {
       WorkerId: input.WorkerId,
       AssignmentId: input.AssignmentId,
-      BonusAmount: formatCents(amountCents),
+      BonusAmount: centsToDollars(amountCents),
       Reason: input.Reason,
       ...(token === undefined ? {} : { UniqueRequestToken: token }),
       grantTime: now,
@@ -227,7 +228,7 @@ export class Ledger {
   /** A deep copy of the current state. */
   snapshot(): LedgerSnapshot {
     return {
-      balance: formatCents(this.#balanceCents),
+      balance: centsToDollars(this.#balanceCents),
       balanceCents: this.#balanceCents,
       spentCents: this.#spentCents,
       now: this.now(),

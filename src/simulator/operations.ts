@@ -3,7 +3,7 @@
  * input to the exact answer the service gives. Validation first (the model's
  * constraints), then the ledger's rules.
  */
-import { formatCents } from "../money.js";
+import { centsToDollars } from "./money.js";
 import type { BonusRefusal, Ledger } from "./ledger.js";
 import {
   coralError,
@@ -16,6 +16,37 @@ import {
 } from "./protocol.js";
 import { validateInput } from "./validate.js";
 
+/**
+ * How the simulator words its answer to a repeated `UniqueRequestToken`.
+ * MTurk's wording is unpublished (it documents only "an error with a message
+ * containing the request ID"), so a client must be tested against several:
+ * - `token`: `The idempotency token "…" has already been processed.`, the form seen from MTurk (the default);
+ * - `alreadyProcessed`: `This request has already been processed.`, the words without the token;
+ * - `alreadyExists`: `The bonus payment already exists.`, the other wording seen from MTurk;
+ * - `originalRequestId`: `Request … was processed earlier.`, naming the request id that paid;
+ * - `opaque`: `There was an error with this request.`, nothing to recognise it by.
+ */
+export const DUPLICATE_WORDINGS = ["token", "alreadyProcessed", "alreadyExists", "originalRequestId", "opaque"] as const;
+
+/** One of {@link DUPLICATE_WORDINGS}. */
+export type DuplicateWording = (typeof DUPLICATE_WORDINGS)[number];
+
+/** The message and TurkErrorCode of the duplicate answer in one wording. */
+export function duplicateAnswer(wording: DuplicateWording, token: string, originalRequestId: string): { message: string; turkErrorCode: string } {
+  switch (wording) {
+    case "token":
+      return { message: `The idempotency token "${token}" has already been processed.`, turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest" };
+    case "alreadyProcessed":
+      return { message: "This request has already been processed.", turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest" };
+    case "alreadyExists":
+      return { message: "The bonus payment already exists.", turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest" };
+    case "originalRequestId":
+      return { message: `Request ${originalRequestId} was processed earlier.`, turkErrorCode: "AWS.MechanicalTurk.InvalidRequest" };
+    case "opaque":
+      return { message: "There was an error with this request.", turkErrorCode: "AWS.MechanicalTurk.InvalidRequest" };
+  }
+}
+
 /** Largest page ListBonusPayments returns, and its size when `MaxResults` is absent. */
 export const MAX_PAGE_SIZE = 100;
 
@@ -26,14 +57,11 @@ function requestError(ledger: Ledger, message: string, turkErrorCode: string, ct
 
 function refusal(ledger: Ledger, refused: BonusRefusal, input: Record<string, unknown>, ctx: ResponseContext): SimResponse {
   switch (refused.reason) {
-    case "duplicate":
+    case "duplicate": {
       ledger.counters.duplicates++;
-      return requestError(
-        ledger,
-        `The idempotency token "${refused.token}" has already been processed.`,
-        "AWS.MechanicalTurk.DuplicateRequest",
-        ctx,
-      );
+      const { message, turkErrorCode } = duplicateAnswer(ctx.duplicateWording ?? "token", refused.token, refused.originalRequestId);
+      return requestError(ledger, message, turkErrorCode, ctx);
+    }
     case "insufficientFunds":
       ledger.counters.insufficientFunds++;
       return requestError(
@@ -71,7 +99,7 @@ function sendBonus(ledger: Ledger, input: Record<string, unknown>, ctx: Response
 }
 
 function getAccountBalance(ledger: Ledger, ctx: ResponseContext): SimResponse {
-  return jsonResponse(200, { AvailableBalance: formatCents(ledger.balanceCents), OnHoldBalance: "0.00" }, ctx);
+  return jsonResponse(200, { AvailableBalance: centsToDollars(ledger.balanceCents), OnHoldBalance: "0.00" }, ctx);
 }
 
 /** Page tokens are opaque to callers; inside they name the assignment and the offset, so a token cannot be replayed elsewhere. */

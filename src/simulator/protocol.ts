@@ -3,6 +3,7 @@
  * plain {@link SimResponse} so the node:http server and the msw handlers
  * can send the very same bytes.
  */
+import type { DuplicateWording } from "./operations.js";
 
 /** The `X-Amz-Target` prefix of the MTurk Requester API 2017-01-17. */
 export const TARGET_PREFIX = "MTurkRequesterServiceV20170117.";
@@ -32,6 +33,8 @@ export interface ResponseContext {
   readonly requestId: string;
   /** Server time, epoch milliseconds, for the `Date` header. */
   readonly now: number;
+  /** How a repeated token is answered. @default "token" */
+  readonly duplicateWording?: DuplicateWording;
 }
 
 /** Returns the operation name of an `X-Amz-Target` value, if it names one the simulator implements. */

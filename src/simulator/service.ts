@@ -10,11 +10,11 @@
  * 4. JSON body, input validation, then the operation on the ledger.
  */
 import { randomUUID } from "node:crypto";
-import { toCents } from "../money.js";
+import { dollarsToCents } from "./money.js";
 import { faultResponse } from "./fault-responses.js";
 import { parseFaultSpec, type FaultSchedule, type FaultSpec } from "./faults.js";
 import type { Ledger, LedgerSnapshot } from "./ledger.js";
-import { runOperation } from "./operations.js";
+import { DUPLICATE_WORDINGS, runOperation, type DuplicateWording } from "./operations.js";
 import {
   coralError,
   JSON_CONTENT_TYPE,
@@ -37,6 +37,8 @@ export interface ServiceOptions {
   readonly now?: (() => number) | undefined;
   readonly ledger: Ledger;
   readonly faults: FaultSchedule;
+  /** How a repeated `UniqueRequestToken` is answered; see {@link DUPLICATE_WORDINGS}. @default "token" */
+  readonly duplicateWording?: DuplicateWording | undefined;
 }
 
 /**
@@ -54,10 +56,10 @@ export interface SimulatorSnapshot extends LedgerSnapshot {
 
 /**
  * A test-time command, the body of `POST /__control`. Applied in this
- * order: `reset`, `clearFaults`, `faults`, `balance`, `assignments`, `advanceClockMs`.
+ * order: `reset`, `clearFaults`, `faults`, `balance`, `assignments`, `advanceClockMs`, `duplicateWording`.
  */
 export interface ControlAction {
-  /** Back to the starting balance, nothing paid, no tokens, zero counters, no faults, clock unshifted. */
+  /** Back to the starting balance, nothing paid, no tokens, zero counters, no faults, clock unshifted, the starting duplicate wording. */
   readonly reset?: boolean;
   /** Disarm every fault. */
   readonly clearFaults?: boolean;
@@ -69,6 +71,8 @@ export interface ControlAction {
   readonly assignments?: Readonly<Record<string, string>>;
   /** Move the ledger clock forward (token expiry, grant times); signatures still use the wall clock. */
   readonly advanceClockMs?: number;
+  /** Answer repeated tokens in this wording from now on; see {@link DUPLICATE_WORDINGS}. */
+  readonly duplicateWording?: DuplicateWording;
 }
 
 function answer(response: SimResponse, delayMs = 0): Outcome {
@@ -87,6 +91,13 @@ function parseObject(body: Uint8Array | string): Record<string, unknown> | undef
   }
 }
 
+function checkWording(value: unknown): DuplicateWording {
+  if (!(DUPLICATE_WORDINGS as readonly unknown[]).includes(value)) {
+    throw new TypeError(`duplicateWording must be one of ${DUPLICATE_WORDINGS.join(", ")}, got ${JSON.stringify(value)}`);
+  }
+  return value as DuplicateWording;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -99,6 +110,8 @@ export class SimulatedService {
   readonly #region: string;
   readonly #maxSkewMs: number | undefined;
   readonly #now: () => number;
+  #duplicateWording: DuplicateWording;
+  readonly #initialWording: DuplicateWording;
 
   constructor(options: ServiceOptions) {
     this.ledger = options.ledger;
@@ -107,6 +120,8 @@ export class SimulatedService {
     this.#region = options.region ?? "us-east-1";
     this.#maxSkewMs = options.maxClockSkewMs;
     this.#now = options.now ?? Date.now;
+    this.#initialWording = checkWording(options.duplicateWording ?? "token");
+    this.#duplicateWording = this.#initialWording;
   }
 
   /** The region credential scopes must name. */
@@ -117,7 +132,7 @@ export class SimulatedService {
   /** Handles one API request. Never throws for anything a client can send. */
   handle(request: ReceivedRequest): Outcome {
     const now = this.#now();
-    const ctx: ResponseContext = { requestId: randomUUID(), now };
+    const ctx: ResponseContext = { requestId: randomUUID(), now, duplicateWording: this.#duplicateWording };
     const counters = this.ledger.counters;
     counters.requests++;
 
@@ -179,13 +194,14 @@ export class SimulatedService {
    */
   control(action: unknown): SimulatorSnapshot {
     if (!isRecord(action)) throw new TypeError("a control action must be a JSON object");
-    const { reset, clearFaults, faults, balance, assignments, advanceClockMs } = action;
+    const { reset, clearFaults, faults, balance, assignments, advanceClockMs, duplicateWording } = action;
+    const wording = duplicateWording === undefined ? undefined : checkWording(duplicateWording);
     if (faults !== undefined && !Array.isArray(faults)) throw new TypeError("faults must be an array");
     if (balance !== undefined && typeof balance !== "string") throw new TypeError('balance must be a string such as "100.00"');
     if (assignments !== undefined && !(isRecord(assignments) && Object.values(assignments).every((w) => typeof w === "string"))) {
       throw new TypeError("assignments must map AssignmentId to WorkerId");
     }
-    if (balance !== undefined && toCents(balance) === undefined) {
+    if (balance !== undefined && dollarsToCents(balance) === undefined) {
       throw new TypeError(`balance must be a dollar amount such as "100.00", got ${JSON.stringify(balance)}`);
     }
     if (advanceClockMs !== undefined && !(typeof advanceClockMs === "number" && Number.isFinite(advanceClockMs) && advanceClockMs >= 0)) {
@@ -196,12 +212,14 @@ export class SimulatedService {
     if (reset === true) {
       this.ledger.reset();
       this.faults.clear();
+      this.#duplicateWording = this.#initialWording;
     }
     if (clearFaults === true) this.faults.clear();
     this.faults.add(parsedFaults);
     if (balance !== undefined) this.ledger.setBalance(balance);
     if (assignments !== undefined) this.ledger.assign(assignments as Record<string, string>);
     if (advanceClockMs !== undefined) this.ledger.advanceClock(advanceClockMs);
+    if (wording !== undefined) this.#duplicateWording = wording;
     return this.snapshot();
   }
 }

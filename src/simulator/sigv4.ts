@@ -3,7 +3,7 @@
  * alone. This is the project's independent SigV4 oracle: the simulator
  * verifies every request with it, and the client's wire-format tests
  * recompute signatures with it, so it must never share code with the
- * client's signer (`@smithy/signature-v4`).
+ * client's signer (`src/sign.ts`).
  *
  * Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  *

@@ -4,7 +4,7 @@
  * lowerCamel member names, e.g.
  * `1 validation error detected: Value '0.9752' at 'bonusAmount' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[0-9]+(\.)?[0-9]{0,2}$`.
  */
-import { AMOUNT_PATTERN } from "../money.js";
+import { CURRENCY_AMOUNT } from "./money.js";
 
 /** A model constraint on one string member. */
 interface StringRule {
@@ -27,7 +27,7 @@ type Rule = StringRule | IntegerRule;
 const SHAPES = {
   SendBonus: {
     WorkerId: { required: true, min: 1, max: 64, pattern: /^A[A-Z0-9]+$/ },
-    BonusAmount: { required: true, pattern: AMOUNT_PATTERN },
+    BonusAmount: { required: true, pattern: CURRENCY_AMOUNT },
     AssignmentId: { required: true, min: 1, max: 64, pattern: /^[A-Z0-9]+$/ },
     Reason: { required: true },
     UniqueRequestToken: { min: 1, max: 64 },

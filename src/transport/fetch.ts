@@ -1,4 +1,6 @@
 /** The transport over a `fetch` function: the global one on edge runtimes, or one the caller passes. */
+import { watchAbort } from "./abort.js";
+import { Deadlines } from "./deadline.js";
 import type { Transport, WireRequest, WireResponse } from "./types.js";
 
 /**
@@ -8,15 +10,19 @@ import type { Transport, WireRequest, WireResponse } from "./types.js";
  * `200` could pass for a payment.
  */
 export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): Transport {
+  const deadlines = new Deadlines(timeoutMs);
   return {
     async send({ endpoint, headers, body }: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse> {
       // `Host` was signed, but fetch sets it from the URL itself and some runtimes refuse it as a forbidden header.
       const { host: _host, ...sendable } = headers;
       const controller = new AbortController();
-      const timeout = new DOMException(`No complete answer within ${timeoutMs} ms`, "TimeoutError");
-      const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
-      const onAbort = (): void => controller.abort(signal?.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      let timeout: DOMException | undefined;
+      const cancelDeadline = deadlines.start(() => {
+        timeout = new DOMException(`No complete answer within ${timeoutMs} ms`, "TimeoutError");
+        controller.abort(timeout);
+      });
+      const stopWatching = signal === undefined ? undefined : watchAbort(signal, (reason) => controller.abort(reason));
+      if (signal?.aborted) controller.abort(signal.reason);
       try {
         const response = await fetchFunction(endpoint.url, { method: "POST", headers: sendable, body, signal: controller.signal, redirect: "manual" });
         const text = await response.text();
@@ -27,12 +33,15 @@ export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): 
         };
       } catch (error) {
         // Some runtimes reject with a generic AbortError whatever the reason: say which it was.
-        throw controller.signal.reason === timeout ? timeout : error;
+        throw timeout !== undefined && controller.signal.reason === timeout ? timeout : error;
       } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        cancelDeadline();
+        stopWatching?.();
       }
     },
-    close: () => Promise.resolve(),
+    close: () => {
+      deadlines.close();
+      return Promise.resolve();
+    },
   };
 }

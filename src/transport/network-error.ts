@@ -13,6 +13,7 @@ const NOT_SENT = new Set([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
+  "CONNECT_TIMEOUT",
 ]);
 
 /** The first string `code` in an error's `cause` chain (undici's fetch wraps the socket error). */
@@ -27,7 +28,7 @@ export function networkErrorCode(error: unknown): string | undefined {
 }
 
 /** What the transports reject with when the per-attempt timeout passes. */
-const TIMEOUT_CODES = new Set(["TimeoutError", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const TIMEOUT_CODES = new Set(["TimeoutError", "CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** A `TransportError` for a failed attempt (a `TimeoutError` when the per-attempt timeout passed). */
 export function toTransportError(error: unknown, timeoutMs: number): TransportError {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidRowsError, parseBonusFile, validateRows } from "../../src/bulk/rows.js";
+import { InvalidRowsError, MAX_LISTED_PROBLEMS, parseBonusFile, validateRows } from "../../src/bulk/rows.js";
+import { REASON_MAX_LENGTH, validateSendBonus } from "../../src/validate.js";
 
 const HEADER = "WorkerId,AssignmentId,BonusAmount,Reason,UniqueRequestToken\n";
 
@@ -95,5 +96,67 @@ describe("validateRows", () => {
   it("checks rows given in code, numbering them by position", () => {
     expect(validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }])[0]).toMatchObject({ line: 1, cents: 300, BonusAmount: "3.00" });
     expect(() => validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }, { WorkerId: "bad" }])).toThrow(/line 2: WorkerId/);
+  });
+});
+
+describe("bounds and blank rows", () => {
+  it("skips Excel's blank rows (,,, and empty lines) and counts them, wherever they are", () => {
+    const text = `\r\n${HEADER},,,,\r\nA1AAA,3X1,1.00,ok,\r\n\r\n , ,,,\r\nA2BBB,3X2,2.00,ok,\r\n,,,,\r\n`;
+    const parsed = parseBonusFile(text, { fileName: "b.csv" });
+    expect(parsed.rows.map((r) => r.line)).toEqual([4, 7]);
+    expect(parsed.blankRows).toBe(5);
+    expect(parseBonusFile('{"WorkerId":"A1AAA","AssignmentId":"3X1","BonusAmount":"1","Reason":"r"}\n\n  \n').blankRows).toBe(2);
+    expect(problemsOf(`${HEADER},,,,\r\n`)).toEqual([{ line: 1, field: "file", message: expect.stringContaining("no bonus rows") }]);
+  });
+
+  it("refuses a Reason longer than REASON_MAX_LENGTH characters, counting characters, not UTF-16 units", () => {
+    const fits = "é".repeat(REASON_MAX_LENGTH);
+    const emoji = "🎉".repeat(REASON_MAX_LENGTH); // 8,192 UTF-16 units, 4,096 characters
+    expect(parseBonusFile(`${HEADER}A1AAA,3X1,1,${fits},\nA2BBB,3X2,1,${emoji},\n`).rows).toHaveLength(2);
+    const problems = problemsOf(`${HEADER}A1AAA,3X1,1,${"x".repeat(REASON_MAX_LENGTH + 1)},\nA2BBB,3X2,1,${"x".repeat(50_000_000)},\n`);
+    expect(problems).toEqual([
+      { line: 2, field: "Reason", message: `Reason has ${REASON_MAX_LENGTH + 1} characters: it must be 1 to ${REASON_MAX_LENGTH} characters` },
+      { line: 3, field: "Reason", message: "Reason has 50000000 characters: it must be 1 to 4096 characters" },
+    ]);
+    // The client refuses it too, so nothing that skips the file reader can send one.
+    expect(() => validateSendBonus({ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1", Reason: "x".repeat(REASON_MAX_LENGTH + 1) })).toThrow(/Reason has 4097 characters/);
+  });
+
+  it("names a decimal comma rather than reading it either way", () => {
+    expect(problemsOf("WorkerId;AssignmentId;BonusAmount;Reason\nA1AAA;3X1;1,50;ok\n")).toEqual([
+      { line: 2, field: "BonusAmount", message: 'BonusAmount "1,50" has a decimal comma: write US dollars with a point, e.g. "1.50"' },
+    ]);
+  });
+
+  it("lists the first 20 problems in its message and counts the rest, keeping all of them in `problems`", () => {
+    const bad = Array.from({ length: 1000 }, (_, i) => `a${i},3X${i},1,r,\n`).join("");
+    let error: InvalidRowsError | undefined;
+    try {
+      parseBonusFile(HEADER + bad, { fileName: "big.csv" });
+    } catch (caught) {
+      error = caught as InvalidRowsError;
+    }
+    expect(error?.problems).toHaveLength(1000);
+    const lines = error?.message.split("\n") ?? [];
+    expect(lines).toHaveLength(1 + MAX_LISTED_PROBLEMS + 1);
+    expect(lines[0]).toBe("big.csv was refused, nothing was paid: 1000 problem(s) on 1000 line(s)");
+    expect(lines.at(-1)).toBe("  … and 980 more problem(s) on 980 more line(s)");
+  });
+
+  it("every row it accepts passes the client's own validateSendBonus (the rules are the same, checked once per row)", () => {
+    const text = `${HEADER}A1AAA, 3X1 ,1.5,"  spaced reason  ",\nA2BBB,3X2,007,r,tok-2\nA3CCC,3X3,5.,"multi\r\nline",\n`;
+    for (const row of parseBonusFile(text).rows) {
+      expect(() => validateSendBonus({ WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, ...(row.UniqueRequestToken ? { UniqueRequestToken: row.UniqueRequestToken } : {}) })).not.toThrow();
+    }
+  });
+});
+
+describe("duplicate pairs", () => {
+  it("tell a second worker on the same assignment apart from a repeated pair, in any order", () => {
+    const text = `${HEADER}A1AAA,3X1,1,a,\nA2BBB,3X1,1,b,\nA2BBB,3X1,1,c,\nA1AAA,3X1,1,d,\n`;
+    expect(problemsOf(text).map((p) => [p.line, p.message.match(/also on line (\d+)/)?.[1]])).toEqual([
+      [4, "3"],
+      [5, "2"],
+    ]);
   });
 });

@@ -91,7 +91,6 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   });
 
   describe.each([
-    [400, "ThrottlingException"],
     [400, "ValidationException"],
     [400, "ParameterValidationError"],
     [403, "InvalidSignatureException"],

@@ -1,7 +1,7 @@
 /** Client construction, destroy(), per-attempt credentials and pagination, for both transports. */
 import { describe, expect, it } from "vitest";
 import { MTurkClient as EdgeClient } from "../../src/edge.js";
-import { MTurkError, ValidationError } from "../../src/errors.js";
+import { CredentialsProviderError, MTurkError, ValidationError } from "../../src/errors.js";
 import { MTurkClient } from "../../src/index.js";
 import { OK, bonusInput, CREDENTIALS } from "./helpers/fixtures.js";
 import { TRANSPORTS, useFakeMTurk } from "./helpers/fake-mturk.js";
@@ -62,11 +62,45 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     expect(mturk.requests).toHaveLength(0);
   });
 
-  it("asks the credentials provider once per attempt", async () => {
+  it("asks a provider of expiring credentials again before each attempt", async () => {
     mturk.reply({ status: 503, body: "" }, OK);
     let calls = 0;
-    await mturk.client({ credentials: () => (calls++, CREDENTIALS) }).sendBonus(bonusInput());
+    // Inside the 5-minute refresh window: never reused.
+    const expiring = () => (calls++, { ...CREDENTIALS, expiration: new Date(Date.now() + 60_000) });
+    await mturk.client({ credentials: expiring }).sendBonus(bonusInput());
     expect(calls).toBe(2);
+  });
+
+  it("asks a provider once for 20 bonuses when its credentials do not expire (a credential_process runs once)", async () => {
+    mturk.reply(OK);
+    let calls = 0;
+    const client = mturk.client({ credentials: async () => (calls++, CREDENTIALS) });
+    for (let i = 0; i < 20; i++) await client.sendBonus(bonusInput({ UniqueRequestToken: `t-${i}` }));
+    expect([calls, mturk.requests.length]).toEqual([1, 20]);
+  });
+
+  it("shares one provider call among concurrent calls", async () => {
+    mturk.reply(OK);
+    let calls = 0;
+    const client = mturk.client({ credentials: async () => (calls++, { ...CREDENTIALS, expiration: new Date(Date.now() + 3600_000) }) });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => client.sendBonus(bonusInput({ UniqueRequestToken: `c-${i}` }))));
+    expect(calls).toBe(1);
+  });
+
+  it("recovers from a failed refresh at the next call", async () => {
+    mturk.reply(OK);
+    let calls = 0;
+    const client = mturk.client({
+      credentials: async () => {
+        if (++calls === 1) throw new Error("SSO token expired");
+        return CREDENTIALS;
+      },
+    });
+    const first = await client.sendBonus(bonusInput()).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(CredentialsProviderError);
+    await client.sendBonus(bonusInput());
+    await client.sendBonus(bonusInput({ UniqueRequestToken: "other" }));
+    expect([calls, mturk.requests.length]).toEqual([2, 2]);
   });
 
   it("accepts an async credentials provider", async () => {
@@ -86,7 +120,7 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     let calls = 0;
     const credentials = () => {
       if (calls++ > 0) throw new Error("vault unreachable");
-      return CREDENTIALS;
+      return { ...CREDENTIALS, expiration: new Date(Date.now() + 60_000) };
     };
     const error = (await mturk.client({ credentials }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
     expect([error instanceof MTurkError, error.outcomeUnknown, error.$metadata.attempts, error.UniqueRequestToken]).toEqual([true, true, 1, bonusInput().UniqueRequestToken]);

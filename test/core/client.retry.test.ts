@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MTurkError, TransportError } from "../../src/errors.js";
+import { MTurkError, TimeoutError, TransportError } from "../../src/errors.js";
 import { OK, alreadyProcessed, awsError, bonusInput, CREDENTIALS, TOKEN } from "./helpers/fixtures.js";
 import { TRANSPORTS, useFakeMTurk, type Reply } from "./helpers/fake-mturk.js";
 import { amzDateToMs, authOf, recomputeSignature } from "./helpers/wire.js";
@@ -195,9 +195,13 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     it("reports a timed-out attempt as a TimeoutError whose outcome is unknown", async () => {
       mturk.reply({ kind: "hang" });
       const error = (await mturk.client({ timeoutMs: 300, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
-      // undici applies the timeout itself (a headers timeout here); the fetch transport with its own timer.
-      const code = transport === "undici" ? "UND_ERR_HEADERS_TIMEOUT" : "TimeoutError";
-      expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", code, true]);
+      expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", "TimeoutError", true]);
+    });
+
+    it("gives a timed-out attempt the exported TimeoutError class, a TransportError", async () => {
+      mturk.reply({ kind: "hang" });
+      const error = await mturk.client({ timeoutMs: 300, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e);
+      expect([error instanceof TimeoutError, error instanceof TransportError]).toEqual([true, true]);
     });
 
     it("retries a refused connection and reports that nothing was sent", async () => {
@@ -348,12 +352,33 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("keeps the corrected clock for the next call", async () => {
       const serverTime = Date.now() + HOUR;
-      mturk.reply(skewed(serverTime), OK);
+      // Every answer carries the server's clock: a real server's Date would reset it otherwise.
+      const datedOK = { ...OK, headers: { ...OK.headers, date: new Date(serverTime).toUTCString() } };
+      mturk.reply(skewed(serverTime), datedOK);
       const client = mturk.client();
       await client.sendBonus(bonusInput());
-      mturk.reply(OK);
+      mturk.reply(datedOK);
       await client.sendBonus(bonusInput());
       expect(Math.abs(amzDateToMs(mturk.requests[2]!.headers["x-amz-date"]!) - serverTime)).toBeLessThan(60_000);
+    });
+
+    it("learns the signing clock from the Date of a successful answer too, as the AWS SDKs do", async () => {
+      const serverTime = Date.now() + HOUR;
+      mturk.reply({ ...OK, headers: { ...OK.headers, date: new Date(serverTime).toUTCString() } });
+      const client = mturk.client();
+      await client.sendBonus(bonusInput());
+      await client.sendBonus(bonusInput());
+      expect(Math.abs(amzDateToMs(mturk.requests[1]!.headers["x-amz-date"]!) - serverTime)).toBeLessThan(60_000);
+    });
+
+    it("retries AccessDeniedException with a skew message, one of the SDKs' clock-skew codes", async () => {
+      mturk.reply(skewed(Date.now() + HOUR, "AccessDeniedException", "Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z"), OK);
+      expect((await mturk.client().sendBonus(bonusInput())).$metadata.attempts).toBe(2);
+    });
+
+    it("does not retry AccessDeniedException without a skew message", async () => {
+      mturk.reply(skewed(Date.now() + HOUR, "AccessDeniedException", "User is not authorized to perform mturk-requester:SendBonus"), OK);
+      await expect(mturk.client().sendBonus(bonusInput())).rejects.toMatchObject({ name: "AccessDeniedException" });
     });
   });
 });

@@ -120,11 +120,12 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     expect(request.headers["x-amz-content-sha256"]).toBeUndefined();
   });
 
-  it("resolves with the token, alreadyGranted false and the answer's metadata", async () => {
+  it("resolves with the token, alreadyGranted false, settled by the response, and the answer's metadata", async () => {
     const { output } = await sendOne();
     expect(output).toEqual({
       UniqueRequestToken: TOKEN,
       alreadyGranted: false,
+      settledBy: "response",
       $metadata: { attempts: 1, totalRetryDelay: 0, httpStatusCode: 200, requestId: "req-ok" },
     });
   });
@@ -155,7 +156,8 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     mturk.reply(OK);
     const keys = [CREDENTIALS, SESSION_CREDENTIALS];
     let call = 0;
-    const client = mturk.client({ credentials: () => keys[call++ % 2]! });
+    // Expiring within the refresh window, so each call asks the provider again.
+    const client = mturk.client({ credentials: () => ({ ...keys[call++ % 2]!, expiration: new Date(Date.now() + 60_000) }) });
     await client.sendBonus(bonusInput());
     await client.sendBonus(bonusInput());
     expect(mturk.requests.map((r) => authOf(r).accessKeyId)).toEqual([CREDENTIALS.accessKeyId, SESSION_CREDENTIALS.accessKeyId]);

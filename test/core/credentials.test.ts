@@ -1,7 +1,8 @@
 /** Where credentials come from and how they are checked. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { checkCredentials, credentialsFromEnvironment, toProvider } from "../../src/credentials.js";
-import { ValidationError } from "../../src/errors.js";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { checkCredentials, CREDENTIALS_REFRESH_WINDOW_MS, CredentialsCache, credentialsFromEnvironment, toProvider, type CredentialsProvider } from "../../src/credentials.js";
+import { CredentialsProviderError, ValidationError } from "../../src/errors.js";
 import { CREDENTIALS, SESSION_CREDENTIALS } from "./helpers/fixtures.js";
 
 afterEach(() => {
@@ -80,5 +81,82 @@ describe("checkCredentials", () => {
     ["an empty session token", { accessKeyId: "a", secretAccessKey: "s", sessionToken: "" }, "credentials.sessionToken"],
   ])("rejects %s", (_label, value, field) => {
     expect(() => checkCredentials(value)).toThrow(expect.objectContaining({ name: "ValidationError", field }));
+  });
+});
+
+describe("CredentialsCache", () => {
+  /** A provider that counts its calls and hands out numbered key pairs. */
+  function countingProvider(expiresInMs?: () => number | undefined) {
+    const provider = Object.assign(
+      async () => {
+        provider.calls++;
+        const lifetime = expiresInMs?.();
+        return {
+          accessKeyId: `AKID${provider.calls}`,
+          secretAccessKey: "SECRET",
+          ...(lifetime === undefined ? {} : { expiration: new Date(now + lifetime) }),
+        };
+      },
+      { calls: 0 },
+    );
+    return provider;
+  }
+  let now = 1_700_000_000_000;
+  const clock = () => now;
+
+  it("asks a provider without expiration once, whatever the number of calls", async () => {
+    const provider = countingProvider();
+    const cache = new CredentialsCache(provider, clock);
+    for (let i = 0; i < 20; i++) await cache.get();
+    now += 365 * 24 * 3600_000;
+    expect([(await cache.get()).accessKeyId, provider.calls]).toEqual(["AKID1", 1]);
+  });
+
+  it("reuses credentials until 5 minutes before they expire, then refreshes", async () => {
+    const provider = countingProvider(() => 3600_000);
+    const cache = new CredentialsCache(provider, clock);
+    await cache.get();
+    now += 3600_000 - CREDENTIALS_REFRESH_WINDOW_MS;
+    expect((await cache.get()).accessKeyId).toBe("AKID1");
+    now += 1;
+    expect([(await cache.get()).accessKeyId, provider.calls]).toEqual(["AKID2", 2]);
+  });
+
+  it("shares one refresh among concurrent calls", async () => {
+    const provider = countingProvider();
+    const cache = new CredentialsCache(provider, clock);
+    const all = await Promise.all(Array.from({ length: 10 }, () => cache.get()));
+    expect([new Set(all).size, provider.calls]).toEqual([1, 1]);
+  });
+
+  it("does not keep a failed refresh: the next call asks again", async () => {
+    let calls = 0;
+    const flaky = async () => {
+      if (++calls === 1) throw new Error("SSO session expired");
+      return CREDENTIALS;
+    };
+    const cache = new CredentialsCache(flaky, clock);
+    const failures = await Promise.allSettled([cache.get(), cache.get()]);
+    expect(failures.map((f) => f.status)).toEqual(["rejected", "rejected"]);
+    expect((failures[0] as PromiseRejectedResult).reason).toBeInstanceOf(CredentialsProviderError);
+    expect([await cache.get(), calls]).toEqual([CREDENTIALS, 2]);
+  });
+
+  it("does not keep what fails the check (an empty secret)", async () => {
+    let calls = 0;
+    const cache = new CredentialsCache(() => (++calls === 1 ? { accessKeyId: "A", secretAccessKey: "" } : CREDENTIALS), clock);
+    await expect(cache.get()).rejects.toBeInstanceOf(ValidationError);
+    expect([await cache.get(), calls]).toEqual([CREDENTIALS, 2]);
+  });
+
+  it("refuses an expiration that is not a Date", () => {
+    expect(() => checkCredentials({ ...CREDENTIALS, expiration: "2030-01-01" })).toThrow(expect.objectContaining({ field: "credentials.expiration" }));
+  });
+
+  it("takes an @aws-sdk/credential-providers function as it is (typed)", async () => {
+    // The SDK's provider type: an optional argument, and AwsCredentialIdentity with expiration, credentialScope, accountId.
+    const sdkProvider: AwsCredentialIdentityProvider = async () => ({ ...CREDENTIALS, expiration: new Date(now + 3600_000), accountId: "123456789012" });
+    const provider: CredentialsProvider = sdkProvider;
+    expect((await new CredentialsCache(provider, clock).get()).accessKeyId).toBe(CREDENTIALS.accessKeyId);
   });
 });

@@ -43,7 +43,7 @@ describe("resolveEndpoint", () => {
   );
 
   it("accepts a path of unreserved characters", () => {
-    expect(resolveEndpoint({ endpoint: "https://proxy.example.com/mturk_v1/a-b.c~d" }).path).toBe("/mturk_v1/a-b.c~d");
+    expect(resolveEndpoint({ endpoint: "https://proxy.example.com/mturk_v1/a-b.c~d" }).path).toBe("/mturk_v1/a-b.c~d/");
   });
 
   it("leaves the port out of host for the default port", () => {

@@ -1,6 +1,7 @@
 /**
- * Both hash classes the builds use (`NodeSha256` for Node, `Sha256` from
- * @aws-crypto/sha256-js for edge) against the same published vectors:
+ * The hash classes the builds use (`NodeSha256` for Node, `WebSha256` over
+ * WebCrypto for edge) and @aws-crypto/sha256-js's `Sha256` (what the edge
+ * build used before, and what `identity.ts` uses) against the same published vectors:
  * NIST SHA-256, RFC 4231 HMAC-SHA-256, and the AWS SigV4 suite signed
  * through @smithy/signature-v4 with each hash.
  */
@@ -9,6 +10,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import type { HashConstructor } from "../../src/hash.js";
 import { NodeSha256 } from "../../src/hash-node.js";
+import { WebSha256 } from "../../src/hash-web.js";
 import { POST_CASES, readCase, SUITE } from "../helpers/aws-suite.js";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
@@ -69,7 +71,29 @@ async function digestHex(Hash: HashConstructor, data: string | Uint8Array, key?:
 const CLASSES: Array<[string, HashConstructor]> = [
   ["NodeSha256", NodeSha256],
   ["@aws-crypto/sha256-js Sha256", Sha256 as unknown as HashConstructor],
+  ["WebSha256", WebSha256],
 ];
+
+describe("NodeSha256.hex, the signer's synchronous path", () => {
+  it.each(NIST.filter(([, message]) => typeof message === "string"))("hashes the NIST vector %s", (_label, message, expected) => {
+    expect(NodeSha256.hex(message as string)).toBe(expected);
+  });
+
+  it("computes an HMAC with a key given as bytes", () => {
+    expect(NodeSha256.hex("what do ya want for nothing?", new TextEncoder().encode("Jefe"))).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  });
+});
+
+describe("WebSha256", () => {
+  it("gives the same HMAC for a key it has imported before", async () => {
+    const key = new TextEncoder().encode("Jefe");
+    const first = await digestHex(WebSha256, "what do ya want for nothing?", key);
+    expect([first, await digestHex(WebSha256, "what do ya want for nothing?", key)]).toEqual([
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    ]);
+  });
+});
 
 describe.each(CLASSES)("%s", (_name, Hash) => {
   it.each(NIST)("hashes the NIST vector %s", async (_label, message, expected) => {

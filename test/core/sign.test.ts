@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../../src/endpoint.js";
 import type { HashConstructor, SourceData } from "../../src/hash.js";
 import { NodeSha256 } from "../../src/hash-node.js";
+import { WebSha256 } from "../../src/hash-web.js";
 import { buildRequest, type UnsignedRequest } from "../../src/request.js";
 import { RequestSigner, SIGNING_SERVICE } from "../../src/sign.js";
 import { CREDENTIALS, SESSION_CREDENTIALS } from "./helpers/fixtures.js";
@@ -29,6 +30,7 @@ function expected(headers: Record<string, string>, credentials = CREDENTIALS, re
 describe.each<[string, HashConstructor]>([
   ["NodeSha256", NodeSha256],
   ["Sha256", Sha256 as unknown as HashConstructor],
+  ["WebSha256", WebSha256],
 ])("RequestSigner with %s", (_name, hash) => {
   it("produces the Authorization the specification gives", async () => {
     const headers = await new RequestSigner("us-east-1", hash).sign(request(), CREDENTIALS, DATE);
@@ -84,7 +86,23 @@ describe.each<[string, HashConstructor]>([
   it("signs a proxy endpoint's path", async () => {
     const proxied = buildRequest(resolveEndpoint({ endpoint: "https://proxy.example.com/mturk/v1" }), "SendBonus", BODY);
     const headers = await new RequestSigner("us-east-1", hash).sign(proxied, CREDENTIALS, DATE);
-    expect(headers.authorization).toBe(expected(headers, CREDENTIALS, "us-east-1", AMZ_DATE, "/mturk/v1"));
+    // The operation's URI `/` is appended to the endpoint's path (Smithy's AwsJson11HostWithPath).
+    expect(headers.authorization).toBe(expected(headers, CREDENTIALS, "us-east-1", AMZ_DATE, "/mturk/v1/"));
+  });
+
+  it("signs header values trimmed, with inner runs of whitespace as one space", async () => {
+    const untidy = request();
+    untidy.headers["x-amz-meta-note"] = "  a   b\t c  ";
+    const headers = await new RequestSigner("us-east-1", hash).sign(untidy, CREDENTIALS, DATE);
+    expect(headers.authorization).toBe(expected(headers));
+  });
+
+  it("dates each request by its own second", async () => {
+    const signer = new RequestSigner("us-east-1", hash);
+    const first = (await signer.sign(request(), CREDENTIALS, DATE))["x-amz-date"];
+    const same = (await signer.sign(request(), CREDENTIALS, new Date(DATE.getTime() + 999)))["x-amz-date"];
+    const next = (await signer.sign(request(), CREDENTIALS, new Date(DATE.getTime() + 1000)))["x-amz-date"];
+    expect([first, same, next]).toEqual([AMZ_DATE, AMZ_DATE, "20260304T050608Z"]);
   });
 
   it("derives a new signing key when the day changes", async () => {

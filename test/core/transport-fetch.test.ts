@@ -24,7 +24,7 @@ describe("fetch transport (msw): a bonus whose answer is lost", () => {
 });
 
 describe("fetch transport over a real loopback socket", () => {
-  const server = useFakeMTurk("undici");
+  const server = useFakeMTurk("node");
   const realFetch = { fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) => fetch(input, init) };
 
   it("sends a Content-Length equal to the UTF-8 byte length of the body", async () => {

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
-import { checkAmount, describeValue, validateListBonusPayments, validateSendBonus } from "../../src/validate.js";
+import { checkAmount, describeValue, REASON_MAX_LENGTH, validateListBonusPayments, validateSendBonus } from "../../src/validate.js";
 import { bonusInput } from "./helpers/fixtures.js";
 
 const RUNS = { numRuns: 300 };
@@ -106,7 +106,7 @@ describe("AssignmentId", () => {
 });
 
 describe("Reason", () => {
-  it.each(["x", "Thanks!", "Danke schön 谢谢 🎉", "a".repeat(10_000)])("accepts %j", (Reason) => {
+  it.each(["x", "Thanks!", "Danke schön 谢谢 🎉", "a".repeat(4096), "🎉".repeat(4096)])("accepts %j", (Reason) => {
     expect(accepts(bonusInput({ Reason }))).toBe(true);
   });
 
@@ -121,6 +121,11 @@ describe("Reason", () => {
 
   it("rejects null", () => {
     expect(rejection({ ...bonusInput(), Reason: null }).message).toBe("Reason is null: it must be a string");
+  });
+
+  it("rejects a reason over REASON_MAX_LENGTH (4,096) characters", () => {
+    expect(REASON_MAX_LENGTH).toBe(4096);
+    expect(rejection(bonusInput({ Reason: "a".repeat(4097) })).message).toBe("Reason has 4097 characters: it must be 1 to 4096 characters");
   });
 });
 

@@ -2,7 +2,7 @@
  * SigV4 signatures as the specification gives them, computed with the
  * project's independent oracle, `src/simulator/sigv4.ts` (node:crypto only,
  * checked against AWS's published suite in test/simulator/sigv4-vectors.test.ts).
- * It shares no code with the client's signer (`@smithy/signature-v4`), so
+ * It shares no code with the client's signer (`src/sign.ts`), so
  * tests of either side may rely on it.
  */
 import {

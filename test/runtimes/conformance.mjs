@@ -32,7 +32,7 @@ export async function runConformance(config) {
   const { endpoint, credentials, runtime } = config;
   const transport = config.transport ?? "default";
   const options = { endpoint, credentials, maxAttempts: 3, timeoutMs: 10_000 };
-  // The `fetch` option: on Node this replaces undici; elsewhere it is what the client uses anyway.
+  // The `fetch` option: on Node this replaces node:http; elsewhere it is what the client uses anyway.
   const client = new MTurkClient(transport === "fetch" ? { ...options, fetch: (input, init) => fetch(input, init) } : options);
 
   const control = async (action) => {

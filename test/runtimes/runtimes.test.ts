@@ -1,5 +1,5 @@
 /**
- * Runs test/runtimes/conformance.mjs for real inside Node (undici and fetch
+ * Runs test/runtimes/conformance.mjs for real inside Node (node:http and fetch
  * transports), Bun, Deno and workerd, each against its own simulator on
  * 127.0.0.1 started here, and checks the result and the simulator's ledger.
  * A runtime that cannot start fails its test; none is skipped.
@@ -101,7 +101,7 @@ async function runCli(runtime: string, command: string, args: string[], env: Nod
 }
 
 describe("runtime conformance", () => {
-  it("Node, undici transport (the default)", async () => {
+  it("Node, node:http transport (the default)", async () => {
     sim = await startSimulator();
     const result = await runCli("node", process.execPath, [CLI, config("node")]);
     expect(result.entry).toBe(new URL("dist/index.js", `file://${ROOT}`).href);

@@ -8,7 +8,7 @@ import { MTurkClient, RequestError, ServiceFault, TransportError, type MTurkClie
 import { SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type Simulator } from "../../src/simulator/index.js";
 
 const transports: [string, Partial<MTurkClientOptions>][] = [
-  ["undici", {}],
+  ["node:http", {}],
   ["fetch", { fetch: globalThis.fetch }],
 ];
 

@@ -35,11 +35,11 @@ describe("Ledger", () => {
     ]);
   });
 
-  it("refuses a token it has seen and pays nothing", () => {
+  it("refuses a token it has seen, naming the request that paid it, and pays nothing", () => {
     const { ledger } = ledgerAt();
     ledger.payBonus({ ...BONUS, UniqueRequestToken: "t1" }, "r1");
     const before = ledger.balanceCents;
-    expect(ledger.payBonus({ ...BONUS, UniqueRequestToken: "t1" }, "r2")).toEqual({ ok: false, reason: "duplicate", token: "t1" });
+    expect(ledger.payBonus({ ...BONUS, UniqueRequestToken: "t1" }, "r2")).toEqual({ ok: false, reason: "duplicate", token: "t1", originalRequestId: "r1" });
     expect(ledger.balanceCents).toBe(before);
   });
 

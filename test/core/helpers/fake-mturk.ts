@@ -1,6 +1,6 @@
 /**
  * A scripted fake of the MTurk endpoint, for both transports:
- * - `undici`: a real node:http server on 127.0.0.1 (msw cannot see undici.request);
+ * - `node`: a real node:http server on 127.0.0.1 (the default Node transport, node:http);
  * - `fetch`: msw `setupServer`, with the client given `fetch: globalThis.fetch`.
  * Tests script the answers (`reply`) and read what arrived (`requests`).
  */
@@ -13,8 +13,8 @@ import { MTurkClient } from "../../../src/index.js";
 import type { MTurkClientOptions } from "../../../src/client.js";
 import { CREDENTIALS } from "./fixtures.js";
 
-export type TransportName = "undici" | "fetch";
-export const TRANSPORTS: TransportName[] = ["undici", "fetch"];
+export type TransportName = "node" | "fetch";
+export const TRANSPORTS: TransportName[] = ["node", "fetch"];
 
 export interface CapturedRequest {
   method: string;
@@ -96,7 +96,7 @@ export function useFakeMTurk(transport: TransportName): FakeMTurk {
   };
 
   beforeAll(async () => {
-    if (transport === "undici") {
+    if (transport === "node") {
       server = createServer((req, res) => void serveNode(req, res));
       await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
       endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -40,12 +40,12 @@ describe("toTransportError", () => {
     expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", code, true]);
   });
 
-  it("names a connect timeout a TimeoutError that sent nothing", () => {
-    const error = toTransportError(withCode("x", "UND_ERR_CONNECT_TIMEOUT"), 50);
+  it.each(["UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])("names a connect timeout (%s) a TimeoutError that sent nothing", (code) => {
+    const error = toTransportError(withCode("x", code), 50);
     expect([error.name, error.outcomeUnknown]).toEqual(["TimeoutError", false]);
   });
 
-  it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])("knows nothing was sent on %s", (code) => {
+  it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])("knows nothing was sent on %s", (code) => {
     expect(toTransportError(withCode("x", code), 1).outcomeUnknown).toBe(false);
   });
 

@@ -1,0 +1,24 @@
+/** Types for report.mjs, for its test (test/bench/report.test.ts). */
+export interface OneShotRun {
+  firstMs: number;
+  exitMs: number;
+  rssBytes: number;
+}
+export interface OneShotRow {
+  label: string;
+  versus: string | undefined;
+  runs: number;
+  firstMs: number;
+  exitMs: number;
+  lingerMs: number;
+  rssMB: number;
+  bundleBytes: number | undefined;
+  vs?: { firstMs: number; exitMs: number; rssMB: number; bundleBytes: number };
+}
+export function summarizeOneShots(
+  raw: { oneshot: Record<string, OneShotRun[]>; bundles?: Record<string, number> },
+  plan: { rounds: number },
+  programs: Record<string, { label: string; versus?: string; bundle?: string }>,
+): Record<string, OneShotRow>;
+export function summarize(raw: unknown, plan: unknown, options?: unknown): unknown;
+export function renderMarkdown(result: unknown): string;
