@@ -81,7 +81,7 @@ function startSimulator() {
   });
 }
 
-async function bareClient(url, calls) {
+async function bareClient(url, calls, tag = "bare") {
   const client = clientFor(url);
   let next = 0;
   const started = performance.now();
@@ -89,7 +89,8 @@ async function bareClient(url, calls) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < calls) {
         const i = next++;
-        await client.sendBonus({ WorkerId: `AB${String(i).padStart(10, "0")}`, AssignmentId: `3B${String(i).padStart(12, "0")}`, BonusAmount: "1.00", Reason: "bare", UniqueRequestToken: `bare-${process.pid}-${i}` });
+        const prefix = tag === "warm" ? "W" : "B";
+        await client.sendBonus({ WorkerId: `A${prefix}${String(i).padStart(10, "0")}`, AssignmentId: `3${prefix}${String(i).padStart(12, "0")}`, BonusAmount: "1.00", Reason: tag, UniqueRequestToken: `${tag}-${process.pid}-${i}` });
       }
     }),
   );
@@ -104,7 +105,8 @@ async function main() {
   const journal = join(dir, "study.journal.jsonl");
   const result = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, concurrency: CONCURRENCY, rows: ROWS };
   try {
-    log(`bulk bench: bare client, ${Math.min(ROWS, 20_000)} calls at concurrency ${CONCURRENCY}`);
+    log(`bulk bench: bare client, ${Math.min(ROWS, 20_000)} calls at concurrency ${CONCURRENCY} (after a warm-up)`);
+    await bareClient(sim.url, 3_000, "warm");
     result.client = await bareClient(sim.url, Math.min(ROWS, 20_000));
 
     const rows = rowsOf(ROWS);
