@@ -64,8 +64,17 @@ export function defaultNamespace(endpointOrigin: string): string {
  * characters, within MTurk's 64.
  */
 export function deriveToken(namespace: string, bonus: BonusIdentity, occurrence = 0, sha256: Sha256Sync = portableSha256): string {
-  const canonical = JSON.stringify(["mturk-bonus/token/v2", namespace, bonus.WorkerId, bonus.AssignmentId, bonus.cents, bonus.Reason, occurrence]);
-  return TOKEN_PREFIX + base64url(sha256(canonical)).slice(0, 43);
+  return TOKEN_PREFIX + base64url(sha256(tokenInput(namespace, bonus, occurrence))).slice(0, 43);
+}
+
+/**
+ * The text a token is the SHA-256 of: {@link deriveToken} is `TOKEN_PREFIX`
+ * and the first 43 characters of its unpadded base64url digest. Exposed so
+ * that a runtime with a one-call hash to base64url (Node's `crypto.hash`)
+ * derives the very same token without a copy of this definition.
+ */
+export function tokenInput(namespace: string, bonus: BonusIdentity, occurrence = 0): string {
+  return JSON.stringify(["mturk-bonus/token/v2", namespace, bonus.WorkerId, bonus.AssignmentId, bonus.cents, bonus.Reason, occurrence]);
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -249,3 +249,12 @@ main().catch((error) => {
   log(`bench failed: ${error?.stack ?? error}`);
   process.exitCode = 1;
 });
+
+// The bulk payer's figures (scripts/bench/bulk.mjs), in their own process, once the client's are done.
+process.once("beforeExit", () => {
+  try {
+    execFileSync(process.execPath, [join(here, "bulk.mjs"), ...(args.quick ? ["--quick"] : [])], { stdio: "inherit" });
+  } catch {
+    process.exitCode = 1;
+  }
+});

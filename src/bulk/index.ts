@@ -36,10 +36,15 @@ export {
   type RowOptions,
   type RowProblem,
 } from "./rows.js";
-export { BATCH_ID_PATTERN, contentHash, defaultBatchId, deriveToken, TOKEN_PREFIX, tokensFor } from "./token.js";
+export { BATCH_ID_PATTERN, contentHash, defaultBatchId, deriveToken, nodeSha256, TOKEN_PREFIX, tokensFor } from "./token.js";
+export { acquireLock, holderStatus, type HolderStatus, type Lock, type LockHolder } from "./lock.js";
+export { decide, type Decision, type ListedPayment, type RowView } from "./reconcile.js";
+export { availableCents, BalanceCheckError } from "./balance.js";
 export {
   actionFor,
   describePlan,
+  LOCAL_CLOCK_MARGIN_MS,
+  type Clocks,
   formatDollars,
   planPayout,
   shortfallCents,

@@ -6,22 +6,27 @@
  * sent, with this token, at this time", and each of those has a safe next
  * step (skip, send, re-send with the same token or reconcile).
  *
- * Entries are tiny and written with one `write` each, so a crash can tear at
- * most the last line; it is dropped (and cut off) when the journal is opened.
+ * Entries are small and written with one `write` per group commit, so a
+ * crash can tear at most the last line; it is dropped (and cut off) when the
+ * journal is opened.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, ftruncateSync, fstatSync, unlinkSync, writeSync, constants } from "node:fs";
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { acquireLock, type Lock } from "./lock.js";
 
 /** The first line: what the journal belongs to. */
 export interface HeaderEntry {
   readonly t: "header";
-  readonly v: 1;
-  /** The batch id, which every derived token depends on. */
+  /** 1: tokens derived from the batch id (older versions); 2: tokens derived from the namespace and each row alone. */
+  readonly v: 1 | 2;
+  /** The batch id: a name for people (version 1 tokens depended on it). */
   readonly batchId: string;
   /** {@link contentHash} of the rows this journal was started for. */
   readonly content: string;
   /** Where the money goes (production, sandbox, an endpoint URL): a journal is never reused for another. */
   readonly target: string;
+  /** The token namespace (version 2): every token of this journal is derived in it. */
+  readonly namespace?: string;
   /** The input's name, for people reading the file. */
   readonly input?: string;
   readonly at: string;
@@ -35,18 +40,24 @@ export interface RunEntry {
   readonly content?: string;
 }
 
-/** Written and fsynced before a bonus is sent. */
+/**
+ * Written and fsynced before a bonus is sent. The row's fields (and its
+ * Reason, which may be long) are journaled with its first send only.
+ */
 export interface IntentEntry {
   readonly t: "intent";
   readonly token: string;
-  readonly line: number;
-  readonly WorkerId: string;
-  readonly AssignmentId: string;
-  readonly BonusAmount: string;
-  readonly Reason: string;
+  readonly line?: number;
+  readonly WorkerId?: string;
+  readonly AssignmentId?: string;
+  readonly BonusAmount?: string;
+  readonly Reason?: string;
   /** The row's send number across all runs, from 1. */
   readonly n: number;
+  /** Local time. */
   readonly at: string;
+  /** MTurk's time (from the `Date` of its answers), when known: what GrantTime and the 24-hour window are compared with. */
+  readonly srv?: string;
 }
 
 /** What went wrong with one send, as journaled. */
@@ -70,6 +81,8 @@ export interface OutcomeEntry {
   readonly attempts: number;
   readonly error?: JournaledError;
   readonly at: string;
+  /** MTurk's time, when known. */
+  readonly srv?: string;
 }
 
 /** The result of checking `ListBonusPayments` for a row whose token may have expired. */
@@ -79,7 +92,11 @@ export interface ReconcileEntry {
   readonly found: boolean;
   /** Matching payments seen. */
   readonly matches: number;
+  /** The payment found is not one this journal sent (never sent here, or paid before its first send here). */
+  readonly listed?: boolean;
   readonly at: string;
+  /** MTurk's time, when known. */
+  readonly srv?: string;
 }
 
 export type JournalEntry = HeaderEntry | RunEntry | IntentEntry | OutcomeEntry | ReconcileEntry;
@@ -89,8 +106,8 @@ export class JournalError extends Error {
   override readonly name = "JournalError";
   constructor(
     message: string,
-    /** `mismatch`, `corrupt` or `locked`. */
-    readonly reason: "mismatch" | "corrupt" | "locked",
+    /** `mismatch`, `corrupt`, `locked` or `unreadable`. */
+    readonly reason: "mismatch" | "corrupt" | "locked" | "unreadable",
   ) {
     super(message);
   }
@@ -98,8 +115,8 @@ export class JournalError extends Error {
 
 /** What is known about one token after replaying the journal. */
 export interface TokenState {
-  /** Present once the bonus is known to be paid. */
-  paid?: { readonly via: "sent" | "duplicate-token" | "reconciled"; readonly requestId?: string; readonly at: number };
+  /** Present once the bonus is known to be paid (`listed`: MTurk lists a matching payment this journal did not send). */
+  paid?: { readonly via: "sent" | "duplicate-token" | "reconciled" | "listed"; readonly requestId?: string; readonly at: number };
   /** Sends of this row (intents), across runs. */
   sends: number;
   /** HTTP attempts, across runs. */
@@ -108,6 +125,17 @@ export interface TokenState {
   unknownSince?: number;
   /** A send in flight (or cut short by a crash): its intent time. */
   openIntent?: number;
+  /** The first send's time. */
+  firstSend?: number;
+  /**
+   * Some time above is on the local clock only (a journal from an older
+   * version, or a client that could not tell MTurk's time); the others are
+   * on MTurk's clock.
+   */
+  localTimes?: boolean;
+  /** Who and what assignment it pays, from its first intent. */
+  WorkerId?: string;
+  AssignmentId?: string;
   lastError?: JournaledError;
   lastRequestId?: string;
 }
@@ -117,6 +145,13 @@ export function unknownSince(state: TokenState): number | undefined {
   const { unknownSince: since, openIntent } = state;
   if (since === undefined) return openIntent;
   return openIntent === undefined ? since : Math.min(since, openIntent);
+}
+
+/** An entry's time: MTurk's when journaled, else the local one (and the state is marked as holding local times). */
+function timeOf(entry: { readonly at: string; readonly srv?: string }, state: TokenState): number {
+  if (entry.srv !== undefined) return Date.parse(entry.srv);
+  state.localTimes = true;
+  return Date.parse(entry.at);
 }
 
 /** The per-token state machine, fed by replay and by live appends alike. */
@@ -144,15 +179,19 @@ export class JournalState {
         return;
       case "intent": {
         const state = this.get(entry.token);
+        const at = timeOf(entry, state);
         // An earlier intent without an outcome: that send may have paid.
         if (state.openIntent !== undefined) state.unknownSince = Math.min(state.unknownSince ?? state.openIntent, state.openIntent);
-        state.openIntent = Date.parse(entry.at);
+        state.openIntent = at;
+        state.firstSend ??= at;
+        if (entry.WorkerId !== undefined) state.WorkerId = entry.WorkerId;
+        if (entry.AssignmentId !== undefined) state.AssignmentId = entry.AssignmentId;
         state.sends = Math.max(state.sends + 1, entry.n);
         return;
       }
       case "outcome": {
         const state = this.get(entry.token);
-        const at = Date.parse(entry.at);
+        const at = timeOf(entry, state);
         state.httpAttempts += entry.attempts;
         if (entry.requestId !== undefined) state.lastRequestId = entry.requestId;
         if (entry.status === "paid") {
@@ -170,8 +209,8 @@ export class JournalState {
       }
       case "reconcile": {
         const state = this.get(entry.token);
-        const at = Date.parse(entry.at);
-        if (entry.found) state.paid = { via: "reconciled", at };
+        const at = timeOf(entry, state);
+        if (entry.found) state.paid = { via: entry.listed ? "listed" : "reconciled", at };
         else {
           // Checked: not paid as of now, and the token is past its window, so no earlier send can still land.
           delete state.unknownSince;
@@ -194,22 +233,25 @@ export interface JournalContents {
   readonly torn: boolean;
 }
 
-/** Parses journal text. A torn (unterminated or unparsable) last line is dropped; a bad line before it is corruption. */
-export function parseJournal(text: string, path = "journal"): JournalContents {
+/**
+ * Parses a journal. A torn (unterminated or unparsable) last line is
+ * dropped; a bad line before it is corruption. Linear: the text is decoded
+ * once and each line parsed once, whatever the journal's size.
+ */
+export function parseJournal(input: string | Uint8Array, path = "journal"): JournalContents {
+  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
   const entries: JournalEntry[] = [];
   let offset = 0;
-  let validLength = 0;
   let lineNumber = 0;
   let torn = false;
   while (offset < text.length) {
     lineNumber++;
     const end = text.indexOf("\n", offset);
-    const raw = end === -1 ? text.slice(offset) : text.slice(offset, end);
     const next = end === -1 ? text.length : end + 1;
     let entry: JournalEntry | undefined;
     if (end !== -1) {
       try {
-        const value: unknown = JSON.parse(raw);
+        const value: unknown = JSON.parse(text.slice(offset, end));
         if (typeof value === "object" && value !== null && KINDS.has((value as { t?: unknown }).t as string)) entry = value as JournalEntry;
       } catch {
         entry = undefined;
@@ -225,19 +267,25 @@ export function parseJournal(text: string, path = "journal"): JournalContents {
     }
     entries.push(entry);
     offset = next;
-    validLength = Buffer.byteLength(text.slice(0, next), "utf8");
   }
   const first = entries[0];
   if (first !== undefined && first.t !== "header") {
     throw new JournalError(`${path}: the first line is not a journal header; this is not a mturk-bonus journal`, "corrupt");
   }
+  // Byte length of the whole lines, computed once (not per line).
+  const validLength = !torn && typeof input !== "string" ? input.byteLength : Buffer.byteLength(text.slice(0, offset), "utf8");
   return { ...(first?.t === "header" ? { header: first } : {}), entries, validLength, torn };
 }
 
 /** Reads a journal without changing it (for dry runs); `undefined` if there is none. */
 export function readJournal(path: string): JournalContents | undefined {
   if (!existsSync(path)) return undefined;
-  return parseJournal(readFileSync(path, "utf8"), path);
+  try {
+    return parseJournal(readFileSync(path), path);
+  } catch (error) {
+    if (error instanceof JournalError) throw error;
+    throw new JournalError(`${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+  }
 }
 
 /** Replays entries into a fresh {@link JournalState}. */
@@ -245,45 +293,6 @@ export function replay(entries: Iterable<JournalEntry>): JournalState {
   const state = new JournalState();
   for (const entry of entries) state.apply(entry);
   return state;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Takes `<journal>.lock` (a pid file). A lock whose process is gone (killed) is taken over. */
-function lock(path: string): string {
-  const lockPath = `${path}.lock`;
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      const fd = openSync(lockPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return lockPath;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      let pid = Number.NaN;
-      try {
-        pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
-      } catch {
-        // Removed meanwhile, or unreadable: try again.
-      }
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new JournalError(`${path} is in use by another run (process ${pid}); wait for it to finish, or remove ${lockPath} if that process is not mturk-bonus`, "locked");
-      }
-      try {
-        unlinkSync(lockPath);
-      } catch {
-        // Someone else cleaned it up.
-      }
-    }
-  }
-  throw new JournalError(`could not lock ${path} (${lockPath} keeps reappearing)`, "locked");
 }
 
 function fsyncDirectory(path: string): void {
@@ -299,9 +308,30 @@ function fsyncDirectory(path: string): void {
   }
 }
 
+interface Waiter {
+  readonly line: string;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Writes all of `data` at the end of `fd`; a write that makes no progress is a full disk. */
+export function writeAll(fd: number, data: Uint8Array): void {
+  let written = 0;
+  while (written < data.length) {
+    const n = writeSync(fd, data, written, data.length - written);
+    if (!(n > 0)) throw Object.assign(new Error("ENOSPC: no space left on device, write made no progress"), { code: "ENOSPC" });
+    written += n;
+  }
+}
+
 /**
- * An open journal: locked, torn tail cut off, bound to its batch. Every
- * append is one `write` and one `fsync` before it returns.
+ * An open journal: locked, torn tail cut off, bound to its batch.
+ *
+ * Appends are group-committed: {@link append} resolves once its entry is on
+ * disk, and one `fsync` covers every entry appended while the previous one
+ * ran. So a payout awaits its intent before sending and its outcome before
+ * counting the row, and still makes far fewer than two fsyncs per row when
+ * many rows are in flight.
  */
 export class Journal {
   readonly path: string;
@@ -310,29 +340,51 @@ export class Journal {
   readonly entries: readonly JournalEntry[];
   /** True when a torn last line from a crash was dropped. */
   readonly repairedTornLine: boolean;
+  /** fsyncs made since open (for benchmarks). */
+  fsyncs = 0;
   private fd: number | undefined;
-  private readonly lockPath: string;
+  private size: number;
+  private readonly lock: Lock;
+  private pending: Waiter[] = [];
+  private flushing = false;
+  private idle: (() => void)[] = [];
+  /** Set when an fsync failed: what is on disk is then unknown, so nothing more may be appended. */
+  private broken: Error | undefined;
 
-  private constructor(path: string, fd: number, lockPath: string, header: HeaderEntry, entries: JournalEntry[], repaired: boolean) {
+  private constructor(path: string, fd: number, size: number, lock: Lock, header: HeaderEntry, entries: JournalEntry[], repaired: boolean) {
     this.path = path;
     this.fd = fd;
-    this.lockPath = lockPath;
+    this.size = size;
+    this.lock = lock;
     this.header = header;
     this.entries = entries;
     this.repairedTornLine = repaired;
   }
 
   /**
-   * Opens (or creates) the journal at `path`. `bind` sees the existing
-   * header (or `undefined` for a new journal) and returns the header to use;
-   * it throws to refuse a journal that belongs to something else.
+   * Opens (or creates, readable by its owner only) the journal at `path`.
+   * `bind` sees the existing header (or `undefined` for a new journal) and
+   * returns the header to use; it throws to refuse a journal that belongs to
+   * something else.
    */
   static open(path: string, bind: (existing: JournalContents | undefined) => HeaderEntry): Journal {
-    const lockPath = lock(path);
+    const held = acquireLock(path);
     let fd: number | undefined;
     try {
-      fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o644);
-      const size = fstatSync(fd).size;
+      try {
+        fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o600);
+      } catch (error) {
+        throw new JournalError(`${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+      }
+      const stat = fstatSync(fd);
+      if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) {
+        try {
+          fchmodSync(fd, 0o600); // A journal from an older version was world-readable; it holds worker ids and reasons.
+        } catch {
+          // Not ours to change (another owner): leave it.
+        }
+      }
+      const size = stat.size;
       const buffer = Buffer.alloc(size);
       let read = 0;
       while (read < size) {
@@ -340,63 +392,101 @@ export class Journal {
         if (n === 0) break;
         read += n;
       }
-      const contents = size === 0 ? undefined : parseJournal(buffer.subarray(0, read).toString("utf8"), path);
+      const contents = size === 0 ? undefined : parseJournal(buffer.subarray(0, read), path);
       // A journal torn before its header was complete never sent anything: start it afresh.
       const existing = contents?.header === undefined ? undefined : contents;
       const header = bind(existing);
+      let length = read;
       if (contents !== undefined && (contents.torn || existing === undefined)) {
-        ftruncateSync(fd, existing === undefined ? 0 : contents.validLength);
+        length = existing === undefined ? 0 : contents.validLength;
+        ftruncateSync(fd, length);
         fsyncSync(fd);
       }
-      const journal = new Journal(path, fd, lockPath, header, existing?.entries ?? [], contents?.torn === true);
+      const journal = new Journal(path, fd, length, held, header, existing?.entries ?? [], contents?.torn === true);
       if (existing === undefined) {
-        journal.append(header);
+        journal.appendNow(header);
         fsyncDirectory(path);
       }
       return journal;
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
-      try {
-        unlinkSync(lockPath);
-      } catch {
-        // Already gone.
-      }
+      held.release();
       throw error;
     }
   }
 
+  /** Appends one entry and fsyncs before returning (for the header and run lines at open). */
+  appendNow(entry: JournalEntry): void {
+    this.writeLines(`${JSON.stringify(entry)}\n`);
+    fsyncSync(this.fd as number);
+    this.fsyncs++;
+  }
+
   /**
-   * Appends one entry durably: it is on disk when this returns. A write that
-   * fails part-way (a full disk) is cut back off, so that the journal never
-   * holds half a line before later ones and stays resumable.
+   * Appends one entry; resolves when it is on disk, rejects if it could not
+   * be written or synced. A write that fails part-way (a full disk) is cut
+   * back off, so the journal never holds half a line before later ones.
    */
-  append(entry: JournalEntry): void {
+  append(entry: JournalEntry): Promise<void> {
+    if (this.fd === undefined) return Promise.reject(new Error(`journal ${this.path} is closed`));
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    const line = `${JSON.stringify(entry)}\n`;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, resolve, reject });
+      if (!this.flushing) this.flush();
+    });
+  }
+
+  private writeLines(text: string): void {
     if (this.fd === undefined) throw new Error(`journal ${this.path} is closed`);
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`, "utf8");
-    const size = fstatSync(this.fd).size;
+    const data = Buffer.from(text, "utf8");
     try {
-      let written = 0;
-      while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+      writeAll(this.fd, data);
     } catch (error) {
       try {
-        ftruncateSync(this.fd, size);
+        ftruncateSync(this.fd, this.size);
       } catch {
         // The torn tail is then dropped by the next reader, as after a kill.
       }
       throw error;
     }
-    fsyncSync(this.fd);
+    this.size += data.length;
   }
 
-  /** Closes the file and releases the lock. */
-  close(): void {
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0 || this.fd === undefined) {
+      this.flushing = false;
+      for (const wake of this.idle.splice(0)) wake();
+      return;
+    }
+    this.flushing = true;
+    try {
+      this.writeLines(batch.map((w) => w.line).join(""));
+    } catch (error) {
+      for (const w of batch) w.reject(error as Error);
+      this.flush();
+      return;
+    }
+    this.fsyncs++;
+    fsync(this.fd, (error) => {
+      if (error !== null) {
+        this.broken = new Error(`journal ${this.path} could not be synced to disk (${error.code ?? error.message}); what it holds is unknown, so nothing more is sent`);
+        for (const w of [...batch, ...this.pending.splice(0)]) w.reject(this.broken);
+      } else {
+        for (const w of batch) w.resolve();
+      }
+      this.flush();
+    });
+  }
+
+  /** Waits for pending appends, closes the file and releases the lock. */
+  async close(): Promise<void> {
+    if (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve));
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
-    try {
-      unlinkSync(this.lockPath);
-    } catch {
-      // Already gone.
-    }
+    this.lock.release();
   }
 }

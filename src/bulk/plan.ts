@@ -8,12 +8,25 @@ import type { BonusRow } from "./rows.js";
 import { tokensFor } from "./token.js";
 
 /**
- * How long after a send its token is still trusted to deduplicate. MTurk
- * keeps tokens 24 hours; the hour of margin covers clock differences.
- * Past it, a row that may have been paid is checked with ListBonusPayments
- * before it is sent again.
+ * How long after a send its token is still trusted to deduplicate, on
+ * MTurk's clock. MTurk keeps tokens 24 hours; the hour of margin covers the
+ * time a send takes and the `Date` header's coarseness. Past it, a row that
+ * may have been paid is checked with ListBonusPayments before it is sent again.
  */
 export const TOKEN_REUSE_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * Journals from older versions (and clients that cannot tell MTurk's time)
+ * hold local times only: they are compared with local time, and with
+ * GrantTime with this margin.
+ */
+export const LOCAL_CLOCK_MARGIN_MS = 60 * 60 * 1000;
+
+/** The clocks a decision may need: MTurk's (when known) and the local one, epoch ms. */
+export interface Clocks {
+  readonly server?: number;
+  readonly local: number;
+}
 
 /** What happens to a row next. */
 export type RowAction =
@@ -24,7 +37,14 @@ export type RowAction =
   /** Send (or re-send with the same token, which cannot pay twice). */
   | "send"
   /** It may have been paid more than {@link TOKEN_REUSE_WINDOW_MS} ago: check ListBonusPayments first. */
-  | "reconcile";
+  | "reconcile"
+  /**
+   * No journal record of being settled: look for a matching payment in
+   * ListBonusPayments (one listing per assignment) before sending, so that
+   * a bonus paid more than 24 hours ago (another journal, file or tool) is
+   * not paid again.
+   */
+  | "check";
 
 /** One row with its token and next step. */
 export interface PlannedRow {
@@ -51,6 +71,8 @@ export interface Totals {
 export interface PayoutPlan {
   readonly batchId: string;
   readonly contentHash: string;
+  /** The namespace the tokens are derived in. */
+  readonly namespace?: string;
   /** Every input row in order. */
   readonly rows: readonly PlannedRow[];
   /** Rows still to pay (send or reconcile). */
@@ -59,8 +81,12 @@ export interface PayoutPlan {
   readonly alreadyPaid: Totals;
   /** $0 rows. */
   readonly skipped: readonly BonusRow[];
-  /** Rows to check with ListBonusPayments before re-sending. */
+  /** Rows whose earlier send may have paid, checked with ListBonusPayments before re-sending. */
   readonly toReconcile: number;
+  /** Rows with no journal record of being settled, checked with ListBonusPayments before the first send. */
+  readonly toCheck: number;
+  /** Distinct assignments listed with ListBonusPayments (one listing each) for those checks. */
+  readonly assignmentsToList: number;
   /** Available balance from GetAccountBalance, when it was asked. */
   readonly balanceCents?: number;
 }
@@ -85,35 +111,73 @@ export function formatDollars(cents: number): string {
   return `$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
 }
 
-/** The next step for a token, given what the journal knows and the time. */
-export function actionFor(state: TokenState | undefined, now: number): Exclude<RowAction, "skip"> {
+/** The time to compare a token's journal times with: local for local-only times, else MTurk's when known. */
+export function nowFor(state: TokenState | undefined, clocks: Clocks | number): number {
+  if (typeof clocks === "number") return clocks;
+  return state?.localTimes === true ? clocks.local : (clocks.server ?? clocks.local);
+}
+
+/**
+ * The next step for a token, given what the journal knows and the time
+ * (`payAgain`: rows without a record of being settled are sent without
+ * looking for a listed payment first).
+ */
+export function actionFor(state: TokenState | undefined, clocks: Clocks | number, payAgain = false): Exclude<RowAction, "skip"> {
   if (state?.paid !== undefined) return "done";
   const since = state === undefined ? undefined : unknownSince(state);
-  if (since !== undefined && now - since >= TOKEN_REUSE_WINDOW_MS) return "reconcile";
-  return "send";
+  if (since !== undefined) return nowFor(state, clocks) - since >= TOKEN_REUSE_WINDOW_MS ? "reconcile" : "send";
+  return payAgain ? "send" : "check";
 }
 
 /** Plans rows against a journal's state (empty for a new batch). */
 export function planPayout(
   rows: readonly BonusRow[],
-  context: { batchId: string; contentHash: string; journal?: JournalState; now: number; balanceCents?: number },
+  context: {
+    batchId: string;
+    contentHash: string;
+    /** The rows' tokens; derived in `namespace` when not given. */
+    tokens?: readonly string[];
+    namespace?: string;
+    journal?: JournalState;
+    now: Clocks | number;
+    balanceCents?: number;
+    /** See {@link actionFor}. @default false */
+    payAgain?: boolean;
+  },
 ): PayoutPlan {
-  const tokens = tokensFor(rows, context.batchId);
+  const tokens = context.tokens ?? tokensFor(rows, context.namespace ?? context.batchId);
+  const toPay: BonusRow[] = [];
+  const done: BonusRow[] = [];
+  const skipped: BonusRow[] = [];
+  const assignments = new Set<string>();
+  let toReconcile = 0;
+  let toCheck = 0;
   const planned: PlannedRow[] = rows.map((row, index) => {
-    if (row.cents === 0) return { row, index, action: "skip" };
+    if (row.cents === 0) {
+      skipped.push(row);
+      return { row, index, action: "skip" };
+    }
     const token = tokens[index] as string;
     const state = context.journal?.tokens.get(token);
-    return { row, index, token, action: actionFor(state, context.now), ...(state === undefined ? {} : { state }) };
+    const action = actionFor(state, context.now, context.payAgain ?? false);
+    if (action === "done") done.push(row);
+    else toPay.push(row);
+    if (action === "reconcile") toReconcile++;
+    if (action === "check") toCheck++;
+    if (action === "reconcile" || action === "check") assignments.add(row.AssignmentId);
+    return { row, index, token, action, ...(state === undefined ? {} : { state }) };
   });
-  const pick = (...actions: RowAction[]) => planned.filter((p) => actions.includes(p.action)).map((p) => p.row);
   return {
     batchId: context.batchId,
     contentHash: context.contentHash,
+    ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
     rows: planned,
-    toPay: totalsOf(pick("send", "reconcile")),
-    alreadyPaid: totalsOf(pick("done")),
-    skipped: pick("skip"),
-    toReconcile: planned.filter((p) => p.action === "reconcile").length,
+    toPay: totalsOf(toPay),
+    alreadyPaid: totalsOf(done),
+    skipped,
+    toReconcile,
+    toCheck,
+    assignmentsToList: assignments.size,
     ...(context.balanceCents === undefined ? {} : { balanceCents: context.balanceCents }),
   };
 }
@@ -139,6 +203,9 @@ export function describePlan(plan: PayoutPlan, context: { input?: string; target
   const label = (name: string) => name.padEnd(15);
   out.push(`${label("Rows")}${plan.rows.length} in the input: ${parts.join(", ")}`);
   if (plan.toReconcile > 0) out.push(`${label("")}${plan.toReconcile} to check with ListBonusPayments first (sent over 23 h ago, outcome unknown)`);
+  if (plan.toCheck > 0) {
+    out.push(`${label("")}${plan.toCheck} with no journal record of being paid: ListBonusPayments is asked first (${plan.assignmentsToList} assignment(s), one listing each), and a matching payment is not paid again`);
+  }
   out.push(`${label("Bonuses")}${formatDollars(plan.toPay.bonusCents)}`);
   out.push(`${label("MTurk fees")}${formatDollars(plan.toPay.feeCents)}  (20%, at least $0.01 per bonus)`);
   out.push(`${label("Grand total")}${formatDollars(plan.toPay.totalCents)}`);

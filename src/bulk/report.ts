@@ -3,8 +3,9 @@
  * report with every row's outcome, request id, token and attempts, as CSV
  * or JSON (chosen by the file's extension).
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { csvLine } from "./csv.js";
+import { writeAll } from "./journal.js";
 import type { PayoutResult, RowResult, StopReason } from "./pay.js";
 import { formatDollars } from "./plan.js";
 
@@ -25,7 +26,18 @@ export const REPORT_COLUMNS = [
   "error",
   "errorMessage",
   "outcomeUnknown",
+  "outcomeJournaled",
 ] as const;
+
+/**
+ * OWASP's CSV-injection rule: a cell a spreadsheet would run as a formula
+ * (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a
+ * leading `'`, so it is shown as text. Reasons and server error messages
+ * are not ours to trust.
+ */
+export function neutralizeCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
 
 function cells(row: RowResult): string[] {
   return [
@@ -44,7 +56,8 @@ function cells(row: RowResult): string[] {
     row.error === undefined ? "" : (row.error.TurkErrorCode ?? row.error.name),
     row.error?.message ?? "",
     row.error === undefined ? "" : String(row.error.outcomeUnknown),
-  ];
+    row.outcomeJournaled === false ? "false" : "",
+  ].map(neutralizeCell);
 }
 
 /** The report as CSV text. */
@@ -54,8 +67,8 @@ export function reportCsv(result: PayoutResult): string {
 
 /** The report as a JSON document: batch facts, totals and rows. */
 export function reportJson(result: PayoutResult): string {
-  const { batchId, contentHash, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows } = result;
-  return `${JSON.stringify({ batchId, contentHash, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows }, null, 2)}\n`;
+  const { batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows } = result;
+  return `${JSON.stringify({ batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows }, null, 2)}\n`;
 }
 
 /** The report format for a file name: `.json` is JSON, anything else CSV. */
@@ -63,23 +76,37 @@ export function reportFormat(path: string): "csv" | "json" {
   return /\.json$/i.test(path) ? "json" : "csv";
 }
 
-/** Writes the report next to where it goes and renames it into place, so a reader never sees half a report. */
+/**
+ * Writes the report (readable by its owner only) next to where it goes and
+ * renames it into place, so a reader never sees half a report: every byte
+ * is written and synced, or this throws and no temporary file is left.
+ */
 export function writeReport(path: string, result: PayoutResult): void {
   const text = reportFormat(path) === "json" ? reportJson(result) : reportCsv(result);
   const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, "w", 0o644);
+  const fd = openSync(temporary, "w", 0o600);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeAll(fd, Buffer.from(text, "utf8"));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw error;
   }
-  renameSync(temporary, path);
 }
 
 const STOPS: Record<StopReason, string> = {
   "insufficient-funds": "MTurk reported insufficient funds, so no further bonus was sent",
   "fatal-error": "an error that every further call would repeat stopped the run",
+  "journal-error": "the journal could not be written (a full disk?), so nothing more was sent",
   stopped: "the run was stopped; bonuses in flight were finished",
   aborted: "the run was aborted",
   declined: "the payout was not confirmed; nothing was sent",
@@ -104,7 +131,12 @@ export function describeResult(result: PayoutResult, maxListed = 20): string {
   if (result.stoppedBy !== undefined) {
     out.push(`Stopped: ${STOPS[result.stoppedBy]}${result.stopError ? `: ${result.stopError.name}: ${result.stopError.message}` : ""}`);
   }
-  const failed = result.rows.filter((r) => r.status === "failed");
+  const unjournaled = result.rows.filter((r) => r.outcomeJournaled === false);
+  for (const row of unjournaled.slice(0, maxListed)) {
+    const what = row.status === "paid" ? "paid, outcome not journaled (MTurk accepted it; do not pay it by hand)" : "outcome unknown, not journaled (it may have been paid; run again to settle it with the same token)";
+    out.push(`  line ${row.line}: ${row.WorkerId} ${row.AssignmentId} ${formatDollars(row.cents)}: ${what}`);
+  }
+  const failed = result.rows.filter((r) => r.status === "failed" && r.outcomeJournaled !== false);
   for (const row of failed.slice(0, maxListed)) {
     const why = row.error === undefined ? "failed" : `${row.error.TurkErrorCode ?? row.error.name}: ${row.error.message}${row.error.outcomeUnknown ? " (may have been paid; resuming settles it with the same token)" : ""}`;
     out.push(`  line ${row.line}: ${row.WorkerId} ${row.AssignmentId} ${formatDollars(row.cents)}: ${why}`);

@@ -10,7 +10,7 @@ import { MTurkClient } from "../index.js";
 import { credentialsFromProfile, ProfileError, profileExists } from "./profile.js";
 import { closureHint, rememberTarget } from "./closure.js";
 import { closest } from "./suggest.js";
-import type { AttemptEvent } from "../client.js";
+import type { AttemptEvent, MTurkClientOptions } from "../client.js";
 
 /** Exit codes, the same for every subcommand. */
 export const EXIT = {
@@ -254,6 +254,8 @@ export function createClient(
   values: Record<string, unknown>,
   target: Target = targetOf(values),
   log: (text: string) => void = (text) => process.stderr.write(text),
+  /** Per-command client options (e.g. `pay --timeout / --max-attempts`). */
+  extra: Pick<MTurkClientOptions, "timeoutMs" | "maxAttempts"> = {},
 ): MTurkClient {
   rememberTarget(target.label);
   const found = findCredentials(values);
@@ -262,6 +264,7 @@ export function createClient(
   try {
     return new MTurkClient({
       ...target.options,
+      ...extra,
       credentials: found.provider ?? found.credentials,
       ...(verbose ? { onAttempt: (event: AttemptEvent) => log(describeAttempt(event)) } : {}),
     });

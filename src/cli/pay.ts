@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { InvalidRowsError, listProblems, parseBonusFile, type RowFormat } from "../bulk/rows.js";
 import { inputOptions, INPUT_HELP, INPUT_OPTIONS, inputNotes } from "./input.js";
+import { BalanceCheckError } from "../bulk/balance.js";
 import { JournalError } from "../bulk/journal.js";
+import { NAMESPACE_PATTERN } from "../identity.js";
 import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult, type RowResult } from "../bulk/pay.js";
 import { describePlan, formatDollars, type PayoutPlan } from "../bulk/plan.js";
 import { ProgressDisplay } from "../bulk/progress.js";
@@ -16,9 +18,12 @@ export const HELP = `Usage: mturk-bonus pay FILE [options]
 
 Pays every bonus in FILE exactly once. Every row is checked before anything is
 paid; a file with any bad row is refused whole, with each problem by line and
-field. Each row is sent with a UniqueRequestToken derived from the batch id and
-the row, and a journal records each send, so the command can be run again, or
-resumed after a crash or kill, without paying anything twice.
+field. Each row is sent with a UniqueRequestToken derived from the row alone
+(worker, assignment, amount, reason) and a namespace, so an edited, sorted or
+renamed copy of the file pays no bonus twice; a journal records each send, so
+the command can be run again, or resumed after a crash or kill. A row the
+journal does not show paid is first looked for in ListBonusPayments (one call
+per assignment), so a bonus paid more than 24 hours ago is not paid again.
 
 FILE is CSV with a header row, or JSON Lines (one object per line):
   WorkerId,AssignmentId,BonusAmount,Reason[,UniqueRequestToken]
@@ -43,15 +48,22 @@ Resuming:
   --journal FILE        the journal (default: FILE.journal.jsonl next to the input;
                         FILE.sandbox.journal.jsonl with --sandbox, FILE.<host>-<port>.journal.jsonl
                         with --endpoint). Run the same command again to resume.
-  --batch-id ID         name the batch; tokens derive from it (default: from the rows'
-                        content, so the same file is the same batch)
+  --batch-id ID         name the batch in the journal and report (tokens do not depend on it)
+  --namespace NS        derive tokens in NS (default: one per target, e.g.
+                        target:https://mturk-requester.us-east-1.amazonaws.com); change it
+                        only to pay identical bonuses again on purpose
   --input-changed       resume a journal although FILE changed: paid rows stay paid,
                         new or changed rows are paid
+  --pay-again-after-24h pay rows without first looking for a matching payment in
+                        ListBonusPayments: a bonus MTurk already lists (paid over 24 h
+                        ago, by another journal, file or tool) is then PAID AGAIN
 
 Speed:
-  --concurrency N       bonuses in flight at once (default 4)
+  --concurrency N       calls in flight at once (default 4)
   --rate PER_SECOND     requests per second at most (default 5); halved whenever
-                        MTurk throttles, then regained slowly
+                        MTurk throttles, then regained slowly; "off": no client-side limit
+  --timeout SECONDS     limit for one HTTP attempt, answer included (default 30)
+  --max-attempts N      HTTP attempts per call, the first included (default 3)
 
 Output:
   --report FILE         each row's outcome, request id, token and attempts; .json for
@@ -66,9 +78,11 @@ Output:
 
 ${COMMON_HELP}
 
-Exit status: 0 every row paid or skipped; 1 some rows failed or were not reached
-(run again to resume); 2 bad arguments, input or journal (nothing paid); 3 the
-balance does not cover the file, or MTurk reported insufficient funds; 130 interrupted.
+Exit status: 0 every row paid or skipped; 1 some rows failed or were not reached,
+the balance check failed (nothing paid), or the journal or report could not be
+written (run again to resume); 2 bad arguments, input or journal, or the journal
+in use by another run (nothing paid); 3 the balance does not cover the file, or
+MTurk reported insufficient funds; 130 interrupted.
 `;
 
 const OPTIONS = {
@@ -80,8 +94,12 @@ const OPTIONS = {
   journal: { type: "string" },
   "batch-id": { type: "string" },
   "input-changed": { type: "boolean" },
+  namespace: { type: "string" },
+  "pay-again-after-24h": { type: "boolean" },
   concurrency: { type: "string" },
   rate: { type: "string" },
+  timeout: { type: "string" },
+  "max-attempts": { type: "string" },
   report: { type: "string" },
   json: { type: "boolean" },
   ...INPUT_OPTIONS,
@@ -131,6 +149,26 @@ async function askFirst(
   return (await ask(question)) ? preview : "declined";
 }
 
+/** `--rate`: a number of requests per second, or "off" (no client-side limit). */
+function rateOption(values: Record<string, unknown>): number {
+  return str(values, "rate") === "off" ? Number.POSITIVE_INFINITY : numberOption(values, "rate", 5, { min: 0.01, max: 1000, integer: false });
+}
+
+let stdoutGuarded = false;
+
+/**
+ * Stdout closed early (`pay … | head -1`): the payout goes on and ends with
+ * its own exit status; only its printing stops. Installed once per process
+ * and kept, since the error can arrive after the last write.
+ */
+function quietOnClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 function exitCodeOf(result: PayoutResult): number {
   if (result.complete) return EXIT.ok;
   if (result.stoppedBy === "insufficient-funds") return EXIT.funds;
@@ -150,7 +188,13 @@ export async function run(args: string[]): Promise<number> {
     const format = str(values, "format");
     if (format !== undefined && format !== "csv" && format !== "jsonl") throw new UsageError(`--format must be csv or jsonl, not ${JSON.stringify(format)}`);
     const concurrency = numberOption(values, "concurrency", 4, { min: 1, max: 64, integer: true });
-    const rate = numberOption(values, "rate", 5, { min: 0.01, max: 1000, integer: false });
+    const rate = rateOption(values);
+    const timeoutMs = Math.round(numberOption(values, "timeout", 30, { min: 0.1, max: 3600, integer: false }) * 1000);
+    const maxAttempts = numberOption(values, "max-attempts", 3, { min: 1, max: 100, integer: true });
+    const namespace = str(values, "namespace");
+    if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
+      throw new UsageError(`--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
+    }
     const dryRun = values["dry-run"] === true;
     const yes = values.yes === true;
     if (!dryRun && !yes && !process.stdin.isTTY) {
@@ -190,7 +234,7 @@ export async function run(args: string[]): Promise<number> {
     const journal = str(values, "journal") ?? defaultPath(input, target, "journal.jsonl");
     const reportPath = str(values, "report") ?? defaultPath(input, target, "report.csv");
     const progress = new ProgressDisplay(process.stderr);
-    const client = createClient(values, target, (text) => progress.log(text));
+    const client = createClient(values, target, (text) => progress.log(text), { timeoutMs, maxAttempts });
     const common = {
       client,
       journal,
@@ -198,8 +242,11 @@ export async function run(args: string[]): Promise<number> {
       inputName: input,
       allowDuplicates,
       acceptChangedInput: values["input-changed"] === true,
+      payAgainAfter24h: values["pay-again-after-24h"] === true,
       ...(batchId === undefined ? {} : { batchId }),
+      ...(namespace === undefined ? {} : { namespace }),
     };
+    quietOnClosedStdout();
 
     try {
       if (dryRun) {
@@ -309,6 +356,11 @@ export async function run(args: string[]): Promise<number> {
         return EXIT.usage;
       }
       if (error instanceof JournalError) throw new UsageError(error.message);
+      if (error instanceof BalanceCheckError) {
+        process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+        if (json) process.stdout.write(summaryLine({ exitCode: EXIT.failed }));
+        return EXIT.failed;
+      }
       throw error;
     } finally {
       await client.destroy();

@@ -61,3 +61,18 @@ export function expectLedgerMatches(bonuses: readonly BonusRecord[], result: Pic
     if (row.via === "sent") expect(row.requestId).toBe(bonus.requestId);
   }
 }
+
+/** The namespace a payout derives tokens in against a simulator (one per target). */
+export function simNamespace(sim: { url: string }): string {
+  return `target:${sim.url}`;
+}
+
+/** How many times each (worker, assignment, amount, reason) was paid in the ledger, for the ones paid more than once. */
+export function paidTwice(bonuses: readonly BonusRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const b of bonuses) {
+    const key = JSON.stringify([b.WorkerId, b.AssignmentId, b.BonusAmount, b.Reason]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].filter(([, n]) => n > 1).map(([key]) => key);
+}

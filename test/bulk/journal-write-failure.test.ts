@@ -2,13 +2,18 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, expect, it, vi } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
 
-const disk = vi.hoisted(() => ({ fullAfter: undefined as number | undefined }));
+const disk = vi.hoisted(() => ({ fullAfter: undefined as number | undefined, short: false }));
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const writeSync = ((fd: number, buffer: Uint8Array, offset: number, length: number) => {
+    if (disk.short) {
+      // A short write: fewer bytes than asked, then no progress at all (a full disk that does not say so).
+      disk.short = false;
+      return fs.writeSync(fd, buffer, offset, Math.min(length, 7));
+    }
     if (disk.fullAfter === undefined) return fs.writeSync(fd, buffer, offset, length);
     const room = Math.min(length, disk.fullAfter);
     if (room > 0) fs.writeSync(fd, buffer, offset, room);
@@ -21,17 +26,28 @@ vi.mock("node:fs", async (importOriginal) => {
 const { Journal, parseJournal } = await import("../../src/bulk/journal.js");
 
 const dir = mkdtempSync(join(tmpdir(), "journal-full-"));
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it("cuts a half-written entry back off, so later entries follow whole lines and the journal stays readable", () => {
+const header = { t: "header", v: 2, batchId: "b", content: "c", target: "sandbox", namespace: "ns", at: "2026-01-01T00:00:00.000Z" } as const;
+const intent = (token: string) => ({ t: "intent", token, line: 2, WorkerId: "A1", AssignmentId: "3X", BonusAmount: "1.00", Reason: "r", n: 1, at: "2026-01-01T00:00:01Z" }) as const;
+
+it("cuts a half-written entry back off, so later entries follow whole lines and the journal stays readable", async () => {
   const path = join(dir, "j.jsonl");
-  const header = { t: "header", v: 1, batchId: "b", content: "c", target: "sandbox", at: "2026-01-01T00:00:00.000Z" } as const;
   const journal = Journal.open(path, () => header);
-  const intent = (token: string) => ({ t: "intent", token, line: 2, WorkerId: "A1", AssignmentId: "3X", BonusAmount: "1.00", Reason: "r", n: 1, at: "2026-01-01T00:00:01Z" }) as const;
   disk.fullAfter = 10;
-  expect(() => journal.append(intent("lost"))).toThrow("ENOSPC");
-  journal.append(intent("kept"));
-  journal.close();
+  await expect(journal.append(intent("lost"))).rejects.toThrow("ENOSPC");
+  await journal.append(intent("kept"));
+  await journal.close();
   const contents = parseJournal(readFileSync(path, "utf8"), path);
   expect([contents.torn, contents.entries.map((e) => (e.t === "intent" ? e.token : e.t))]).toEqual([false, ["header", "kept"]]);
+});
+
+it("finishes a short write, so an entry is never half on disk while reported written", async () => {
+  const path = join(dir, "short.jsonl");
+  const journal = Journal.open(path, () => header);
+  disk.short = true;
+  await journal.append(intent("whole"));
+  await journal.close();
+  const contents = parseJournal(readFileSync(path, "utf8"), path);
+  expect([contents.torn, contents.entries.map((e) => (e.t === "intent" ? e.token : e.t))]).toEqual([false, ["header", "whole"]]);
 });

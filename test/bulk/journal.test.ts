@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Journal, JournalError, parseJournal, replay, unknownSince, type HeaderEntry, type JournalEntry } from "../../src/bulk/journal.js";
 
 const header: HeaderEntry = { t: "header", v: 1, batchId: "b1", content: "c1", target: "sandbox", at: "2026-01-01T00:00:00.000Z" };
@@ -44,41 +44,60 @@ describe("journal state machine", () => {
   });
 });
 
+describe("journal reader", () => {
+  it("is linear: the text is measured once, not once per line (the old reader re-measured everything before each line)", () => {
+    const lines = [JSON.stringify(header), ...Array.from({ length: 2000 }, (_, i) => JSON.stringify(intent(`t${i}`, "2026-01-01T00:00:01Z")))];
+    const bytes = Buffer.from(`${lines.join("\n")}\n{"t":"outc`, "utf8");
+    const measure = vi.spyOn(Buffer, "byteLength");
+    const toString = vi.spyOn(Buffer.prototype, "toString");
+    try {
+      const contents = parseJournal(bytes);
+      expect(contents.entries).toHaveLength(2001);
+      expect(contents.torn).toBe(true);
+      expect(contents.validLength).toBe(Buffer.from(`${lines.join("\n")}\n`).length);
+      expect(measure.mock.calls.length + toString.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      measure.mockRestore();
+      toString.mockRestore();
+    }
+  });
+});
+
 describe("journal file", () => {
-  it("creates, appends durably, and reopens with the same entries", () => {
+  it("creates, appends durably, and reopens with the same entries", async () => {
     const path = join(dir, "j.jsonl");
     const journal = Journal.open(path, (existing) => {
       expect(existing).toBeUndefined();
       return header;
     });
-    journal.append(intent("t", "2026-01-01T00:00:01Z"));
-    journal.close();
+    await journal.append(intent("t", "2026-01-01T00:00:01Z"));
+    await journal.close();
     expect(existsSync(`${path}.lock`)).toBe(false);
     const again = Journal.open(path, (existing) => existing?.header as HeaderEntry);
     expect(again.entries.map((e) => e.t)).toEqual(["header", "intent"]);
-    again.close();
+    await again.close();
   });
 
-  it("drops and cuts off a torn last line, so the next append starts on a fresh line", () => {
+  it("drops and cuts off a torn last line, so the next append starts on a fresh line", async () => {
     const path = join(dir, "j.jsonl");
     writeFileSync(path, `${JSON.stringify(header)}\n${JSON.stringify(intent("t", "2026-01-01T00:00:01Z"))}\n{"t":"outcome","tok`);
     const journal = Journal.open(path, (existing) => existing?.header as HeaderEntry);
     expect(journal.repairedTornLine).toBe(true);
     expect(journal.entries).toHaveLength(2);
-    journal.append({ t: "outcome", token: "t", status: "paid", attempts: 1, at: "2026-01-01T00:00:02Z" });
-    journal.close();
+    await journal.append({ t: "outcome", token: "t", status: "paid", attempts: 1, at: "2026-01-01T00:00:02Z" });
+    await journal.close();
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as JournalEntry).t)).toEqual(["header", "intent", "outcome"]);
   });
 
-  it("starts afresh when even the header was torn", () => {
+  it("starts afresh when even the header was torn", async () => {
     const path = join(dir, "j.jsonl");
     writeFileSync(path, '{"t":"hea');
     const journal = Journal.open(path, (existing) => {
       expect(existing).toBeUndefined();
       return header;
     });
-    journal.close();
+    await journal.close();
     expect(parseJournal(readFileSync(path, "utf8")).entries).toEqual([header]);
   });
 
@@ -89,15 +108,17 @@ describe("journal file", () => {
     expect(parseJournal(`${JSON.stringify(header)}\n\0\0\0\0`).torn).toBe(true);
   });
 
-  it("is locked while open, and a lock left by a dead process is taken over", () => {
+  it("is locked while open, and a pid file left by an older version's dead run is taken over", async () => {
     const path = join(dir, "j.jsonl");
     const journal = Journal.open(path, () => header);
-    writeFileSync(`${path}.lock`, `${process.ppid}\n`); // a live process that is not us
     expect(() => Journal.open(path, () => header)).toThrow(JournalError);
-    journal.close();
+    await journal.close();
+    writeFileSync(`${path}.lock`, `${process.ppid}\n`); // an older version's pid file, its process alive
+    expect(() => Journal.open(path, () => header)).toThrow(/in use by another run \(process \d+\)/);
     appendFileSync(`${path}.lock`, "");
     writeFileSync(`${path}.lock`, "2147483646\n"); // no such process
     const again = Journal.open(path, (existing) => existing?.header as HeaderEntry);
-    again.close();
+    await again.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 });

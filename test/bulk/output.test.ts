@@ -65,9 +65,9 @@ describe("report", () => {
     await withSimulator({}, async (sim, client) => {
       const result = await payBonuses(rows, { client, target: sim.url, rate: 1000 });
       const csv = reportCsv(result).split("\r\n");
-      expect(csv[0]).toBe("line,WorkerId,AssignmentId,BonusAmount,Reason,status,via,earlierRun,UniqueRequestToken,requestId,sends,httpAttempts,error,errorMessage,outcomeUnknown");
-      expect(csv[1]).toMatch(/^1,AWORKER000000,3ASG00000000,0\.01,"Thanks, ""participant"" 0",paid,sent,,mtb1-[\w-]{43},[0-9a-f-]{36},1,1,,,$/);
-      expect(csv[4]).toBe("4,AZERO,3ZERO,0.00,none,skipped,,,,,0,0,,,");
+      expect(csv[0]).toBe("line,WorkerId,AssignmentId,BonusAmount,Reason,status,via,earlierRun,UniqueRequestToken,requestId,sends,httpAttempts,error,errorMessage,outcomeUnknown,outcomeJournaled");
+      expect(csv[1]).toMatch(/^1,AWORKER000000,3ASG00000000,0\.01,"Thanks, ""participant"" 0",paid,sent,,mtb2-[\w-]{43},[0-9a-f-]{36},1,1,,,,$/);
+      expect(csv[4]).toBe("4,AZERO,3ZERO,0.00,none,skipped,,,,,0,0,,,,");
       const json = JSON.parse(reportJson(result)) as { complete: boolean; counts: { paid: number; skipped: number }; rows: unknown[] };
       expect(json).toMatchObject({ complete: true, counts: { paid: 3, skipped: 1 } });
       expect(json.rows).toHaveLength(4);
@@ -103,7 +103,8 @@ describe("throttling", () => {
     await withSimulator({ faults: [{ kind: "throttle", count: 1, operation: "SendBonus" }] }, async (sim, client) => {
       let lowest = Number.POSITIVE_INFINITY;
       const result = await payBonuses(rows, { client, target: sim.url, rate: 200, concurrency: 1, onProgress: (p) => (lowest = Math.min(lowest, p.rateLimit)) });
-      expect(result.rows.map((r) => [r.status, r.httpAttempts])).toEqual(rows.map((_, i) => ["paid", i === 0 ? 2 : 1]));
+      // One row (whichever sent first) needed a second attempt; the others one.
+      expect(result.rows.map((r) => [r.status, r.httpAttempts]).sort()).toEqual(rows.map((_, i) => ["paid", i === rows.length - 1 ? 2 : 1]));
       expect(lowest).toBeLessThan(200);
       expectLedgerMatches(sim.ledger.bonuses, result);
     });

@@ -5,7 +5,7 @@ import { payBonuses, type BulkClient } from "../../src/bulk/pay.js";
 import type { JournalEntry } from "../../src/bulk/journal.js";
 import { InvalidRowsError, parseBonusFile, validateRows } from "../../src/bulk/rows.js";
 import { contentHash, defaultBatchId, tokensFor } from "../../src/bulk/token.js";
-import { tempDir, withSimulator } from "./helpers.js";
+import { simNamespace, tempDir, withSimulator } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -28,8 +28,8 @@ describe("second reader's review", () => {
     const original = [{ WorkerId: "AWORKER000001", AssignmentId: "3ASG00000001", BonusAmount: "1.00", Reason: "Thanks" }];
     const rows = validateRows(original);
     const batchId = defaultBatchId(rows);
-    const [token] = tokensFor(rows, batchId) as [string];
     await withSimulator({}, async (sim, client) => {
+      const [token] = tokensFor(rows, simNamespace(sim)) as [string];
       // Killed mid-send: MTurk paid, the journal has the intent only.
       const r = rows[0]!;
       await client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: token });
@@ -37,7 +37,7 @@ describe("second reader's review", () => {
       const at = new Date().toISOString();
       writeFileSync(
         journal,
-        line({ t: "header", v: 1, batchId, content: contentHash(rows), target: sim.url, at }) +
+        line({ t: "header", v: 2, batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }) +
           line({ t: "intent", token, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at }),
       );
       const changed = [{ ...original[0]!, BonusAmount: "1.50" }];
@@ -53,14 +53,14 @@ describe("second reader's review", () => {
     ];
     const rows = validateRows(raw, { allowDuplicates: true });
     const batchId = defaultBatchId(rows);
-    const [tokenA] = tokensFor(rows, batchId) as [string, string];
+    const [tokenA] = tokensFor(rows, "target:fake") as [string, string];
     const t0 = Date.now() - 25 * HOUR;
     const journal = tmp.path("race.jsonl");
     const r = rows[0]!;
     // Row A was sent 25 h ago and never reached MTurk (intent, no outcome): it must be checked, then sent.
     writeFileSync(
       journal,
-      line({ t: "header", v: 1, batchId, content: contentHash(rows), target: "fake", at: new Date(t0).toISOString() }) +
+      line({ t: "header", v: 2, batchId, content: contentHash(rows), target: "fake", namespace: "target:fake", at: new Date(t0).toISOString() }) +
         line({ t: "intent", token: tokenA, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at: new Date(t0).toISOString() }),
     );
     const ledger: (BonusPayment & { token: string })[] = [];
@@ -104,13 +104,13 @@ describe("reconciliation with a skewed local clock", () => {
     const raw = [{ WorkerId: "AWORKER000001", AssignmentId: "3ASG00000001", BonusAmount: "1.00", Reason: "Thanks" }];
     const rows = validateRows(raw);
     const batchId = defaultBatchId(rows);
-    const [token] = tokensFor(rows, batchId) as [string];
+    const [token] = tokensFor(rows, "target:fake") as [string];
     const t0 = Date.now() - 25 * HOUR;
     const r = rows[0]!;
     const journal = tmp.path("skew.jsonl");
     writeFileSync(
       journal,
-      line({ t: "header", v: 1, batchId, content: contentHash(rows), target: "fake", at: new Date(t0).toISOString() }) +
+      line({ t: "header", v: 2, batchId, content: contentHash(rows), target: "fake", namespace: "target:fake", at: new Date(t0).toISOString() }) +
         line({ t: "intent", token, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at: new Date(t0).toISOString() }),
     );
     const ledger: BonusPayment[] = [{ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: "1.00", Reason: r.Reason, GrantTime: new Date(t0 - 30 * 60 * 1000) }];

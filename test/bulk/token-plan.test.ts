@@ -12,12 +12,12 @@ const rows = validateRows([
 ]);
 
 describe("tokens", () => {
-  it("are deterministic, at most 64 characters, and depend on batch and content", () => {
+  it("are deterministic, at most 64 characters, and depend on namespace and content", () => {
     const row = { WorkerId: "A1AAA", AssignmentId: "3X1", cents: 150, Reason: "thanks" };
     const token = deriveToken("batch-1", row);
     expect(token).toBe(deriveToken("batch-1", { ...row }));
     expect(token.length).toBeLessThanOrEqual(64);
-    expect(token).toMatch(/^mtb1-[A-Za-z0-9_-]{43}$/);
+    expect(token).toMatch(/^mtb2-[A-Za-z0-9_-]{43}$/);
     for (const other of [deriveToken("batch-2", row), deriveToken("batch-1", { ...row, cents: 151 }), deriveToken("batch-1", { ...row, Reason: "thanks!" }), deriveToken("batch-1", row, 1)]) {
       expect(other).not.toBe(token);
     }
@@ -53,7 +53,7 @@ describe("plan", () => {
     expect(formatDollars(5)).toBe("$0.05");
   });
 
-  it("skips $0 rows, marks journal-paid rows done and old unknown outcomes for reconciliation", () => {
+  it("skips $0 rows, marks journal-paid rows done, old unknown outcomes for reconciliation and the rest for a check", () => {
     const tokens = tokensFor(rows, "b");
     const journal = new JournalState();
     const now = Date.parse("2026-01-02T00:00:00Z");
@@ -62,6 +62,8 @@ describe("plan", () => {
     journal.get("mine").unknownSince = now - TOKEN_REUSE_WINDOW_MS + 1;
     const plan = planPayout(rows, { batchId: "b", contentHash: "h", journal, now, balanceCents: 100 });
     expect(plan.rows.map((p) => p.action)).toEqual(["done", "reconcile", "skip", "send"]);
+    expect(planPayout(rows, { batchId: "b", contentHash: "h", now }).rows.map((p) => p.action)).toEqual(["check", "check", "skip", "check"]);
+    expect(planPayout(rows, { batchId: "b", contentHash: "h", now, payAgain: true }).rows.map((p) => p.action)).toEqual(["send", "send", "skip", "send"]);
     expect(plan.toPay).toEqual({ rows: 2, bonusCents: 204, feeCents: 41, totalCents: 245 });
     expect(plan.alreadyPaid.rows).toBe(1);
     expect(shortfallCents(plan)).toBe(145);
@@ -69,5 +71,38 @@ describe("plan", () => {
     expect(text).toContain("Grand total    $2.45");
     expect(text).toContain("Short by       $1.45");
     expect(text).toContain("Skipped ($0) on line(s) 3");
+  });
+});
+
+describe("identity", () => {
+  it("a row's token depends on the row and the namespace only, never on the other rows or their order", () => {
+    const a = validateRows([
+      { WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1.5", Reason: "thanks" },
+      { WorkerId: "A2BBB", AssignmentId: "3X2", BonusAmount: "2", Reason: "thanks" },
+    ]);
+    const b = validateRows([
+      { WorkerId: "A9ZZZ", AssignmentId: "3X9", BonusAmount: "9", Reason: "late" },
+      { WorkerId: "A2BBB", AssignmentId: "3X2", BonusAmount: "2.00", Reason: "thanks" },
+      { WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1.50", Reason: "thanks" },
+    ]);
+    const [a1, a2] = tokensFor(a, "ns");
+    const [, b2, b1] = tokensFor(b, "ns");
+    expect([b1, b2]).toEqual([a1, a2]);
+    expect(defaultBatchId(a)).not.toBe(defaultBatchId(b));
+    expect(tokensFor(a, "other")[0]).not.toBe(a1);
+  });
+
+  it("is the shared definition in src/identity.ts (node:crypto gives the same tokens as the portable hash)", async () => {
+    const identity = await import("../../src/identity.js");
+    const raw = ["thanks ✓", "Ünïcødé 🎉 \"quoted\", comma", "", "x".repeat(4000)].flatMap((Reason, i) => [
+      { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
+      { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
+    ]).filter((r) => r.Reason !== "");
+    const rows = validateRows(raw, { allowDuplicates: true });
+    const tokens = tokensFor(rows, "target:https://example.test");
+    rows.forEach((row, i) => expect(tokens[i]).toBe(identity.deriveToken("target:https://example.test", row, i % 2)));
+    // Without allowed duplicates no counting is needed, and the first occurrence's token is the same.
+    const single = validateRows(raw.filter((_, i) => i % 2 === 0));
+    expect(tokensFor(single, "ns", false)).toEqual(single.map((row) => identity.deriveToken("ns", row, 0)));
   });
 });

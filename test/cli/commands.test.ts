@@ -112,7 +112,7 @@ describe("pay", () => {
     const report = `${file}.127.0.0.1-${sim.port}.report.csv`;
     expect(first.out).toContain(`Journal: ${journal}`);
     expect(readFileSync(report, "utf8").split("\r\n")[0]).toBe(
-      "line,WorkerId,AssignmentId,BonusAmount,Reason,status,via,earlierRun,UniqueRequestToken,requestId,sends,httpAttempts,error,errorMessage,outcomeUnknown",
+      "line,WorkerId,AssignmentId,BonusAmount,Reason,status,via,earlierRun,UniqueRequestToken,requestId,sends,httpAttempts,error,errorMessage,outcomeUnknown,outcomeJournaled",
     );
     const second = await capture(() => pay([file, "--endpoint", sim.url, "--yes", "--report", tmp.path("again.json")]));
     expect(second.code).toBe(0);
@@ -166,7 +166,7 @@ describe("send, balance, list", () => {
   it("send pays once; the same command again reports already paid", async () => {
     const args = ["--endpoint", sim.url, "--worker", "A1WORKER", "--assignment", "3ASSIGNMENT", "--amount", "1.5", "--reason", "Thanks, great work"];
     const first = await capture(() => send(args));
-    expect(first).toMatchObject({ code: 0, out: expect.stringMatching(/^Paid \$1\.50 to A1WORKER for 3ASSIGNMENT \(request id [0-9a-f-]+, token mtb1-/) });
+    expect(first).toMatchObject({ code: 0, out: expect.stringMatching(/^Paid \$1\.50 to A1WORKER for 3ASSIGNMENT \(request id [0-9a-f-]+, token mtb2-/) });
     const second = await capture(() => send(args));
     expect(second).toMatchObject({ code: 0, out: expect.stringContaining("Already paid") });
     const json = await capture(() => send([...args, "--token", "fresh-token", "--json"]));
