@@ -1,5 +1,5 @@
 /** `mturk-bonus send`: one bonus, exactly once. */
-import { deriveToken } from "../bulk/token.js";
+import { defaultNamespace, deriveToken, NAMESPACE_PATTERN } from "../identity.js";
 import { formatDollars } from "../bulk/plan.js";
 import { isMTurkError, ValidationError } from "../errors.js";
 import { validateSendBonus } from "../validate.js";
@@ -8,8 +8,10 @@ import { COMMON_HELP, createClient, EXIT, parse, required, runCommand, str, Usag
 export const HELP = `Usage: mturk-bonus send --worker ID --assignment ID --amount DOLLARS --reason TEXT [options]
 
 Pays one bonus. Without --token, the UniqueRequestToken is derived from the
-worker, assignment, amount and reason, so running the same command again
-(within MTurk's 24 hours) reports "already paid" instead of paying twice.
+worker, assignment, amount and reason (and the namespace), exactly as
+"mturk-bonus pay" derives it for the same bonus, so running the same command
+again, or paying a file that holds the same bonus (within MTurk's 24 hours),
+reports "already paid" instead of paying twice.
 
   --worker ID           the WorkerId, e.g. A1B2C3D4E5F6G7
   --assignment ID       the AssignmentId the bonus is for
@@ -17,6 +19,7 @@ worker, assignment, amount and reason, so running the same command again
   --reason TEXT         shown to the worker (required by MTurk)
   --token T             the UniqueRequestToken (at most 64 characters); give a new one
                         to pay the same worker the same amount for the same reason again
+  --namespace NS        derive the token in NS (default: one per target, as pay)
   --json                print the result as JSON
 
 ${COMMON_HELP}
@@ -31,6 +34,7 @@ const OPTIONS = {
   amount: { type: "string" },
   reason: { type: "string" },
   token: { type: "string" },
+  namespace: { type: "string" },
   json: { type: "boolean" },
 } as const;
 
@@ -57,8 +61,13 @@ export async function run(args: string[]): Promise<number> {
       }
       throw error;
     }
-    const token = str(values, "token") ?? deriveToken("send", { ...input, cents });
+    const namespace = str(values, "namespace");
+    if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
+      throw new UsageError(`--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
+    }
     const client = createClient(values);
+    // One identity of a bonus across the library: the token pay and the queue consumer derive for it.
+    const token = str(values, "token") ?? deriveToken(namespace ?? defaultNamespace(client.endpointOrigin), { ...input, cents });
     try {
       const output = await client.sendBonus({ ...input, UniqueRequestToken: token });
       if (values.json === true) {

@@ -4,6 +4,7 @@ import { run as balance, HELP as BALANCE_HELP } from "../../src/cli/balance.js";
 import { run as list } from "../../src/cli/list.js";
 import { run as pay, HELP as PAY_HELP } from "../../src/cli/pay.js";
 import { run as send } from "../../src/cli/send.js";
+import { defaultNamespace, deriveToken } from "../../src/identity.js";
 import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { csvOf, makeRows, tempDir } from "../bulk/helpers.js";
 import { capture, useSimulatorCredentials } from "./helpers.js";
@@ -173,6 +174,21 @@ describe("send, balance, list", () => {
     expect(JSON.parse(json.out)).toMatchObject({ status: "paid", alreadyGranted: false, UniqueRequestToken: "fresh-token" });
     expect(sim.ledger.bonuses).toHaveLength(2);
     expect(await capture(() => send([...args.slice(0, 6), "--amount", "1.505", "--reason", "x"]))).toMatchObject({ code: 2, err: expect.stringContaining("--amount") });
+  });
+
+  it("send and pay give the same bonus the same token, so paying it both ways pays it once", async () => {
+    const sent = await capture(() => send(["--endpoint", sim.url, "--worker", "A1BOTH", "--assignment", "3BOTH", "--amount", "0.75", "--reason", "Both ways", "--json"]));
+    const token = (JSON.parse(sent.out) as { UniqueRequestToken: string }).UniqueRequestToken;
+    const bonus = { WorkerId: "A1BOTH", AssignmentId: "3BOTH", cents: 75, Reason: "Both ways" };
+    expect(token, "the library's one identity of this bonus").toBe(deriveToken(defaultNamespace(new URL(sim.url).origin), bonus));
+    const file = tmp.path("both.csv");
+    writeFileSync(file, "WorkerId,AssignmentId,BonusAmount,Reason\nA1BOTH,3BOTH,0.75,Both ways\n");
+    const paid = await capture(() => pay([file, "--endpoint", sim.url, "--yes"]));
+    expect(paid.code, "pay's exit status").toBe(0);
+    expect(sim.ledger.bonuses, "payments in the ledger").toHaveLength(1);
+    expect(sim.ledger.bonuses[0]?.UniqueRequestToken, "the token send used").toBe(token);
+    const other = await capture(() => send(["--endpoint", sim.url, "--worker", "A1BOTH", "--assignment", "3BOTH", "--amount", "0.75", "--reason", "Both ways", "--namespace", "study-2", "--json"]));
+    expect((JSON.parse(other.out) as { UniqueRequestToken: string }).UniqueRequestToken, "another namespace, another token").not.toBe(token);
   });
 
   it("send says whether a failed bonus may have been paid", async () => {
