@@ -11,7 +11,7 @@ import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
 import { parseResponse, requestIdOf } from "./response.js";
-import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep, type RetryKind } from "./retry.js";
+import { clockOffset, retryKind, RetryStrategy, sleep } from "./retry.js";
 import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import { toTransportError } from "./transport/network-error.js";
@@ -209,8 +209,7 @@ export class BaseMTurkClient {
   readonly #credentials: () => Promise<Credentials>;
   readonly #signer: RequestSigner;
   readonly #transport: Transport;
-  readonly #budget = new RetryBudget();
-  readonly #maxAttempts: number;
+  readonly #retry: RetryStrategy;
   readonly #timeoutMs: number;
   readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   /**
@@ -230,7 +229,7 @@ export class BaseMTurkClient {
       throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
     }
     this.#credentials = credentialSource(options.credentials);
-    this.#maxAttempts = checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS;
+    this.#retry = new RetryStrategy(checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS);
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
     this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
@@ -417,12 +416,13 @@ export class BaseMTurkClient {
       const startedAt = performance.now();
       try {
         response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
+        // Every answer, success or error, tells the time: for read-backs, and for signing the next attempt.
         this.#learnServerClock(response);
         state.clockCorrected = this.#learnSigningClock(response);
         const parsed = parseResponse(response, redact);
         if (parsed.ok) {
           this.#report(operation, state, response, undefined, undefined, startedAt);
-          this.#budget.release(state.lastRetryCost);
+          this.#retry.succeeded(state.lastRetryCost);
           return { data: parsed.data, $metadata: this.#metadata(state, response) };
         }
         error = parsed.error;
@@ -435,45 +435,26 @@ export class BaseMTurkClient {
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
         this.#report(operation, state, response, error, undefined, startedAt);
-        this.#budget.release(state.lastRetryCost);
+        this.#retry.succeeded(state.lastRetryCost);
         throw this.#finish(error, state, response);
       }
       if (error.outcomeUnknown) state.outcomeUnknown = true;
 
       const kind = retryKind(error);
       if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
-      const delay = kind === undefined || state.attempts >= this.#maxAttempts ? undefined : this.#retryDelay(kind, response, state);
-      this.#report(operation, state, response, error, delay, startedAt);
-      if (delay === undefined) throw this.#finish(error, state, response);
+      const decision = this.#retry.decide({ kind, attempts: state.attempts, response, clockCorrected: state.clockCorrected === true });
+      this.#report(operation, state, response, error, decision.retry ? decision.delayMs : undefined, startedAt);
+      if (!decision.retry) throw this.#finish(error, state, response);
 
+      state.lastRetryCost = decision.cost;
       try {
-        await sleep(delay, signal);
+        await sleep(decision.delayMs, signal);
       } catch (reason) {
         throw abortError(reason, state);
       }
-      state.totalRetryDelay += delay;
+      state.totalRetryDelay += decision.delayMs;
       retryOf = error;
     }
-  }
-
-  /** How long to wait before retrying, or `undefined` when the call must stop here. */
-  #retryDelay(kind: RetryKind, response: WireResponse | undefined, state: CallState): number | undefined {
-    let delay: number;
-    if (kind === "clockSkew") {
-      // Same clock, same failure: only a corrected clock makes a retry worth it.
-      if (state.clockCorrected !== true) return undefined;
-      delay = 0;
-    } else {
-      delay = backoffDelay(kind, state.attempts - 1, Math.random);
-      const hint = response === undefined ? undefined : retryAfterMs(response.header, Date.now());
-      // A server that asks for more than our longest wait is not retried; the caller decides.
-      if (hint !== undefined && hint > MAX_DELAY_MS) return undefined;
-      if (hint !== undefined) delay = Math.max(delay, hint);
-    }
-    const cost = this.#budget.acquire(kind);
-    if (cost === undefined) return undefined;
-    state.lastRetryCost = cost;
-    return delay;
   }
 
   /** One HTTP exchange; the transport applies the per-attempt timeout. */

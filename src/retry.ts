@@ -51,16 +51,24 @@ const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 /** Signature errors are clock errors only when the message says so; a wrong key must not be retried. */
 const CLOCK_SKEW_MESSAGE = /signature expired|not yet current|time too skewed|request has expired|is now earlier than|is now later than/i;
 
-/** Classifies a failed attempt; `undefined` means it must not be retried. */
+/**
+ * Classifies a failed attempt; `undefined` means it must not be retried.
+ * The reasons to retry, in the order they are checked:
+ */
 export function retryKind(error: MTurkError): RetryKind | undefined {
+  // The request or its answer was lost on the network: the same token settles whether it was paid.
   if (error instanceof TransportError) return "transient";
   const status = error.$metadata.httpStatusCode;
+  // The service asked us to slow down.
   if (status === 429 || THROTTLING_CODES.has(error.name)) return "throttling";
+  // The signature was refused for its time: worth a retry once the signing clock is corrected.
   if (CLOCK_SKEW_CODES.has(error.name) && CLOCK_SKEW_MESSAGE.test(error.message)) return "clockSkew";
+  // The service failed, by its code or by its status.
   if (TRANSIENT_CODES.has(error.name)) return "transient";
   if (status !== undefined && TRANSIENT_STATUSES.has(status)) return "transient";
   // A 2xx we could not read: re-sending with the same token settles whether it was paid.
   if (error instanceof UnexpectedResponseError && status !== undefined && status < 300) return "transient";
+  // Anything else (a refusal, a bad key, a validation error) fails the same way again.
   return undefined;
 }
 
@@ -137,6 +145,86 @@ export class RetryBudget {
   release(lastRetryCost: number | undefined): void {
     this.available = Math.min(this.capacity, this.available + (lastRetryCost ?? NO_RETRY_INCREMENT));
   }
+}
+
+/** Why a failed attempt is not retried. */
+export type StopReason =
+  /** The failure is not of a kind that a retry can fix (see `retryKind`). */
+  | "not-retryable"
+  /** The call made its last allowed attempt (`maxAttempts`). */
+  | "attempts-exhausted"
+  /** A clock-skew refusal, but the signing clock did not move: the retry would be refused the same way. */
+  | "clock-not-corrected"
+  /** The server asked for a longer wait than `MAX_DELAY_MS`: the caller decides when to try again. */
+  | "server-wait-too-long"
+  /** The client's retry budget cannot pay for another retry (an outage, not a blip). */
+  | "budget-exhausted";
+
+/** The strategy's answer for one failed attempt: wait this long at this cost, or stop. */
+export type RetryDecision = { readonly retry: true; readonly delayMs: number; readonly cost: number } | { readonly retry: false; readonly reason: StopReason };
+
+/** What the strategy weighs about one failed attempt. */
+export interface FailedAttempt {
+  /** How the failure is classified (`retryKind`); `undefined` when it is not retryable. */
+  kind: RetryKind | undefined;
+  /** Attempts made so far in this call, the failed one included (1 after the first). */
+  attempts: number;
+  /** The failed attempt's answer, when one arrived (for its `Retry-After`). */
+  response: { header(name: string): string | undefined } | undefined;
+  /** True when this attempt's answer moved the signing clock. */
+  clockCorrected: boolean;
+}
+
+/**
+ * Decides, for each failed attempt, whether the call retries and after how
+ * long, and owns the client's retry budget: a retry's cost is taken when
+ * the strategy answers "retry", and paid back by `succeeded`. One per client,
+ * shared by all its calls.
+ */
+export class RetryStrategy {
+  readonly #maxAttempts: number;
+  readonly #budget: RetryBudget;
+  readonly #random: () => number;
+
+  constructor(maxAttempts: number, options: { budget?: RetryBudget; random?: () => number } = {}) {
+    this.#maxAttempts = maxAttempts;
+    this.#budget = options.budget ?? new RetryBudget();
+    // Looked up at each use, so that a test's stand-in for Math.random applies.
+    this.#random = options.random ?? (() => Math.random());
+  }
+
+  /** Retry (taking the retry's cost from the budget) or stop, and why. */
+  decide(failed: FailedAttempt): RetryDecision {
+    const { kind } = failed;
+    if (kind === undefined) return stop("not-retryable");
+    if (failed.attempts >= this.#maxAttempts) return stop("attempts-exhausted");
+    const delayMs = this.#delay(kind, failed);
+    if (typeof delayMs === "string") return stop(delayMs);
+    const cost = this.#budget.acquire(kind);
+    if (cost === undefined) return stop("budget-exhausted");
+    return { retry: true, delayMs, cost };
+  }
+
+  /** A call succeeded (or was settled by its answer): pay back what its last retry cost. */
+  succeeded(lastRetryCost: number | undefined): void {
+    this.#budget.release(lastRetryCost);
+  }
+
+  /** The wait before the retry: the backoff, or the server's longer hint; or why there is none. */
+  #delay(kind: RetryKind, failed: FailedAttempt): number | StopReason {
+    // Same clock, same failure: only a corrected clock makes a retry worth it, and then at once.
+    if (kind === "clockSkew") return failed.clockCorrected ? 0 : "clock-not-corrected";
+    const backoff = backoffDelay(kind, failed.attempts - 1, this.#random);
+    const { response } = failed;
+    const hint = response === undefined ? undefined : retryAfterMs((name) => response.header(name), Date.now());
+    if (hint === undefined) return backoff;
+    // A server that asks for more than our longest wait is not retried; the caller decides.
+    return hint > MAX_DELAY_MS ? "server-wait-too-long" : Math.max(backoff, hint);
+  }
+}
+
+function stop(reason: StopReason): RetryDecision {
+  return { retry: false, reason };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   retryAfterMs,
   retryKind,
   RetryBudget,
+  RetryStrategy,
   sleep,
   THROTTLING_CODES,
 } from "../../src/retry.js";
@@ -175,6 +176,54 @@ describe("RetryBudget", () => {
     const budget = new RetryBudget();
     budget.release(10);
     expect(budget.remaining).toBe(500);
+  });
+});
+
+describe("RetryStrategy", () => {
+  const half = () => 0.5;
+  const noAnswer = { response: undefined, clockCorrected: false };
+  const answerWith = (headers: Record<string, string>) => ({ header: (name: string) => headers[name] });
+
+  it("retries a transient failure after the backoff, at the budget's transient cost", () => {
+    const strategy = new RetryStrategy(3, { random: half });
+    expect(strategy.decide({ kind: "transient", attempts: 1, ...noAnswer })).toEqual({ retry: true, delayMs: 50, cost: 10 });
+  });
+
+  it("stops a failure that is not retryable, without charging the budget", () => {
+    const budget = new RetryBudget();
+    const strategy = new RetryStrategy(3, { budget });
+    expect(strategy.decide({ kind: undefined, attempts: 1, ...noAnswer }), "decision").toEqual({ retry: false, reason: "not-retryable" });
+    expect(budget.remaining, "budget").toBe(RETRY_BUDGET_CAPACITY);
+  });
+
+  it("stops after the last allowed attempt", () => {
+    expect(new RetryStrategy(2).decide({ kind: "transient", attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "attempts-exhausted" });
+  });
+
+  it("waits as long as the server's Retry-After when that is longer than the backoff", () => {
+    const strategy = new RetryStrategy(3, { random: half });
+    expect(strategy.decide({ kind: "throttling", attempts: 1, response: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
+  });
+
+  it("stops when the server asks for a wait beyond the longest it would take", () => {
+    const strategy = new RetryStrategy(3);
+    const response = answerWith({ "retry-after": String(MAX_DELAY_MS / 1000 + 1) });
+    expect(strategy.decide({ kind: "throttling", attempts: 1, response, clockCorrected: false })).toEqual({ retry: false, reason: "server-wait-too-long" });
+  });
+
+  it("retries a clock-skew refusal at once only when the signing clock moved", () => {
+    const strategy = new RetryStrategy(3);
+    expect(strategy.decide({ kind: "clockSkew", attempts: 1, response: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock-not-corrected" });
+    expect(strategy.decide({ kind: "clockSkew", attempts: 1, response: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
+  });
+
+  it("stops when its budget cannot pay, and pays back on success", () => {
+    const budget = new RetryBudget(10);
+    const strategy = new RetryStrategy(5, { budget, random: half });
+    const first = strategy.decide({ kind: "transient", attempts: 1, ...noAnswer });
+    expect(strategy.decide({ kind: "transient", attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget-exhausted" });
+    strategy.succeeded(first.retry ? first.cost : undefined);
+    expect(budget.remaining, "budget after the success").toBe(10);
   });
 });
 
