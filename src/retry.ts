@@ -5,7 +5,7 @@
  * Retrying SendBonus is only safe because every attempt carries the same
  * UniqueRequestToken; the client guarantees that, not this module.
  */
-import { MTurkError, TransportError, UnexpectedResponseError } from "./errors.js";
+import { TransportError, UnexpectedResponseError, type MTurkError, type MTurkErrorInit } from "./errors.js";
 import { watchAbort } from "./transport/abort.js";
 
 /** Why a failure may be retried. */
@@ -52,24 +52,32 @@ const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 const CLOCK_SKEW_MESSAGE = /signature expired|not yet current|time too skewed|request has expired|is now earlier than|is now later than/i;
 
 /**
- * Classifies a failed attempt; `undefined` means it must not be retried.
- * The reasons to retry, in the order they are checked:
+ * Classifies a failed attempt: an error, or the `MTurkErrorInit` it is
+ * about to be built from (so that `$retryable` is set when it is built).
+ * `undefined` means it must not be retried. The reasons to retry, in the
+ * order they are checked:
  */
-export function retryKind(error: MTurkError): RetryKind | undefined {
+export function retryKind(error: MTurkError | MTurkErrorInit): RetryKind | undefined {
+  const { name = "", message } = error;
+  const status = error.$metadata?.httpStatusCode;
   // The request or its answer was lost on the network: the same token settles whether it was paid.
   if (error instanceof TransportError) return "transient";
-  const status = error.$metadata.httpStatusCode;
   // The service asked us to slow down.
-  if (status === 429 || THROTTLING_CODES.has(error.name)) return "throttling";
+  if (status === 429 || THROTTLING_CODES.has(name)) return "throttling";
   // The signature was refused for its time: worth a retry once the signing clock is corrected.
-  if (CLOCK_SKEW_CODES.has(error.name) && CLOCK_SKEW_MESSAGE.test(error.message)) return "clockSkew";
+  if (CLOCK_SKEW_CODES.has(name) && CLOCK_SKEW_MESSAGE.test(message)) return "clockSkew";
   // The service failed, by its code or by its status.
-  if (TRANSIENT_CODES.has(error.name)) return "transient";
+  if (TRANSIENT_CODES.has(name)) return "transient";
   if (status !== undefined && TRANSIENT_STATUSES.has(status)) return "transient";
   // A 2xx we could not read: re-sending with the same token settles whether it was paid.
   if (error instanceof UnexpectedResponseError && status !== undefined && status < 300) return "transient";
   // Anything else (a refusal, a bad key, a validation error) fails the same way again.
   return undefined;
+}
+
+/** The `$retryable` field of an error of this kind: present exactly when the kind is retried. */
+export function retryableField(kind: RetryKind | undefined): { throttling: boolean } | undefined {
+  return kind === undefined ? undefined : { throttling: kind === "throttling" };
 }
 
 /** Backoff bases and cap, in ms (the SDKs' standard mode). */
@@ -152,13 +160,13 @@ export type StopReason =
   /** The failure is not of a kind that a retry can fix (see `retryKind`). */
   | "not-retryable"
   /** The call made its last allowed attempt (`maxAttempts`). */
-  | "attempts-exhausted"
+  | "max-attempts"
   /** A clock-skew refusal, but the signing clock did not move: the retry would be refused the same way. */
-  | "clock-not-corrected"
-  /** The server asked for a longer wait than `MAX_DELAY_MS`: the caller decides when to try again. */
-  | "server-wait-too-long"
+  | "clock"
+  /** The server's `Retry-After` asks for a longer wait than `MAX_DELAY_MS`: the caller decides when to try again. */
+  | "retry-after"
   /** The client's retry budget cannot pay for another retry (an outage, not a blip). */
-  | "budget-exhausted";
+  | "budget";
 
 /** The strategy's answer for one failed attempt: wait this long at this cost, or stop. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number; readonly cost: number } | { readonly retry: false; readonly reason: StopReason };
@@ -169,8 +177,8 @@ export interface FailedAttempt {
   kind: RetryKind | undefined;
   /** Attempts made so far in this call, the failed one included (1 after the first). */
   attempts: number;
-  /** The failed attempt's answer, when one arrived (for its `Retry-After`). */
-  response: { header(name: string): string | undefined } | undefined;
+  /** The failed attempt's answer headers, when an answer arrived (for its `Retry-After`). */
+  header: ((name: string) => string | undefined) | undefined;
   /** True when this attempt's answer moved the signing clock. */
   clockCorrected: boolean;
 }
@@ -184,47 +192,32 @@ export interface FailedAttempt {
 export class RetryStrategy {
   readonly #maxAttempts: number;
   readonly #budget: RetryBudget;
-  readonly #random: () => number;
 
-  constructor(maxAttempts: number, options: { budget?: RetryBudget; random?: () => number } = {}) {
+  /** `budget`: the retry budget this strategy charges and refunds (the client's own by default). */
+  constructor(maxAttempts: number, budget = new RetryBudget()) {
     this.#maxAttempts = maxAttempts;
-    this.#budget = options.budget ?? new RetryBudget();
-    // Looked up at each use, so that a test's stand-in for Math.random applies.
-    this.#random = options.random ?? (() => Math.random());
+    this.#budget = budget;
   }
 
   /** Retry (taking the retry's cost from the budget) or stop, and why. */
-  decide(failed: FailedAttempt): RetryDecision {
-    const { kind } = failed;
-    if (kind === undefined) return stop("not-retryable");
-    if (failed.attempts >= this.#maxAttempts) return stop("attempts-exhausted");
-    const delayMs = this.#delay(kind, failed);
-    if (typeof delayMs === "string") return stop(delayMs);
+  decide({ kind, attempts, header, clockCorrected }: FailedAttempt): RetryDecision {
+    if (kind === undefined) return { retry: false, reason: "not-retryable" };
+    if (attempts >= this.#maxAttempts) return { retry: false, reason: "max-attempts" };
+    // Same clock, same failure: only a corrected clock makes a retry worth it, and then at once.
+    if (kind === "clockSkew" && !clockCorrected) return { retry: false, reason: "clock" };
+    // The server's own wait, when it asks for one (a clock-skew refusal is retried at once).
+    const hint = kind === "clockSkew" || header === undefined ? undefined : retryAfterMs(header, Date.now());
+    // A server that asks for more than our longest wait is not retried; the caller decides.
+    if (hint !== undefined && hint > MAX_DELAY_MS) return { retry: false, reason: "retry-after" };
+    const delayMs = Math.max(backoffDelay(kind, attempts - 1, Math.random), hint ?? 0);
     const cost = this.#budget.acquire(kind);
-    if (cost === undefined) return stop("budget-exhausted");
-    return { retry: true, delayMs, cost };
+    return cost === undefined ? { retry: false, reason: "budget" } : { retry: true, delayMs, cost };
   }
 
   /** A call succeeded (or was settled by its answer): pay back what its last retry cost. */
   succeeded(lastRetryCost: number | undefined): void {
     this.#budget.release(lastRetryCost);
   }
-
-  /** The wait before the retry: the backoff, or the server's longer hint; or why there is none. */
-  #delay(kind: RetryKind, failed: FailedAttempt): number | StopReason {
-    // Same clock, same failure: only a corrected clock makes a retry worth it, and then at once.
-    if (kind === "clockSkew") return failed.clockCorrected ? 0 : "clock-not-corrected";
-    const backoff = backoffDelay(kind, failed.attempts - 1, this.#random);
-    const { response } = failed;
-    const hint = response === undefined ? undefined : retryAfterMs((name) => response.header(name), Date.now());
-    if (hint === undefined) return backoff;
-    // A server that asks for more than our longest wait is not retried; the caller decides.
-    return hint > MAX_DELAY_MS ? "server-wait-too-long" : Math.max(backoff, hint);
-  }
-}
-
-function stop(reason: StopReason): RetryDecision {
-  return { retry: false, reason };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The retry policy as pure functions: classification, backoff, Retry-After, budget, clock offset, sleep. */
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MTurkError, RequestError, ServiceFault, TransportError, UnexpectedResponseError, ValidationError } from "../../src/errors.js";
 import {
   backoffDelay,
@@ -180,48 +180,53 @@ describe("RetryBudget", () => {
 });
 
 describe("RetryStrategy", () => {
-  const half = () => 0.5;
-  const noAnswer = { response: undefined, clockCorrected: false };
-  const answerWith = (headers: Record<string, string>) => ({ header: (name: string) => headers[name] });
+  beforeEach(() => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  const noAnswer = { header: undefined, clockCorrected: false };
+  const answerWith = (headers: Record<string, string>) => (name: string) => headers[name];
 
   it("retries a transient failure after the backoff, at the budget's transient cost", () => {
-    const strategy = new RetryStrategy(3, { random: half });
+    const strategy = new RetryStrategy(3);
     expect(strategy.decide({ kind: "transient", attempts: 1, ...noAnswer })).toEqual({ retry: true, delayMs: 50, cost: 10 });
   });
 
   it("stops a failure that is not retryable, without charging the budget", () => {
     const budget = new RetryBudget();
-    const strategy = new RetryStrategy(3, { budget });
+    const strategy = new RetryStrategy(3, budget);
     expect(strategy.decide({ kind: undefined, attempts: 1, ...noAnswer }), "decision").toEqual({ retry: false, reason: "not-retryable" });
     expect(budget.remaining, "budget").toBe(RETRY_BUDGET_CAPACITY);
   });
 
   it("stops after the last allowed attempt", () => {
-    expect(new RetryStrategy(2).decide({ kind: "transient", attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "attempts-exhausted" });
+    expect(new RetryStrategy(2).decide({ kind: "transient", attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "max-attempts" });
   });
 
   it("waits as long as the server's Retry-After when that is longer than the backoff", () => {
-    const strategy = new RetryStrategy(3, { random: half });
-    expect(strategy.decide({ kind: "throttling", attempts: 1, response: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
+    const strategy = new RetryStrategy(3);
+    expect(strategy.decide({ kind: "throttling", attempts: 1, header: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
   });
 
   it("stops when the server asks for a wait beyond the longest it would take", () => {
     const strategy = new RetryStrategy(3);
-    const response = answerWith({ "retry-after": String(MAX_DELAY_MS / 1000 + 1) });
-    expect(strategy.decide({ kind: "throttling", attempts: 1, response, clockCorrected: false })).toEqual({ retry: false, reason: "server-wait-too-long" });
+    const header = answerWith({ "retry-after": String(MAX_DELAY_MS / 1000 + 1) });
+    expect(strategy.decide({ kind: "throttling", attempts: 1, header, clockCorrected: false })).toEqual({ retry: false, reason: "retry-after" });
   });
 
   it("retries a clock-skew refusal at once only when the signing clock moved", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ kind: "clockSkew", attempts: 1, response: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock-not-corrected" });
-    expect(strategy.decide({ kind: "clockSkew", attempts: 1, response: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
+    expect(strategy.decide({ kind: "clockSkew", attempts: 1, header: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock" });
+    expect(strategy.decide({ kind: "clockSkew", attempts: 1, header: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
   });
 
   it("stops when its budget cannot pay, and pays back on success", () => {
     const budget = new RetryBudget(10);
-    const strategy = new RetryStrategy(5, { budget, random: half });
+    const strategy = new RetryStrategy(5, budget);
     const first = strategy.decide({ kind: "transient", attempts: 1, ...noAnswer });
-    expect(strategy.decide({ kind: "transient", attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget-exhausted" });
+    expect(strategy.decide({ kind: "transient", attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget" });
     strategy.succeeded(first.retry ? first.cost : undefined);
     expect(budget.remaining, "budget after the success").toBe(10);
   });

@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../../src/endpoint.js";
+import { TimeoutError, TransportError } from "../../src/errors.js";
 import { nodeTransport } from "../../src/transport/node-http.js";
 import { bonusInput } from "./helpers/fixtures.js";
 import { useFakeMTurk } from "./helpers/fake-mturk.js";
@@ -149,5 +150,32 @@ describe("nodeTransport", () => {
     const endpoint = resolveEndpoint({ endpoint: origin });
     await expect(transport.send({ endpoint, headers: {}, body: "{}" }, AbortSignal.abort())).rejects.toThrow();
     await transport.close();
+  });
+
+  it("rejects a refused connection with a TransportError of its own, nothing sent", async () => {
+    // A port that was just free: nothing listens on it.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const refusedOrigin = `http://127.0.0.1:${port}`;
+    const transport = nodeTransport(refusedOrigin, { timeoutMs: 5_000 });
+    const error = (await transport.send({ endpoint: resolveEndpoint({ endpoint: refusedOrigin }), headers: {}, body: "{}" }, undefined).catch((e: unknown) => e)) as TransportError;
+    await transport.close();
+    expect(error, "class").toBeInstanceOf(TransportError);
+    expect(error.code, "code").toBe("ECONNREFUSED");
+    expect(error.outcomeUnknown, "outcomeUnknown").toBe(false);
+  });
+
+  it("rejects with a TimeoutError when no answer comes within the limit", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silentOrigin = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const transport = nodeTransport(silentOrigin, { timeoutMs: 50 });
+    const error = await transport.send({ endpoint: resolveEndpoint({ endpoint: silentOrigin }), headers: { host: new URL(silentOrigin).host }, body: "{}" }, undefined).catch((e: unknown) => e);
+    await transport.close();
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+    expect(error).toBeInstanceOf(TimeoutError);
   });
 });
