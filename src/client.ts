@@ -10,13 +10,17 @@ import { ClientDestroyedError, MTurkError, UnexpectedResponseError, ValidationEr
 import type { HashConstructor } from "./hash.js";
 import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
-import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
+import { buildRequest, serializeListBonusPayments, serializeSendBonus } from "./request.js";
 import { parseResponse, requestIdOf, type ParsedResponse } from "./response.js";
 import { clockOffset, retryKind, RetryStrategy, sleep } from "./retry.js";
 import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import type { Transport, WireRequest, WireResponse } from "./transport/types.js";
-import { checkWholeNumber, validateListBonusPayments, validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
+import type { BonusPayment, GetAccountBalanceOutput, ListBonusPaymentsInput, ListBonusPaymentsOutput, Operation, SendBonusInput, SendBonusOutput } from "./model.js";
+import { checkWholeNumber, validateListBonusPayments, validateSendBonus } from "./validate.js";
+
+// The operations' shapes live in model.ts; re-exported here for the modules that import them from the client.
+export type { BonusPayment, GetAccountBalanceOutput, ListBonusPaymentsOutput, SendBonusOutput } from "./model.js";
 
 /** Options of `new MTurkClient()`. */
 export interface MTurkClientOptions {
@@ -105,59 +109,6 @@ export interface CallOptions {
    * @default the start of this call
    */
   tokenFirstSentAt?: Date;
-}
-
-/** What `sendBonus` resolves to. */
-export interface SendBonusOutput {
-  /** The token this bonus was sent with. Store it: re-sending with it can never pay twice (within MTurk's 24 hours). */
-  UniqueRequestToken: string;
-  /**
-   * True when MTurk answered that this token was already processed: the bonus
-   * was paid by an earlier attempt whose answer was lost, or by an earlier call
-   * with the same token. Either way it is paid, once.
-   */
-  alreadyGranted: boolean;
-  /**
-   * How the call was settled: `"response"`, MTurk accepted it (HTTP 200);
-   * `"duplicate-token"`, MTurk refused it as a repeat of this token, naming
-   * the token or an earlier attempt's request id; `"read-back"`, MTurk
-   * refused it in words that could be that answer, and `ListBonusPayments`
-   * shows this worker paid this amount for this reason since the first attempt.
-   * Always set by the client (optional in the type only so that fakes of the
-   * client need not set it).
-   */
-  settledBy?: SettledBy;
-  /**
-   * The last SendBonus exchange. On an `alreadyGranted` result that is MTurk's
-   * refusal of the repeat, so `httpStatusCode` is 400 and `requestId` that
-   * answer's: the call succeeded because the bonus was already paid, as
-   * `settledBy` says, not because MTurk paid it again.
-   */
-  $metadata: ResponseMetadata;
-}
-
-/** What `getAccountBalance` resolves to. Amounts are dollar strings, as on the wire. */
-export interface GetAccountBalanceOutput {
-  AvailableBalance: string;
-  OnHoldBalance?: string;
-  $metadata: ResponseMetadata;
-}
-
-/** One bonus as `ListBonusPayments` reports it. */
-export interface BonusPayment {
-  WorkerId: string;
-  BonusAmount: string;
-  AssignmentId: string;
-  Reason: string;
-  GrantTime: Date;
-}
-
-/** One page of `ListBonusPayments`. */
-export interface ListBonusPaymentsOutput {
-  BonusPayments: BonusPayment[];
-  NumResults: number;
-  NextToken?: string;
-  $metadata: ResponseMetadata;
 }
 
 /** What differs between the Node and the edge builds. */

@@ -4,32 +4,10 @@
  */
 import { ValidationError } from "./errors.js";
 import { AMOUNT_PATTERN, toCents } from "./money.js";
+import type { ListBonusPaymentsInput, SendBonusInput } from "./model.js";
 
-/** Input of `SendBonus`, with the service's own PascalCase field names. */
-export interface SendBonusInput {
-  /** The worker's ID, e.g. `A1B2C3D4E5F6G7`. */
-  WorkerId: string;
-  /** US dollars as a decimal string with at most two decimals, e.g. `"1.50"`. Never a number. */
-  BonusAmount: string;
-  /** The assignment the worker completed, e.g. `3X1FV8S5J09OQY1JC80W57HTHFJGVM`. */
-  AssignmentId: string;
-  /** Shown to the worker. Required by the service. */
-  Reason: string;
-  /**
-   * Idempotency key, at most 64 characters. Omit it and one is generated per
-   * call; every retry of the call sends the same one.
-   */
-  UniqueRequestToken?: string;
-}
-
-/** Input of `ListBonusPayments` for one assignment. */
-export interface ListBonusPaymentsInput {
-  AssignmentId: string;
-  /** 1 to 100. */
-  MaxResults?: number;
-  /** From a previous page's `NextToken`. */
-  NextToken?: string;
-}
+// The inputs live in model.ts; re-exported here for the modules that import them from validate.
+export type { ListBonusPaymentsInput, SendBonusInput } from "./model.js";
 
 export const WORKER_ID_PATTERN = /^A[A-Z0-9]+$/;
 export const ENTITY_ID_PATTERN = /^[A-Z0-9]+$/;
