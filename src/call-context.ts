@@ -58,6 +58,11 @@ export function callError<E extends MTurkError>(error: E, context: CallContext, 
   return error;
 }
 
+/** The context of a call about to make its first attempt; `token` is its UniqueRequestToken, for `SendBonus`. */
+export function newCallContext(token?: string): CallContext {
+  return { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false, token, clockCorrected: false };
+}
+
 /** The error of a call its caller aborted, built from the call so far. */
 export function abortError(reason: unknown, context: CallContext): AbortError {
   const { attempts, totalRetryDelay, outcomeUnknown, token } = context;

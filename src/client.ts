@@ -5,7 +5,7 @@
  */
 import { credentialSource, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
-import { abortError, callError, callMetadata, type CallContext } from "./call-context.js";
+import { abortError, callError, callMetadata, newCallContext, type CallContext } from "./call-context.js";
 import { ClientDestroyedError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata, type TransportError } from "./errors.js";
 import type { HashConstructor } from "./hash.js";
 import { toCents } from "./money.js";
@@ -139,11 +139,6 @@ interface Pending {
   startedAt: number;
 }
 
-/**
- * How a call ends: the answer's data, or the error it ends with and the
- * call's context, from which the caller builds the final error (`callError`).
- */
-type CallResult = { ok: true; data: Record<string, unknown>; $metadata: ResponseMetadata } | { ok: false; error: MTurkError; context: CallContext };
 
 /**
  * A client for the MTurk Requester API's bonus operations. Create one and
@@ -203,9 +198,10 @@ export class BaseMTurkClient {
     // Request ids of the call's other answers: a duplicate answer may name the original one.
     const verdict = (error: MTurkError): DuplicateVerdict =>
       duplicateVerdict(error, UniqueRequestToken, requestIds.filter((id) => id !== error.$metadata.requestId));
-    const result = await this.#call("SendBonus", body, options, UniqueRequestToken, (error) => verdict(error) === "duplicate", requestIds);
-    if (result.ok) return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata: result.$metadata };
-    return this.#settle(result.error, verdict(result.error), pending, options, result.context);
+    const context = newCallContext(UniqueRequestToken);
+    const result = await this.#call("SendBonus", body, options, context, (error) => verdict(error) === "duplicate", requestIds);
+    if (result.ok) return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata: callMetadata(context) };
+    return this.#settle(result.error, verdict(result.error), pending, options, context);
   }
 
   /**
@@ -321,31 +317,32 @@ export class BaseMTurkClient {
 
   /** `#call` for an operation without a token to settle: its failure is thrown as the call's error. */
   async #callOrThrow(operation: Operation, body: string, options: CallOptions): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
-    const result = await this.#call(operation, body, options, undefined);
-    if (!result.ok) throw callError(result.error, result.context);
-    return result;
+    const context = newCallContext();
+    const result = await this.#call(operation, body, options, context);
+    if (!result.ok) throw callError(result.error, context);
+    return { data: result.data, $metadata: callMetadata(context) };
   }
 
   /**
    * Signs and sends one operation, retrying as the strategy decides. Every
-   * attempt sends the same body (and so the same token), signed afresh. An
-   * abort is thrown; any other failure is returned with the call's context.
+   * attempt sends the same body (and so the same token), signed afresh.
+   * Resolves to the last answer's data, or to the error the call ends with,
+   * which the caller completes from `context` (`callError`). An abort is thrown.
    */
   async #call(
     operation: Operation,
     body: string,
     options: CallOptions,
-    token: string | undefined,
+    context: CallContext,
     settles: (error: MTurkError) => boolean = () => false,
     requestIds: string[] = [],
-  ): Promise<CallResult> {
-    const context: CallContext = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false, token, clockCorrected: false };
-    if (this.#destroyed) return { ok: false, error: new ClientDestroyedError(), context };
+  ): Promise<ParsedResponse> {
+    if (this.#destroyed) return { ok: false, error: new ClientDestroyedError() };
     const { signal } = options;
     let retryOf: MTurkError | undefined;
     for (;;) {
       const prepared = await this.#prepare(operation, body, options, retryOf, context);
-      if (prepared instanceof MTurkError) return { ok: false, error: prepared, context };
+      if (prepared instanceof MTurkError) return { ok: false, error: prepared };
 
       context.attempts++;
       const startedAt = performance.now();
@@ -353,7 +350,7 @@ export class BaseMTurkClient {
       if (outcome.ok) {
         this.#report(operation, context, undefined, undefined, startedAt);
         this.#retry.succeeded(context.lastRetryCost);
-        return { ok: true, data: outcome.data, $metadata: callMetadata(context) };
+        return outcome;
       }
       const { error } = outcome;
       const requestId = context.response && requestIdOf(context.response);
@@ -362,13 +359,13 @@ export class BaseMTurkClient {
       if (settles(error)) {
         this.#report(operation, context, error, undefined, startedAt);
         this.#retry.succeeded(context.lastRetryCost);
-        return { ok: false, error, context };
+        return outcome;
       }
       if (error.outcomeUnknown) context.outcomeUnknown = true;
 
       const decision = this.#retry.decide({ kind: retryKind(error), attempts: context.attempts, header: context.response?.header, clockCorrected: context.clockCorrected });
       this.#report(operation, context, error, decision.retry ? decision.delayMs : undefined, startedAt);
-      if (!decision.retry) return { ok: false, error, context };
+      if (!decision.retry) return outcome;
       context.lastRetryCost = decision.cost;
       try {
         await sleep(decision.delayMs, signal);
