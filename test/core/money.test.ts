@@ -94,7 +94,8 @@ describe("properties", () => {
     fc.assert(
       fc.property(amount, (text) => {
         const formatted = formatCents(toCents(text)!);
-        expect([/^\d+\.\d\d$/.test(formatted), toCents(formatted)]).toEqual([true, toCents(text)]);
+        expect(/^\d+\.\d\d$/.test(formatted), "/^\\d+\\.\\d\\d$/.test(formatted)").toBe(true);
+        expect(toCents(formatted), "toCents(formatted)").toEqual(toCents(text));
       }),
       RUNS,
     );

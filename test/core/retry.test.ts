@@ -143,13 +143,17 @@ describe("RetryBudget", () => {
 
   it("charges 5 per throttling retry and 10 per transient or clock retry", () => {
     const budget = new RetryBudget();
-    expect([budget.acquire("throttling"), budget.acquire("transient"), budget.acquire("clockSkew"), budget.remaining]).toEqual([5, 10, 10, 475]);
+    expect(budget.acquire("throttling"), "budget.acquire(\"throttling\")").toBe(5);
+    expect(budget.acquire("transient"), "budget.acquire(\"transient\")").toBe(10);
+    expect(budget.acquire("clockSkew"), "budget.acquire(\"clockSkew\")").toBe(10);
+    expect(budget.remaining, "budget.remaining").toBe(475);
   });
 
   it("refuses a retry it cannot pay for", () => {
     const budget = new RetryBudget(14);
     budget.acquire("transient");
-    expect([budget.acquire("transient"), budget.remaining]).toEqual([undefined, 4]);
+    expect(budget.acquire("transient"), "budget.acquire(\"transient\")").toBe(undefined);
+    expect(budget.remaining, "budget.remaining").toBe(4);
   });
 
   it("still pays a cheaper throttling retry when a transient one is refused", () => {

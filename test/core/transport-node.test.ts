@@ -45,14 +45,17 @@ describe("node transport: a bonus whose answer is lost", () => {
     const ledger = createLedger();
     mturk.reply(ledger.handler({ kind: "destroy" }, 1), { kind: "reset" }, (request) => ledger.handler({ kind: "destroy" })(request, 2));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.alreadyGranted, ledger.paid.size, output.$metadata.attempts]).toEqual([true, 1, 3]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(ledger.paid.size, "ledger.paid.size").toBe(1);
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(3);
   });
 
   it("records one bonus when the answer times out", async () => {
     const ledger = createLedger();
     mturk.reply(ledger.handler({ kind: "hang" }));
     const output = await mturk.client({ timeoutMs: 300 }).sendBonus(bonusInput());
-    expect([output.alreadyGranted, ledger.paid.size]).toEqual([true, 1]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(ledger.paid.size, "ledger.paid.size").toBe(1);
   });
 
   it("pays a second bonus with another token", async () => {
@@ -103,7 +106,8 @@ describe("nodeTransport", () => {
     const transport = nodeTransport(origin, { timeoutMs: 5_000 });
     const response = await send(transport);
     await transport.close();
-    expect([response.status, response.body]).toEqual([201, '{"ok":true}']);
+    expect(response.status, "response.status").toBe(201);
+    expect(response.body, "response.body").toBe('{"ok":true}');
   });
 
   it("looks headers up by lower-case name", async () => {
@@ -124,7 +128,10 @@ describe("nodeTransport", () => {
     const transport = nodeTransport(origin, { timeoutMs: 5_000 });
     await send(transport, "/prefix/");
     await transport.close();
-    expect([last?.url, last?.headers["x-test"], last?.body, last?.headers["content-length"]]).toEqual(["/prefix/", "1", '{"a":1}', "7"]);
+    expect(last?.url, "last?.url").toBe("/prefix/");
+    expect(last?.headers["x-test"], "last?.headers[\"x-test\"]").toBe("1");
+    expect(last?.body, "last?.body").toBe('{"a":1}');
+    expect(last?.headers["content-length"], "last?.headers[\"content-length\"]").toBe("7");
   });
 
   it("reuses keep-alive connections across sends", async () => {
