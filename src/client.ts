@@ -1,7 +1,8 @@
 /**
  * The client: where validation, building, signing, sending, retrying and
  * error parsing meet. A request can be followed from input to result in
- * `sendBonus` → `call` → `attempt`, each step a call into its own module.
+ * `sendBonus` → `#call` → `#prepare` / `#exchange` / `RetryStrategy.decide`
+ * → `#settle`, each step a call into its own module (see ARCHITECTURE.md).
  */
 import { credentialSource, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
@@ -12,7 +13,7 @@ import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus } from "./request.js";
 import { parseResponse, requestIdOf, type ParsedResponse } from "./response.js";
-import { clockOffset, retryKind, RetryStrategy, sleep } from "./retry.js";
+import { clockOffset, RetryStrategy, sleep } from "./retry.js";
 import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import type { Transport, WireRequest, WireResponse } from "./transport/types.js";
@@ -363,7 +364,7 @@ export class BaseMTurkClient {
       }
       if (error.outcomeUnknown) context.outcomeUnknown = true;
 
-      const decision = this.#retry.decide({ kind: retryKind(error), attempts: context.attempts, header: context.response?.header, clockCorrected: context.clockCorrected });
+      const decision = this.#retry.decide({ error, attempts: context.attempts, header: context.response?.header, clockCorrected: context.clockCorrected });
       this.#report(operation, context, error, decision.retry ? decision.delayMs : undefined, startedAt);
       if (!decision.retry) return outcome;
       context.lastRetryCost = decision.cost;

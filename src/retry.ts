@@ -2,6 +2,7 @@
  * Retry policy as data and small pure functions, following the AWS SDKs'
  * standard mode: which failures are retried, how long to wait, and a
  * per-client budget so that an outage does not become a retry storm.
+ * `RetryStrategy` puts them together into one decision per failed attempt.
  * Retrying SendBonus is only safe because every attempt carries the same
  * UniqueRequestToken; the client guarantees that, not this module.
  */
@@ -173,8 +174,8 @@ export type RetryDecision = { readonly retry: true; readonly delayMs: number; re
 
 /** What the strategy weighs about one failed attempt. */
 export interface FailedAttempt {
-  /** How the failure is classified (`retryKind`); `undefined` when it is not retryable. */
-  kind: RetryKind | undefined;
+  /** The attempt's error, classified by `retryKind`. */
+  error: MTurkError;
   /** Attempts made so far in this call, the failed one included (1 after the first). */
   attempts: number;
   /** The failed attempt's answer headers, when an answer arrived (for its `Retry-After`). */
@@ -200,7 +201,8 @@ export class RetryStrategy {
   }
 
   /** Retry (taking the retry's cost from the budget) or stop, and why. */
-  decide({ kind, attempts, header, clockCorrected }: FailedAttempt): RetryDecision {
+  decide({ error, attempts, header, clockCorrected }: FailedAttempt): RetryDecision {
+    const kind = retryKind(error);
     if (kind === undefined) return { retry: false, reason: "not-retryable" };
     if (attempts >= this.#maxAttempts) return { retry: false, reason: "max-attempts" };
     // Same clock, same failure: only a corrected clock makes a retry worth it, and then at once.

@@ -191,46 +191,50 @@ describe("RetryStrategy", () => {
     vi.restoreAllMocks();
   });
   const noAnswer = { header: undefined, clockCorrected: false };
+  const transient = answer("ServiceFault", 500);
+  const throttled = answer("ThrottlingException", 400);
+  const refusal = answer("RequestError", 400);
+  const skewed = answer("InvalidSignatureException", 403, "Signature expired: 20260101T000000Z is now earlier than 20260101T000600Z");
   const answerWith = (headers: Record<string, string>) => (name: string) => headers[name];
 
   it("retries a transient failure after the backoff, at the budget's transient cost", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ kind: "transient", attempts: 1, ...noAnswer })).toEqual({ retry: true, delayMs: 50, cost: 10 });
+    expect(strategy.decide({ error: transient, attempts: 1, ...noAnswer })).toEqual({ retry: true, delayMs: 50, cost: 10 });
   });
 
   it("stops a failure that is not retryable, without charging the budget", () => {
     const budget = new RetryBudget();
     const strategy = new RetryStrategy(3, budget);
-    expect(strategy.decide({ kind: undefined, attempts: 1, ...noAnswer }), "decision").toEqual({ retry: false, reason: "not-retryable" });
+    expect(strategy.decide({ error: refusal, attempts: 1, ...noAnswer }), "decision").toEqual({ retry: false, reason: "not-retryable" });
     expect(budget.remaining, "budget").toBe(RETRY_BUDGET_CAPACITY);
   });
 
   it("stops after the last allowed attempt", () => {
-    expect(new RetryStrategy(2).decide({ kind: "transient", attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "max-attempts" });
+    expect(new RetryStrategy(2).decide({ error: transient, attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "max-attempts" });
   });
 
   it("waits as long as the server's Retry-After when that is longer than the backoff", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ kind: "throttling", attempts: 1, header: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
+    expect(strategy.decide({ error: throttled, attempts: 1, header: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
   });
 
   it("stops when the server asks for a wait beyond the longest it would take", () => {
     const strategy = new RetryStrategy(3);
     const header = answerWith({ "retry-after": String(MAX_DELAY_MS / 1000 + 1) });
-    expect(strategy.decide({ kind: "throttling", attempts: 1, header, clockCorrected: false })).toEqual({ retry: false, reason: "retry-after" });
+    expect(strategy.decide({ error: throttled, attempts: 1, header, clockCorrected: false })).toEqual({ retry: false, reason: "retry-after" });
   });
 
   it("retries a clock-skew refusal at once only when the signing clock moved", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ kind: "clockSkew", attempts: 1, header: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock" });
-    expect(strategy.decide({ kind: "clockSkew", attempts: 1, header: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
+    expect(strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock" });
+    expect(strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
   });
 
   it("stops when its budget cannot pay, and pays back on success", () => {
     const budget = new RetryBudget(10);
     const strategy = new RetryStrategy(5, budget);
-    const first = strategy.decide({ kind: "transient", attempts: 1, ...noAnswer });
-    expect(strategy.decide({ kind: "transient", attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget" });
+    const first = strategy.decide({ error: transient, attempts: 1, ...noAnswer });
+    expect(strategy.decide({ error: transient, attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget" });
     strategy.succeeded(first.retry ? first.cost : undefined);
     expect(budget.remaining, "budget after the success").toBe(10);
   });
