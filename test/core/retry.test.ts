@@ -1,4 +1,4 @@
-/** The retry policy as pure functions: classification, backoff, Retry-After, budget, clock offset, sleep. */
+/** The retry policy: classification, backoff, Retry-After, budget, the strategy that decides with them, clock offset, sleep. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MTurkError, RequestError, ServiceFault, TransportError, UnexpectedResponseError, ValidationError } from "../../src/errors.js";
 import {
