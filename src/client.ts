@@ -1,22 +1,27 @@
 /**
  * The client: where validation, building, signing, sending, retrying and
  * error parsing meet. A request can be followed from input to result in
- * `sendBonus` → `call` → `attempt`, each step a call into its own module.
+ * `sendBonus` → `#call` → `#prepare` / `#exchange` / `RetryStrategy.decide`
+ * → `#settle`, each step a call into its own module (see ARCHITECTURE.md).
  */
 import { credentialSource, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
-import { AbortError, ClientDestroyedError, MTurkError, refineTransportError, UnexpectedResponseError, ValidationError, type ResponseMetadata } from "./errors.js";
+import { abortError, callError, callMetadata, newCallContext, type CallContext } from "./call-context.js";
+import { ClientDestroyedError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata, type TransportError } from "./errors.js";
 import type { HashConstructor } from "./hash.js";
 import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
-import { buildRequest, serializeListBonusPayments, serializeSendBonus, type Operation } from "./request.js";
-import { parseResponse, requestIdOf } from "./response.js";
-import { backoffDelay, clockOffset, MAX_DELAY_MS, retryAfterMs, retryKind, RetryBudget, sleep, type RetryKind } from "./retry.js";
+import { buildRequest, serializeListBonusPayments, serializeSendBonus } from "./request.js";
+import { parseResponse, requestIdOf, type ParsedResponse } from "./response.js";
+import { clockOffset, RetryStrategy, sleep } from "./retry.js";
 import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
-import { toTransportError } from "./transport/network-error.js";
-import type { Transport, WireResponse } from "./transport/types.js";
-import { checkWholeNumber, validateListBonusPayments, validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
+import type { Transport, WireRequest, WireResponse } from "./transport/types.js";
+import type { BonusPayment, GetAccountBalanceOutput, ListBonusPaymentsInput, ListBonusPaymentsOutput, Operation, SendBonusInput, SendBonusOutput } from "./model.js";
+import { checkWholeNumber, validateListBonusPayments, validateSendBonus } from "./validate.js";
+
+// The operations' shapes live in model.ts; re-exported here for the modules that import them from the client.
+export type { BonusPayment, GetAccountBalanceOutput, ListBonusPaymentsOutput, SendBonusOutput } from "./model.js";
 
 /** Options of `new MTurkClient()`. */
 export interface MTurkClientOptions {
@@ -107,59 +112,6 @@ export interface CallOptions {
   tokenFirstSentAt?: Date;
 }
 
-/** What `sendBonus` resolves to. */
-export interface SendBonusOutput {
-  /** The token this bonus was sent with. Store it: re-sending with it can never pay twice (within MTurk's 24 hours). */
-  UniqueRequestToken: string;
-  /**
-   * True when MTurk answered that this token was already processed: the bonus
-   * was paid by an earlier attempt whose answer was lost, or by an earlier call
-   * with the same token. Either way it is paid, once.
-   */
-  alreadyGranted: boolean;
-  /**
-   * How the call was settled: `"response"`, MTurk accepted it (HTTP 200);
-   * `"duplicate-token"`, MTurk refused it as a repeat of this token, naming
-   * the token or an earlier attempt's request id; `"read-back"`, MTurk
-   * refused it in words that could be that answer, and `ListBonusPayments`
-   * shows this worker paid this amount for this reason since the first attempt.
-   * Always set by the client (optional in the type only so that fakes of the
-   * client need not set it).
-   */
-  settledBy?: SettledBy;
-  /**
-   * The last SendBonus exchange. On an `alreadyGranted` result that is MTurk's
-   * refusal of the repeat, so `httpStatusCode` is 400 and `requestId` that
-   * answer's: the call succeeded because the bonus was already paid, as
-   * `settledBy` says, not because MTurk paid it again.
-   */
-  $metadata: ResponseMetadata;
-}
-
-/** What `getAccountBalance` resolves to. Amounts are dollar strings, as on the wire. */
-export interface GetAccountBalanceOutput {
-  AvailableBalance: string;
-  OnHoldBalance?: string;
-  $metadata: ResponseMetadata;
-}
-
-/** One bonus as `ListBonusPayments` reports it. */
-export interface BonusPayment {
-  WorkerId: string;
-  BonusAmount: string;
-  AssignmentId: string;
-  Reason: string;
-  GrantTime: Date;
-}
-
-/** One page of `ListBonusPayments`. */
-export interface ListBonusPaymentsOutput {
-  BonusPayments: BonusPayment[];
-  NumResults: number;
-  NextToken?: string;
-  $metadata: ResponseMetadata;
-}
-
 /** What differs between the Node and the edge builds. */
 export interface Platform {
   sha256: HashConstructor;
@@ -189,17 +141,6 @@ interface Pending {
 }
 
 
-/** State of one call across its attempts. */
-interface CallState {
-  attempts: number;
-  totalRetryDelay: number;
-  outcomeUnknown: boolean;
-  /** What the last retry cost the budget, paid back when the call succeeds. */
-  lastRetryCost?: number;
-  /** The latest answer's `Date` moved the signing clock. */
-  clockCorrected?: boolean;
-}
-
 /**
  * A client for the MTurk Requester API's bonus operations. Create one and
  * reuse it: it owns a signer, a connection pool and a retry budget.
@@ -209,9 +150,7 @@ export class BaseMTurkClient {
   readonly #credentials: () => Promise<Credentials>;
   readonly #signer: RequestSigner;
   readonly #transport: Transport;
-  readonly #budget = new RetryBudget();
-  readonly #maxAttempts: number;
-  readonly #timeoutMs: number;
+  readonly #retry: RetryStrategy;
   readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   /**
    * Server time minus local time for signing, learned as the AWS SDKs learn
@@ -230,12 +169,12 @@ export class BaseMTurkClient {
       throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
     }
     this.#credentials = credentialSource(options.credentials);
-    this.#maxAttempts = checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS;
+    this.#retry = new RetryStrategy(checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS);
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
-    this.#timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
     this.#onAttempt = options.onAttempt;
-    const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs: this.#timeoutMs };
+    const transportOptions: { timeoutMs: number; fetch?: typeof fetch } = { timeoutMs };
     if (options.fetch !== undefined) transportOptions.fetch = options.fetch;
     this.#transport = platform.transport(this.#endpoint, transportOptions);
   }
@@ -260,14 +199,10 @@ export class BaseMTurkClient {
     // Request ids of the call's other answers: a duplicate answer may name the original one.
     const verdict = (error: MTurkError): DuplicateVerdict =>
       duplicateVerdict(error, UniqueRequestToken, requestIds.filter((id) => id !== error.$metadata.requestId));
-    try {
-      const { $metadata } = await this.#call("SendBonus", body, options, (error) => verdict(error) === "duplicate", requestIds);
-      return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata };
-    } catch (error) {
-      if (!(error instanceof MTurkError)) throw error;
-      error.UniqueRequestToken = UniqueRequestToken;
-      return this.#settle(error, verdict(error), pending, options);
-    }
+    const context = newCallContext(UniqueRequestToken);
+    const result = await this.#call("SendBonus", body, options, context, (error) => verdict(error) === "duplicate", requestIds);
+    if (result.ok) return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata: callMetadata(context) };
+    return this.#settle(result.error, verdict(result.error), pending, options, context);
   }
 
   /**
@@ -276,26 +211,30 @@ export class BaseMTurkClient {
    * the caller's token may have been used before) is settled by reading back.
    * Anything else is thrown as it is.
    */
-  async #settle(error: MTurkError, verdict: DuplicateVerdict, pending: Pending, options: CallOptions): Promise<SendBonusOutput> {
-    const granted = (settledBy: SettledBy): SendBonusOutput => ({ UniqueRequestToken: pending.token, alreadyGranted: true, settledBy, $metadata: error.$metadata });
+  async #settle(error: MTurkError, verdict: DuplicateVerdict, pending: Pending, options: CallOptions, context: CallContext): Promise<SendBonusOutput> {
+    const granted = (settledBy: SettledBy): SendBonusOutput => ({
+      UniqueRequestToken: pending.token,
+      alreadyGranted: true,
+      settledBy,
+      $metadata: { ...error.$metadata, ...callMetadata(context) },
+    });
     if (verdict === "duplicate") return granted("duplicate-token");
     // Only a refusal is worth reading back for; after a lost answer, a throttled or failing service, or an abort, the caller retries with the token.
     const status = error.$metadata.httpStatusCode;
-    const refused = status !== undefined && status >= 400 && status < 500 && error.$retryable === undefined && !(error instanceof AbortError);
+    const refused = status !== undefined && status >= 400 && status < 500 && error.$retryable === undefined;
     const tokenUsedBefore = pending.callerToken && (verdict === "maybe" || options.tokenFirstSentAt !== undefined);
-    if (!refused || !(error.outcomeUnknown || tokenUsedBefore)) throw error;
+    if (!refused || !(context.outcomeUnknown || tokenUsedBefore)) throw callError(error, context);
     let found: boolean;
     try {
       found = await this.#readBack(pending, options);
     } catch (readError) {
-      error.outcomeUnknown = true;
-      error.message += ` (may have been paid: the ListBonusPayments read-back failed with ${(readError as Error | undefined)?.name}; retry with the same token)`;
-      throw error;
+      context.outcomeUnknown = true;
+      throw callError(error, context, ` (may have been paid: the ListBonusPayments read-back failed with ${(readError as Error | undefined)?.name}; retry with the same token)`);
     }
     if (found) return granted("read-back");
     // Not listed: nothing paid in the window, so the refusal stands; unless it says the token was processed, which the listing then contradicts.
-    error.outcomeUnknown = verdict === "maybe";
-    throw error;
+    context.outcomeUnknown = verdict === "maybe";
+    throw callError(error, context);
   }
 
   /** True when MTurk lists this bonus as granted since the call's first attempt (on MTurk's clock, with a margin). */
@@ -313,7 +252,7 @@ export class BaseMTurkClient {
 
   /** The account's prepaid balance. */
   async getAccountBalance(options: CallOptions = {}): Promise<GetAccountBalanceOutput> {
-    const { data, $metadata } = await this.#call("GetAccountBalance", "{}", options);
+    const { data, $metadata } = await this.#callOrThrow("GetAccountBalance", "{}", options);
     const { AvailableBalance, OnHoldBalance } = data;
     if (typeof AvailableBalance !== "string") throw malformed("GetAccountBalance", "AvailableBalance is not a string", $metadata);
     return typeof OnHoldBalance === "string" ? { AvailableBalance, OnHoldBalance, $metadata } : { AvailableBalance, $metadata };
@@ -322,7 +261,7 @@ export class BaseMTurkClient {
   /** One page of the bonuses paid for an assignment. */
   async listBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): Promise<ListBonusPaymentsOutput> {
     const valid = validateListBonusPayments(input);
-    const { data, $metadata } = await this.#call("ListBonusPayments", serializeListBonusPayments(valid), options);
+    const { data, $metadata } = await this.#callOrThrow("ListBonusPayments", serializeListBonusPayments(valid), options);
     const payments = data.BonusPayments ?? [];
     if (!Array.isArray(payments)) throw malformed("ListBonusPayments", "BonusPayments is not a list", $metadata);
     const BonusPayments = payments.map((item: unknown) => toBonusPayment(item, $metadata));
@@ -377,125 +316,131 @@ export class BaseMTurkClient {
     await this.#transport.close();
   }
 
+  /** `#call` for an operation without a token to settle: its failure is thrown as the call's error. */
+  async #callOrThrow(operation: Operation, body: string, options: CallOptions): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
+    const context = newCallContext();
+    const result = await this.#call(operation, body, options, context);
+    if (!result.ok) throw callError(result.error, context);
+    return { data: result.data, $metadata: callMetadata(context) };
+  }
+
   /**
-   * Signs and sends one operation, retrying as the policy allows. Every
+   * Signs and sends one operation, retrying as the strategy decides. Every
    * attempt sends the same body (and so the same token), signed afresh.
+   * Resolves to the last answer's data, or to the error the call ends with,
+   * which the caller completes from `context` (`callError`). An abort is thrown.
    */
   async #call(
     operation: Operation,
     body: string,
-    { signal, beforeAttempt }: CallOptions,
+    options: CallOptions,
+    context: CallContext,
     settles: (error: MTurkError) => boolean = () => false,
     requestIds: string[] = [],
-  ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
-    if (this.#destroyed) throw new ClientDestroyedError();
-    const state: CallState = { attempts: 0, totalRetryDelay: 0, outcomeUnknown: false };
+  ): Promise<ParsedResponse> {
+    if (this.#destroyed) return { ok: false, error: new ClientDestroyedError() };
+    const { signal } = options;
     let retryOf: MTurkError | undefined;
     for (;;) {
-      throwIfAborted(signal, state);
-      if (beforeAttempt !== undefined) {
-        try {
-          await beforeAttempt(state.attempts + 1, retryOf);
-        } catch (thrown) {
-          if (signal?.aborted) throw abortError(signal.reason, state);
-          throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
-        }
-        throwIfAborted(signal, state);
-      }
-      // A provider failing before a retry must not hide that an earlier attempt may have paid.
-      const credentials = await this.#credentials().catch((thrown: unknown) => {
-        throw thrown instanceof MTurkError ? this.#finish(thrown, state, undefined) : thrown;
-      });
-      const redact = redactor(credentials);
-      const request = buildRequest(this.#endpoint, operation, body);
-      const headers = await this.#signer.sign(request, credentials, new Date(Date.now() + this.#clockOffsetMs));
-      throwIfAborted(signal, state);
+      const prepared = await this.#prepare(operation, body, options, retryOf, context);
+      if (prepared instanceof MTurkError) return { ok: false, error: prepared };
 
-      state.attempts++;
-      let error: MTurkError;
-      let response: WireResponse | undefined;
+      context.attempts++;
       const startedAt = performance.now();
-      try {
-        response = await this.#attempt({ endpoint: this.#endpoint, headers, body }, signal, state);
-        this.#learnServerClock(response);
-        state.clockCorrected = this.#learnSigningClock(response);
-        const parsed = parseResponse(response, redact);
-        if (parsed.ok) {
-          this.#report(operation, state, response, undefined, undefined, startedAt);
-          this.#budget.release(state.lastRetryCost);
-          return { data: parsed.data, $metadata: this.#metadata(state, response) };
-        }
-        error = parsed.error;
-        const requestId = requestIdOf(response);
-        if (requestId !== undefined) requestIds.push(requestId);
-      } catch (thrown) {
-        if (thrown instanceof AbortError) throw thrown;
-        error = thrown instanceof MTurkError ? thrown : refineTransportError(toTransportError(thrown, this.#timeoutMs));
+      const outcome = await this.#exchange(prepared.request, prepared.redact, signal, context);
+      if (outcome.ok) {
+        this.#report(operation, context, undefined, undefined, startedAt);
+        this.#retry.succeeded(context.lastRetryCost);
+        return outcome;
       }
+      const { error } = outcome;
+      const requestId = context.response && requestIdOf(context.response);
+      if (requestId !== undefined) requestIds.push(requestId);
       // An answer that settles the call (a duplicate token: already paid) counts as a success for the budget.
       if (settles(error)) {
-        this.#report(operation, state, response, error, undefined, startedAt);
-        this.#budget.release(state.lastRetryCost);
-        throw this.#finish(error, state, response);
+        this.#report(operation, context, error, undefined, startedAt);
+        this.#retry.succeeded(context.lastRetryCost);
+        return outcome;
       }
-      if (error.outcomeUnknown) state.outcomeUnknown = true;
+      if (error.outcomeUnknown) context.outcomeUnknown = true;
 
-      const kind = retryKind(error);
-      if (kind !== undefined) Object.assign(error, { $retryable: { throttling: kind === "throttling" } });
-      const delay = kind === undefined || state.attempts >= this.#maxAttempts ? undefined : this.#retryDelay(kind, response, state);
-      this.#report(operation, state, response, error, delay, startedAt);
-      if (delay === undefined) throw this.#finish(error, state, response);
-
+      const decision = this.#retry.decide({ error, attempts: context.attempts, header: context.response?.header, clockCorrected: context.clockCorrected });
+      this.#report(operation, context, error, decision.retry ? decision.delayMs : undefined, startedAt);
+      if (!decision.retry) return outcome;
+      context.lastRetryCost = decision.cost;
       try {
-        await sleep(delay, signal);
+        await sleep(decision.delayMs, signal);
       } catch (reason) {
-        throw abortError(reason, state);
+        throw abortError(reason, context);
       }
-      state.totalRetryDelay += delay;
+      context.totalRetryDelay += decision.delayMs;
       retryOf = error;
     }
   }
 
-  /** How long to wait before retrying, or `undefined` when the call must stop here. */
-  #retryDelay(kind: RetryKind, response: WireResponse | undefined, state: CallState): number | undefined {
-    let delay: number;
-    if (kind === "clockSkew") {
-      // Same clock, same failure: only a corrected clock makes a retry worth it.
-      if (state.clockCorrected !== true) return undefined;
-      delay = 0;
-    } else {
-      delay = backoffDelay(kind, state.attempts - 1, Math.random);
-      const hint = response === undefined ? undefined : retryAfterMs(response.header, Date.now());
-      // A server that asks for more than our longest wait is not retried; the caller decides.
-      if (hint !== undefined && hint > MAX_DELAY_MS) return undefined;
-      if (hint !== undefined) delay = Math.max(delay, hint);
+  /**
+   * The steps before an attempt: the caller's `beforeAttempt`, credentials
+   * and signing. An `MTurkError` that a hook or the credentials provider
+   * throws is returned, to end the call (a provider failing before a retry
+   * must not hide that an earlier attempt may have paid); an abort is thrown.
+   */
+  async #prepare(
+    operation: Operation,
+    body: string,
+    { signal, beforeAttempt }: CallOptions,
+    retryOf: MTurkError | undefined,
+    context: CallContext,
+  ): Promise<{ request: WireRequest; redact: (text: string) => string } | MTurkError> {
+    // A new attempt: the last one's answer no longer describes the call.
+    context.response = undefined;
+    throwIfAborted(signal, context);
+    if (beforeAttempt !== undefined) {
+      try {
+        await beforeAttempt(context.attempts + 1, retryOf);
+      } catch (thrown) {
+        throwIfAborted(signal, context);
+        return endsCall(thrown);
+      }
+      throwIfAborted(signal, context);
     }
-    const cost = this.#budget.acquire(kind);
-    if (cost === undefined) return undefined;
-    state.lastRetryCost = cost;
-    return delay;
+    const credentials = await this.#credentials().catch(endsCall);
+    if (credentials instanceof MTurkError) return credentials;
+    const unsigned = buildRequest(this.#endpoint, operation, body);
+    const headers = await this.#signer.sign(unsigned, credentials, new Date(Date.now() + this.#clockOffsetMs));
+    throwIfAborted(signal, context);
+    return { request: { endpoint: this.#endpoint, headers, body }, redact: redactor(credentials) };
   }
 
-  /** One HTTP exchange; the transport applies the per-attempt timeout. */
-  async #attempt(request: Parameters<Transport["send"]>[0], signal: AbortSignal | undefined, state: CallState): Promise<WireResponse> {
+  /**
+   * One HTTP exchange (the transport applies the per-attempt timeout), then
+   * the steps every answer takes, success or error: the clocks learn its
+   * `Date`, and it is parsed. An abort is thrown.
+   */
+  async #exchange(request: WireRequest, redact: (text: string) => string, signal: AbortSignal | undefined, context: CallContext): Promise<ParsedResponse> {
+    let response: WireResponse;
     try {
-      return await this.#transport.send(request, signal);
+      response = await this.#transport.send(request, signal);
     } catch (thrown) {
       if (signal?.aborted) {
         // The request may have reached MTurk before the abort.
-        state.outcomeUnknown = true;
-        throw abortError(signal.reason, state);
+        context.outcomeUnknown = true;
+        throw abortError(signal.reason, context);
       }
-      throw refineTransportError(toTransportError(thrown, this.#timeoutMs));
+      // Transports reject with a TransportError (see Transport.send): nothing to convert.
+      return { ok: false, error: thrown as TransportError };
     }
+    context.response = response;
+    context.clockCorrected = this.#learnClocks(response);
+    return parseResponse(response, redact);
   }
 
   /** Tells `onAttempt` about one attempt; a logger's failure must never change a payment's outcome. */
-  #report(operation: Operation, state: CallState, response: WireResponse | undefined, error: MTurkError | undefined, waitMs: number | undefined, startedAt: number): void {
+  #report(operation: Operation, context: CallContext, error: MTurkError | undefined, waitMs: number | undefined, startedAt: number): void {
+    const { response } = context;
     try {
       this.#onAttempt?.({
         operation,
-        attempt: state.attempts,
+        attempt: context.attempts,
         elapsedMs: performance.now() - startedAt,
         status: response?.status,
         requestId: response && requestIdOf(response),
@@ -507,52 +452,32 @@ export class BaseMTurkClient {
     }
   }
 
-  #learnServerClock(response: WireResponse): void {
-    const date = response.header("date");
-    const server = date === undefined ? Number.NaN : Date.parse(date);
-    if (!Number.isNaN(server)) this.#serverOffsetMs = server - Date.now();
-  }
-
   /**
-   * Moves the signing clock as the AWS SDKs do: to the `Date` of any answer
-   * (success or error) that is five minutes or more from the corrected local
-   * clock. True when it moved, which is what makes a clock-skew error worth a retry.
+   * What every answer, success or error, teaches by its `Date`: MTurk's
+   * clock (for read-backs and `serverTime`), and the signing clock, moved as
+   * the AWS SDKs move it: only when five minutes or more off (SigV4's
+   * window). True when the signing clock moved, which is what makes a
+   * clock-skew refusal worth a retry.
    */
-  #learnSigningClock(response: WireResponse): boolean {
+  #learnClocks(response: WireResponse): boolean {
+    const date = response.header("date");
+    const now = Date.now();
+    const server = date === undefined ? Number.NaN : Date.parse(date);
+    if (!Number.isNaN(server)) this.#serverOffsetMs = server - now;
     const before = this.#clockOffsetMs;
-    this.#clockOffsetMs = clockOffset(response.header("date"), Date.now(), before);
+    this.#clockOffsetMs = clockOffset(date, now, before);
     return this.#clockOffsetMs !== before;
   }
-
-  #metadata(state: CallState, response: WireResponse | undefined): ResponseMetadata {
-    const $metadata: ResponseMetadata = { attempts: state.attempts, totalRetryDelay: state.totalRetryDelay };
-    if (response !== undefined) {
-      $metadata.httpStatusCode = response.status;
-      const requestId = requestIdOf(response);
-      if (requestId !== undefined) $metadata.requestId = requestId;
-    }
-    return $metadata;
-  }
-
-  #finish(error: MTurkError, state: CallState, response: WireResponse | undefined): MTurkError {
-    Object.assign(error.$metadata, this.#metadata(state, response));
-    error.outcomeUnknown = state.outcomeUnknown;
-    return error;
-  }
-
 }
 
-function abortError(reason: unknown, state: CallState): AbortError {
-  return new AbortError({
-    message: `The call was aborted after ${state.attempts} attempt(s)${state.outcomeUnknown ? "; the bonus may have been paid, so retry with the same UniqueRequestToken" : ""}`,
-    $metadata: { attempts: state.attempts, totalRetryDelay: state.totalRetryDelay },
-    outcomeUnknown: state.outcomeUnknown,
-    cause: reason,
-  });
+/** An `MTurkError` thrown by a hook or the credentials provider ends the call as its error; anything else is thrown on. */
+function endsCall(thrown: unknown): MTurkError {
+  if (thrown instanceof MTurkError) return thrown;
+  throw thrown;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined, state: CallState): void {
-  if (signal?.aborted) throw abortError(signal.reason, state);
+function throwIfAborted(signal: AbortSignal | undefined, context: CallContext): void {
+  if (signal?.aborted) throw abortError(signal.reason, context);
 }
 
 function malformed(operation: string, problem: string, $metadata: ResponseMetadata): UnexpectedResponseError {

@@ -165,17 +165,6 @@ export class ClientDestroyedError extends MTurkError {
   }
 }
 
-/**
- * The transports report a timeout as a `TransportError` named `TimeoutError`;
- * this gives it its class, so `instanceof TimeoutError` holds.
- */
-export function refineTransportError(error: TransportError): TransportError {
-  if (error instanceof TimeoutError || error.name !== "TimeoutError") return error;
-  const refined = new TimeoutError({ message: error.message, code: error.code, outcomeUnknown: error.outcomeUnknown, cause: error.cause, $metadata: error.$metadata });
-  refined.stack = error.stack;
-  return refined;
-}
-
 /** The service answered with something that is not an AWS JSON answer: an HTML page, garbage, a truncated body. */
 export class UnexpectedResponseError extends MTurkError {
   /** The first characters of the body, for diagnosis. */

@@ -34,6 +34,12 @@ export function formatCents(cents: number): string {
   return `${whole}.${rest < 10 ? "0" : ""}${rest}`;
 }
 
+/** Integer cents as dollars for people, with thousands separators: `123456` → `"$1,234.56"`. */
+export function formatDollars(cents: number): string {
+  const [whole, fraction] = formatCents(cents).split(".") as [string, string];
+  return `$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
+}
+
 /**
  * MTurk's fee for one bonus of `cents`: 20%, rounded half up to the cent,
  * never less than one cent. Integer arithmetic only: 20% of n cents is n/5.

@@ -4,13 +4,12 @@
  * given fields in the service model's order.
  */
 import type { Endpoint } from "./endpoint.js";
-import type { ListBonusPaymentsInput, SendBonusInput } from "./validate.js";
+import type { ListBonusPaymentsInput, Operation, SendBonusInput } from "./model.js";
+
+export type { Operation } from "./model.js";
 
 export const TARGET_PREFIX = "MTurkRequesterServiceV20170117";
 export const CONTENT_TYPE = "application/x-amz-json-1.1";
-
-/** The operations this client speaks. */
-export type Operation = "SendBonus" | "GetAccountBalance" | "ListBonusPayments";
 
 /** A request as the signer (`sign.ts`) takes it. */
 export interface UnsignedRequest {

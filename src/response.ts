@@ -4,7 +4,7 @@
  * become an `MTurkError` with the status and a short excerpt.
  */
 import { MTurkError, RequestError, ServiceFault, ThrottlingException, UnexpectedResponseError, type MTurkErrorInit } from "./errors.js";
-import { THROTTLING_CODES } from "./retry.js";
+import { retryableField, retryKind, THROTTLING_CODES } from "./retry.js";
 import type { WireResponse } from "./transport/types.js";
 
 const EXCERPT_LENGTH = 200;
@@ -90,6 +90,8 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
         excerpt,
         $fault: "server",
         $metadata,
+        // Re-sending with the same token settles whether it was paid.
+        $retryable: { throttling: false },
         // A 2xx that is not the service's answer (a captive portal, a broken proxy) says nothing about whether the bonus was paid.
         outcomeUnknown: true,
       }),
@@ -104,20 +106,14 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
 
   if (code === undefined || code === "") {
     const excerpt = excerptOf(redact(body));
-    return {
-      ok: false,
-      error: new UnexpectedResponseError({
-        message: `HTTP ${status} without an AWS error code${excerpt ? `: ${excerpt}` : " and an empty body"}`,
-        excerpt,
-        $fault,
-        $metadata,
-        outcomeUnknown,
-      }),
-    };
+    const init: MTurkErrorInit & { excerpt: string } = { message: `HTTP ${status} without an AWS error code${excerpt ? `: ${excerpt}` : " and an empty body"}`, excerpt, $fault, $metadata, outcomeUnknown };
+    init.$retryable = retryableField(retryKind(init));
+    return { ok: false, error: new UnexpectedResponseError(init) };
   }
 
   const message = redact(stringField(record, "Message", "message") ?? `HTTP ${status} ${code}`);
   const init: MTurkErrorInit = { name: code, message, $fault, $metadata, outcomeUnknown };
+  init.$retryable = retryableField(retryKind(init));
   const turkErrorCode = stringField(record, "TurkErrorCode");
   if (turkErrorCode !== undefined) init.TurkErrorCode = redact(turkErrorCode);
 

@@ -2,10 +2,11 @@
  * Retry policy as data and small pure functions, following the AWS SDKs'
  * standard mode: which failures are retried, how long to wait, and a
  * per-client budget so that an outage does not become a retry storm.
+ * `RetryStrategy` puts them together into one decision per failed attempt.
  * Retrying SendBonus is only safe because every attempt carries the same
  * UniqueRequestToken; the client guarantees that, not this module.
  */
-import { MTurkError, TransportError, UnexpectedResponseError } from "./errors.js";
+import { TransportError, UnexpectedResponseError, type MTurkError, type MTurkErrorInit } from "./errors.js";
 import { watchAbort } from "./transport/abort.js";
 
 /** Why a failure may be retried. */
@@ -51,17 +52,33 @@ const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 /** Signature errors are clock errors only when the message says so; a wrong key must not be retried. */
 const CLOCK_SKEW_MESSAGE = /signature expired|not yet current|time too skewed|request has expired|is now earlier than|is now later than/i;
 
-/** Classifies a failed attempt; `undefined` means it must not be retried. */
-export function retryKind(error: MTurkError): RetryKind | undefined {
+/**
+ * Classifies a failed attempt: an error, or the `MTurkErrorInit` it is
+ * about to be built from (so that `$retryable` is set when it is built).
+ * `undefined` means it must not be retried. The reasons to retry, in the
+ * order they are checked:
+ */
+export function retryKind(error: MTurkError | MTurkErrorInit): RetryKind | undefined {
+  const { name = "", message } = error;
+  const status = error.$metadata?.httpStatusCode;
+  // The request or its answer was lost on the network: the same token settles whether it was paid.
   if (error instanceof TransportError) return "transient";
-  const status = error.$metadata.httpStatusCode;
-  if (status === 429 || THROTTLING_CODES.has(error.name)) return "throttling";
-  if (CLOCK_SKEW_CODES.has(error.name) && CLOCK_SKEW_MESSAGE.test(error.message)) return "clockSkew";
-  if (TRANSIENT_CODES.has(error.name)) return "transient";
+  // The service asked us to slow down.
+  if (status === 429 || THROTTLING_CODES.has(name)) return "throttling";
+  // The signature was refused for its time: worth a retry once the signing clock is corrected.
+  if (CLOCK_SKEW_CODES.has(name) && CLOCK_SKEW_MESSAGE.test(message)) return "clockSkew";
+  // The service failed, by its code or by its status.
+  if (TRANSIENT_CODES.has(name)) return "transient";
   if (status !== undefined && TRANSIENT_STATUSES.has(status)) return "transient";
   // A 2xx we could not read: re-sending with the same token settles whether it was paid.
   if (error instanceof UnexpectedResponseError && status !== undefined && status < 300) return "transient";
+  // Anything else (a refusal, a bad key, a validation error) fails the same way again.
   return undefined;
+}
+
+/** The `$retryable` field of an error of this kind: present exactly when the kind is retried. */
+export function retryableField(kind: RetryKind | undefined): { throttling: boolean } | undefined {
+  return kind === undefined ? undefined : { throttling: kind === "throttling" };
 }
 
 /** Backoff bases and cap, in ms (the SDKs' standard mode). */
@@ -136,6 +153,72 @@ export class RetryBudget {
   /** A call succeeded: give back what its last retry cost, or a small increment if it needed none. */
   release(lastRetryCost: number | undefined): void {
     this.available = Math.min(this.capacity, this.available + (lastRetryCost ?? NO_RETRY_INCREMENT));
+  }
+}
+
+/** Why a failed attempt is not retried. */
+export type StopReason =
+  /** The failure is not of a kind that a retry can fix (see `retryKind`). */
+  | "not-retryable"
+  /** The call made its last allowed attempt (`maxAttempts`). */
+  | "max-attempts"
+  /** A clock-skew refusal, but the signing clock did not move: the retry would be refused the same way. */
+  | "clock"
+  /** The server's `Retry-After` asks for a longer wait than `MAX_DELAY_MS`: the caller decides when to try again. */
+  | "retry-after"
+  /** The client's retry budget cannot pay for another retry (an outage, not a blip). */
+  | "budget";
+
+/** The strategy's answer for one failed attempt: wait this long at this cost, or stop. */
+export type RetryDecision = { readonly retry: true; readonly delayMs: number; readonly cost: number } | { readonly retry: false; readonly reason: StopReason };
+
+/** What the strategy weighs about one failed attempt. */
+export interface FailedAttempt {
+  /** The attempt's error, classified by `retryKind`. */
+  error: MTurkError;
+  /** Attempts made so far in this call, the failed one included (1 after the first). */
+  attempts: number;
+  /** The failed attempt's answer headers, when an answer arrived (for its `Retry-After`). */
+  header: ((name: string) => string | undefined) | undefined;
+  /** True when this attempt's answer moved the signing clock. */
+  clockCorrected: boolean;
+}
+
+/**
+ * Decides, for each failed attempt, whether the call retries and after how
+ * long, and owns the client's retry budget: a retry's cost is taken when
+ * the strategy answers "retry", and paid back by `succeeded`. One per client,
+ * shared by all its calls.
+ */
+export class RetryStrategy {
+  readonly #maxAttempts: number;
+  readonly #budget: RetryBudget;
+
+  /** `budget`: the retry budget this strategy charges and refunds (the client's own by default). */
+  constructor(maxAttempts: number, budget = new RetryBudget()) {
+    this.#maxAttempts = maxAttempts;
+    this.#budget = budget;
+  }
+
+  /** Retry (taking the retry's cost from the budget) or stop, and why. */
+  decide({ error, attempts, header, clockCorrected }: FailedAttempt): RetryDecision {
+    const kind = retryKind(error);
+    if (kind === undefined) return { retry: false, reason: "not-retryable" };
+    if (attempts >= this.#maxAttempts) return { retry: false, reason: "max-attempts" };
+    // Same clock, same failure: only a corrected clock makes a retry worth it, and then at once.
+    if (kind === "clockSkew" && !clockCorrected) return { retry: false, reason: "clock" };
+    // The server's own wait, when it asks for one (a clock-skew refusal is retried at once).
+    const hint = kind === "clockSkew" || header === undefined ? undefined : retryAfterMs(header, Date.now());
+    // A server that asks for more than our longest wait is not retried; the caller decides.
+    if (hint !== undefined && hint > MAX_DELAY_MS) return { retry: false, reason: "retry-after" };
+    const delayMs = Math.max(backoffDelay(kind, attempts - 1, Math.random), hint ?? 0);
+    const cost = this.#budget.acquire(kind);
+    return cost === undefined ? { retry: false, reason: "budget" } : { retry: true, delayMs, cost };
+  }
+
+  /** A call succeeded (or was settled by its answer): pay back what its last retry cost. */
+  succeeded(lastRetryCost: number | undefined): void {
+    this.#budget.release(lastRetryCost);
   }
 }
 

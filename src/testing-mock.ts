@@ -5,10 +5,11 @@
  * Inputs are still validated as the real client does, so a float amount
  * fails in the test as it would in production.
  */
-import type { GetAccountBalanceOutput, ListBonusPaymentsOutput, SendBonusOutput, CallOptions } from "./client.js";
+import type { CallOptions } from "./client.js";
+import type { GetAccountBalanceOutput, ListBonusPaymentsInput, ListBonusPaymentsOutput, SendBonusInput, SendBonusOutput } from "./model.js";
 import type { ResponseMetadata } from "./errors.js";
 import { MTurkClient } from "./index.js";
-import { validateListBonusPayments, validateSendBonus, type ListBonusPaymentsInput, type SendBonusInput } from "./validate.js";
+import { validateListBonusPayments, validateSendBonus } from "./validate.js";
 
 /** The operations a mock answers, with their input and output types. */
 export interface MockedOperations {

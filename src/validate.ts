@@ -4,32 +4,13 @@
  */
 import { ValidationError } from "./errors.js";
 import { AMOUNT_PATTERN, toCents } from "./money.js";
+import type { ListBonusPaymentsInput, SendBonusInput } from "./model.js";
+import { checkWholeNumber, describeValue } from "./options.js";
 
-/** Input of `SendBonus`, with the service's own PascalCase field names. */
-export interface SendBonusInput {
-  /** The worker's ID, e.g. `A1B2C3D4E5F6G7`. */
-  WorkerId: string;
-  /** US dollars as a decimal string with at most two decimals, e.g. `"1.50"`. Never a number. */
-  BonusAmount: string;
-  /** The assignment the worker completed, e.g. `3X1FV8S5J09OQY1JC80W57HTHFJGVM`. */
-  AssignmentId: string;
-  /** Shown to the worker. Required by the service. */
-  Reason: string;
-  /**
-   * Idempotency key, at most 64 characters. Omit it and one is generated per
-   * call; every retry of the call sends the same one.
-   */
-  UniqueRequestToken?: string;
-}
-
-/** Input of `ListBonusPayments` for one assignment. */
-export interface ListBonusPaymentsInput {
-  AssignmentId: string;
-  /** 1 to 100. */
-  MaxResults?: number;
-  /** From a previous page's `NextToken`. */
-  NextToken?: string;
-}
+// The inputs live in model.ts; re-exported here for the modules that import them from validate.
+export type { ListBonusPaymentsInput, SendBonusInput } from "./model.js";
+// Option checks live in options.ts; re-exported for the modules that import them from here.
+export { checkWholeNumber, describeValue } from "./options.js";
 
 export const WORKER_ID_PATTERN = /^A[A-Z0-9]+$/;
 export const ENTITY_ID_PATTERN = /^[A-Z0-9]+$/;
@@ -50,14 +31,6 @@ export const REASON_MAX_LENGTH = 4096;
 const SEND_BONUS_FIELDS = ["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"];
 const LIST_FIELDS = ["AssignmentId", "MaxResults", "NextToken"];
 
-/** A short, printable rendering of a bad value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null) return "null";
-  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
-  return `${typeof value} ${String(value)}`;
-}
-
 /** How a string field is constrained: a length in characters (code points, as the service model counts) and maybe a pattern. */
 export interface TextRule {
   max: number;
@@ -77,15 +50,6 @@ export function checkText(field: string, value: unknown, rule: TextRule): string
   }
   if (rule.pattern && !rule.pattern.test(value)) {
     throw new ValidationError(field, `${describeValue(value)} is malformed`, `it must match ${rule.pattern.source}, e.g. ${rule.example}`);
-  }
-  return value;
-}
-
-/** Checks an optional whole-number option or field; `undefined` stays `undefined`. */
-export function checkWholeNumber(field: string, value: unknown, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(field, `is ${describeValue(value)}`, `it must be a whole number from ${min} to ${max}`);
   }
   return value;
 }

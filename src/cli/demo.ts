@@ -6,6 +6,7 @@
 import { MTurkClient, type SendBonusInput } from "../index.js";
 import { SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type Simulator } from "../simulator/index.js";
 import { feeCents, formatCents, toCents } from "../money.js";
+import { EXIT, parse, runCommand } from "./args.js";
 
 interface Step {
   readonly bonus: SendBonusInput & { UniqueRequestToken: string };
@@ -78,13 +79,29 @@ function printLedger(sim: Simulator, print: Print): void {
   print(`  requests ${counters.requests}, duplicates refused ${counters.duplicates}, faults injected: ${faults}`);
 }
 
+export const HELP = `Usage: mturk-bonus demo
+
+Pays a few bonuses against a local simulator that misbehaves, then re-runs them to show nothing is paid twice.
+`;
+
 /** Runs the demo; 0 when every bonus was paid exactly once, 1 otherwise. */
 export async function run(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write("Usage: mturk-bonus demo\n\nPays a few bonuses against a local simulator that misbehaves, then re-runs them to show nothing is paid twice.\n");
-    return 0;
-  }
-  const print: Print = (line) => process.stdout.write(`${line}\n`);
+  return runCommand(
+    "demo",
+    async () => {
+      // No common options: the demo talks to its own simulator only.
+      const { values } = parse("demo", args, { help: { type: "boolean", short: "h" } }, false, false);
+      if (values.help === true) {
+        process.stdout.write(HELP);
+        return EXIT.ok;
+      }
+      return demo((line) => process.stdout.write(`${line}\n`));
+    },
+    HELP,
+  );
+}
+
+async function demo(print: Print): Promise<number> {
   const sim = await startSimulator({ balance: START_BALANCE });
   const client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS });
   try {
@@ -97,24 +114,28 @@ export async function run(args: string[]): Promise<number> {
     const second = await payAll(client, sim, print, false);
     print("");
     printLedger(sim, print);
-
     const { AvailableBalance: balance } = await client.getAccountBalance();
-    const expectedCents = STEPS.reduce((sum, s) => {
-      const cents = toCents(s.bonus.BonusAmount) ?? 0;
-      return sum - cents - feeCents(cents);
-    }, toCents(START_BALANCE) ?? 0);
-    const ledger = sim.ledger;
-    const paidOnce = STEPS.every((s) => ledger.bonuses.filter((b) => b.UniqueRequestToken === s.bonus.UniqueRequestToken).length === 1);
-    const ok = paidOnce && second.every(Boolean) && first.length === STEPS.length && toCents(balance) === expectedCents;
+    const ok = paidExactlyOnce(sim, balance) && second.every(Boolean) && first.length === STEPS.length;
     print("");
     print(
       ok
         ? `Each bonus was paid exactly once: GetAccountBalance says $${balance}, as the ledger does.`
         : "Something was paid twice or not at all: see the ledger above.",
     );
-    return ok ? 0 : 1;
+    return ok ? EXIT.ok : EXIT.failed;
   } finally {
     await client.destroy();
     await sim.close();
   }
+}
+
+/** True when the ledger holds each step's token once and the balance is the start less every bonus and its fee. */
+function paidExactlyOnce(sim: Simulator, balance: string): boolean {
+  const expectedCents = STEPS.reduce((sum, s) => {
+    const cents = toCents(s.bonus.BonusAmount) ?? 0;
+    return sum - cents - feeCents(cents);
+  }, toCents(START_BALANCE) ?? 0);
+  const { bonuses } = sim.ledger;
+  const eachOnce = STEPS.every((s) => bonuses.filter((b) => b.UniqueRequestToken === s.bonus.UniqueRequestToken).length === 1);
+  return eachOnce && toCents(balance) === expectedCents;
 }

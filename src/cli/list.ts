@@ -1,6 +1,5 @@
 /** `mturk-bonus list --assignment ID`: the bonuses paid for an assignment (ListBonusPayments, every page). */
-import { formatDollars } from "../bulk/plan.js";
-import { toCents } from "../money.js";
+import { formatDollars, toCents } from "../money.js";
 import { COMMON_HELP, createClient, EXIT, parse, required, runCommand } from "./args.js";
 
 export const HELP = `Usage: mturk-bonus list --assignment ID [options]

@@ -2,8 +2,8 @@
  * `mturk-bonus simulate`: runs the local MTurk simulator until interrupted.
  * The first line on stdout is the URL alone, so scripts can read it.
  */
-import { parse } from "./args.js";
-import { parseFaultSpec, SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type SigningCredentials, type Simulator } from "../simulator/index.js";
+import { EXIT, numberOption, parse, runCommand, str, UsageError } from "./args.js";
+import { parseFaultSpec, SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type SigningCredentials, type Simulator, type SimulatorOptions } from "../simulator/index.js";
 
 /** Usage text of the command. */
 export const USAGE = `Usage: mturk-bonus simulate [options]
@@ -53,63 +53,72 @@ export function pasteLines(url: string, credentials: SigningCredentials | undefi
     `# then: mturk-bonus pay bonuses.csv --endpoint ${url} --dry-run\n\n`;
 }
 
+const OPTIONS = {
+  port: { type: "string" },
+  balance: { type: "string" },
+  region: { type: "string" },
+  seed: { type: "string" },
+  fault: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The simulator's options from the command line; a bad one is a {@link UsageError}. */
+function simulatorOptions(values: Record<string, unknown>, credentials: SigningCredentials | undefined): SimulatorOptions {
+  const faults = ((values.fault as string[] | undefined) ?? []).map((text) => {
+    try {
+      return parseFault(text);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  });
+  const port = numberOption(values, "port", 0, { min: 0, max: 65535, integer: true });
+  const seedText = str(values, "seed");
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && !(/^\d+$/.test(String(seedText)) && Number.isSafeInteger(seed))) {
+    throw new UsageError(`--seed must be a non-negative whole number, got ${seedText}`);
+  }
+  const balance = str(values, "balance");
+  const region = str(values, "region");
+  return {
+    port,
+    faults,
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(balance === undefined ? {} : { balance }),
+    ...(region === undefined ? {} : { region }),
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
 /** Runs the command; resolves with the exit code once SIGINT or SIGTERM stops the simulator. */
 export async function run(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  let faults: FaultSpec[];
-  try {
-    ({ values } = parse(
-      "simulate",
-      args,
-      {
-        port: { type: "string" },
-        balance: { type: "string" },
-        region: { type: "string" },
-        seed: { type: "string" },
-        fault: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-      false,
-      false,
-    ));
-    faults = ((values.fault as string[] | undefined) ?? []).map(parseFault);
-  } catch (error) {
-    process.stderr.write(`mturk-bonus simulate: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const port = Number(values.port ?? "0");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`mturk-bonus simulate: --port must be 0..65535, got ${values.port}\n`);
-    return 2;
-  }
+  return runCommand(
+    "simulate",
+    async () => {
+      // No common options: the simulator sends nothing, so it has no target or credentials to pick.
+      const { values } = parse("simulate", args, OPTIONS, false, false);
+      if (values.help === true) {
+        process.stdout.write(USAGE);
+        return EXIT.ok;
+      }
+      const credentials = credentialsFromEnv(process.env);
+      return serve(await start(simulatorOptions(values, credentials)), credentials);
+    },
+    USAGE,
+  );
+}
 
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !(/^\d+$/.test(String(values.seed)) && Number.isSafeInteger(seed))) {
-    process.stderr.write(`mturk-bonus simulate: --seed must be a non-negative whole number, got ${values.seed}\n`);
-    return 2;
-  }
-
-  const credentials = credentialsFromEnv(process.env);
-  let sim: Simulator;
+async function start(options: SimulatorOptions): Promise<Simulator> {
   try {
-    sim = await startSimulator({
-      port,
-      faults,
-      ...(credentials === undefined ? {} : { credentials }),
-      ...(typeof values.balance === "string" ? { balance: values.balance } : {}),
-      ...(typeof values.region === "string" ? { region: values.region } : {}),
-      ...(seed === undefined ? {} : { seed }),
-    });
+    return await startSimulator(options);
   } catch (error) {
-    // A malformed --balance is a usage error; anything else (a port in use) is not.
-    if (!(error instanceof TypeError)) throw error;
-    process.stderr.write(`mturk-bonus simulate: ${error.message}\n`);
-    return 2;
+    // The simulator refuses a malformed option (a --balance) with a TypeError: a usage error. Anything else (a port in use) is not.
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
   }
+}
+
+/** Prints the URL and the lines to paste, then serves until SIGINT or SIGTERM. */
+async function serve(sim: Simulator, credentials: SigningCredentials | undefined): Promise<number> {
   // Listening for the signals before printing: a script that reads the URL and stops us at once must get a clean exit.
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -130,5 +139,5 @@ export async function run(args: string[]): Promise<number> {
 
   await stopped;
   await sim.close();
-  return 0;
+  return EXIT.ok;
 }

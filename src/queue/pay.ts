@@ -6,8 +6,8 @@
  */
 import { bonusKey, deriveToken, type BonusIdentity } from "../identity.js";
 import { toCents } from "../money.js";
-import { validateSendBonus, type SendBonusInput } from "../validate.js";
-import type { BonusPayment } from "../client.js";
+import type { BonusPayment, SendBonusInput } from "../model.js";
+import { validateSendBonus } from "../validate.js";
 import { classifyFailure, pastTokenWindow, type Outcome } from "./policy.js";
 import type { QueueClient } from "./types.js";
 

@@ -5,7 +5,7 @@
  * no clock of its own, so every rule is tested with plain values.
  */
 import { isMTurkError } from "../errors.js";
-import type { BonusPayment } from "../client.js";
+import type { BonusPayment } from "../model.js";
 
 /** MTurk remembers a `UniqueRequestToken` this long. */
 export const TOKEN_WINDOW_MS = 24 * 60 * 60 * 1000;

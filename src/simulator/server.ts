@@ -44,73 +44,86 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-/** Starts the HTTP server for `service` on 127.0.0.1:`port` (0 picks a free port). */
-export async function listen(service: SimulatedService, port: number): Promise<RunningServer> {
-  const timers = new Set<NodeJS.Timeout>();
+/** Answers one API request as the service decided: now, or after the outcome's delay (timers are kept to be cancelled on close). */
+function deliverLater(req: IncomingMessage, res: ServerResponse, outcome: Outcome, timers: Set<NodeJS.Timeout>): void {
+  if (outcome.delayMs <= 0) {
+    deliver(req, res, outcome);
+    return;
+  }
+  const timer = setTimeout(() => {
+    timers.delete(timer);
+    deliver(req, res, outcome);
+  }, outcome.delayMs);
+  timers.add(timer);
+}
 
-  const deliver = (req: IncomingMessage, res: ServerResponse, outcome: Outcome): void => {
-    if (res.destroyed) return;
-    if (outcome.kind === "drop") {
-      req.socket.destroy();
-      return;
-    }
-    const { status, headers, body } = outcome.response;
-    res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body) });
-    res.end(body);
-  };
+/** Writes the service's answer, or drops the connection when the outcome is a lost answer. */
+function deliver(req: IncomingMessage, res: ServerResponse, outcome: Outcome): void {
+  if (res.destroyed) return;
+  if (outcome.kind === "drop") {
+    req.socket.destroy();
+    return;
+  }
+  const { status, headers, body } = outcome.response;
+  res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
 
-  const onApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    if (body === undefined) {
-      sendJson(res, 413, { __type: "RequestEntityTooLarge", message: "Request body too large." });
-      return;
-    }
-    const outcome = service.handle({
-      method: req.method ?? "GET",
-      url: req.url ?? "/",
-      headers: headerPairs(req.rawHeaders),
-      body: body ?? Buffer.alloc(0),
-    });
-    if (outcome.delayMs <= 0) {
-      deliver(req, res, outcome);
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      deliver(req, res, outcome);
-    }, outcome.delayMs);
-    timers.add(timer);
-  };
+/** `POST /`: the MTurk API. */
+async function onApi(service: SimulatedService, timers: Set<NodeJS.Timeout>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  if (body === undefined) {
+    sendJson(res, 413, { __type: "RequestEntityTooLarge", message: "Request body too large." });
+    return;
+  }
+  const outcome = service.handle({
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    headers: headerPairs(req.rawHeaders),
+    body: body ?? Buffer.alloc(0),
+  });
+  deliverLater(req, res, outcome, timers);
+}
 
-  const onControl = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    let action: unknown;
-    try {
-      action = JSON.parse(body?.toString("utf8") || "{}");
-    } catch {
-      sendJson(res, 400, { error: "the control body must be JSON" });
-      return;
-    }
-    try {
-      sendJson(res, 200, service.control(action));
-    } catch (error) {
-      sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
-    }
-  };
+/** `POST /__control`: test-only changes to the service (faults, balance, clock). */
+async function onControl(service: SimulatedService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  let action: unknown;
+  try {
+    action = JSON.parse(body?.toString("utf8") || "{}");
+  } catch {
+    sendJson(res, 400, { error: "the control body must be JSON" });
+    return;
+  }
+  try {
+    sendJson(res, 200, service.control(action));
+  } catch (error) {
+    sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
 
-  const server = createServer((req, res) => {
+/** Routes a request: `GET /__ledger`, `POST /__control`, or the API; a failure of the simulator itself is a 500. */
+function router(service: SimulatedService, timers: Set<NodeJS.Timeout>): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const path = req.url?.split("?")[0];
     const route =
       path === "/__ledger" && req.method === "GET"
         ? Promise.resolve(sendJson(res, 200, service.snapshot()))
         : path === "/__control" && req.method === "POST"
-          ? onControl(req, res)
-          : onApi(req, res);
+          ? onControl(service, req, res)
+          : onApi(service, timers, req, res);
     route.catch(() => {
       if (!res.headersSent) sendJson(res, 500, { error: "simulator failure" });
       else res.destroy();
     });
-  });
+  };
+}
+
+/** Starts the HTTP server for `service` on 127.0.0.1:`port` (0 picks a free port). */
+export async function listen(service: SimulatedService, port: number): Promise<RunningServer> {
+  /** Delayed answers not yet delivered, cancelled on close. */
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer(router(service, timers));
   // The client's keep-alive pool may outlive a test; idle sockets must not hold the server open.
   server.keepAliveTimeout = 5_000;
 

@@ -392,34 +392,8 @@ function safeEqualHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/**
- * Verifies a SigV4-signed request the way an AWS JSON service does, checking
- * in this order: an `Authorization` header exists, it is complete, `X-Amz-Date`
- * is present and well formed, the scope's date, region, service and
- * terminator, the access key and session token, the 5-minute clock window,
- * that `host`, `x-amz-date` and (when sent) `x-amz-security-token` are signed,
- * that a sent `x-amz-content-sha256` matches the body, and finally the signature.
- *
- * The mismatch message carries the expected canonical request and string to
- * sign, as AWS's does, with any session token redacted.
- */
-export function verifyRequest(request: ReceivedRequest, config: VerifierConfig): VerifyResult {
-  const headers = headerMap(request.headers);
-  const authorization = single(headers, "authorization");
-  if (authorization === undefined || authorization === "") {
-    return fail("MissingAuthenticationTokenException", "Missing Authentication Token");
-  }
-  const auth = parseAuthorization(authorization);
-  if (typeof auth === "string") return fail("IncompleteSignatureException", auth);
-
-  const amzDate = single(headers, "x-amz-date");
-  if (amzDate === undefined) {
-    return fail("IncompleteSignatureException", "Authorization header requires existence of a 'X-Amz-Date' header.");
-  }
-  const signedAt = parseAmzDate(amzDate);
-  if (signedAt === undefined) {
-    return fail("IncompleteSignatureException", `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`);
-  }
+/** The credential scope's date, region, service and terminator, checked against the request's date and the service. */
+function scopeError(auth: ParsedAuthorization, amzDate: string, config: VerifierConfig): VerifyResult | undefined {
   if (auth.date !== amzDate.slice(0, 8)) {
     return fail(
       "InvalidSignatureException",
@@ -438,15 +412,11 @@ export function verifyRequest(request: ReceivedRequest, config: VerifierConfig):
       `Credential should be scoped with a valid terminator: '${SCOPE_TERMINATOR}', not '${auth.terminator}'. `,
     );
   }
+  return undefined;
+}
 
-  const credentials = findCredentials(config, auth.accessKeyId);
-  if (!credentials) return fail("UnrecognizedClientException", INVALID_TOKEN);
-  const token = single(headers, "x-amz-security-token");
-  if ((credentials.sessionToken ?? undefined) !== token) return fail("UnrecognizedClientException", INVALID_TOKEN);
-
-  const skew = skewError(amzDate, signedAt, config.now, config.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
-  if (skew) return skew;
-
+/** `host`, `x-amz-date` and (when a session token is sent) `x-amz-security-token` must be signed. */
+function signedHeadersError(auth: ParsedAuthorization, token: string | undefined): VerifyResult | undefined {
   const signed = new Set(auth.signedHeaders);
   if (!signed.has("host")) {
     return fail("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
@@ -460,7 +430,25 @@ export function verifyRequest(request: ReceivedRequest, config: VerifierConfig):
       "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.",
     );
   }
+  return undefined;
+}
 
+/** What the signature check needs, once the header checks have passed. */
+interface SignatureCheck {
+  request: ReceivedRequest;
+  headers: Map<string, string[]>;
+  auth: ParsedAuthorization;
+  amzDate: string;
+  credentials: SigningCredentials;
+  token: string | undefined;
+}
+
+/**
+ * The body hash (when the client sent one) and the signature itself. The
+ * mismatch message carries the expected canonical request and string to
+ * sign, as AWS's does, with any session token redacted.
+ */
+function checkSignature({ request, headers, auth, amzDate, credentials, token }: SignatureCheck): VerifyResult {
   const payloadHash = sha256Hex(request.body);
   const claimedHash = single(headers, "x-amz-content-sha256");
   if (claimedHash !== undefined && claimedHash !== payloadHash) {
@@ -489,4 +477,44 @@ export function verifyRequest(request: ReceivedRequest, config: VerifierConfig):
     "InvalidSignatureException",
     `${MISMATCH}\n\nThe Canonical String for this request should have been\n'${shown}'\n\nThe String-to-Sign should have been\n'${toSign}'\n`,
   );
+}
+
+/**
+ * Verifies a SigV4-signed request the way an AWS JSON service does, checking
+ * in this order: an `Authorization` header exists, it is complete, `X-Amz-Date`
+ * is present and well formed, the scope's date, region, service and
+ * terminator, the access key and session token, the 5-minute clock window,
+ * that `host`, `x-amz-date` and (when sent) `x-amz-security-token` are signed,
+ * that a sent `x-amz-content-sha256` matches the body, and finally the signature.
+ */
+export function verifyRequest(request: ReceivedRequest, config: VerifierConfig): VerifyResult {
+  const headers = headerMap(request.headers);
+  const authorization = single(headers, "authorization");
+  if (authorization === undefined || authorization === "") {
+    return fail("MissingAuthenticationTokenException", "Missing Authentication Token");
+  }
+  const auth = parseAuthorization(authorization);
+  if (typeof auth === "string") return fail("IncompleteSignatureException", auth);
+
+  const amzDate = single(headers, "x-amz-date");
+  if (amzDate === undefined) {
+    return fail("IncompleteSignatureException", "Authorization header requires existence of a 'X-Amz-Date' header.");
+  }
+  const signedAt = parseAmzDate(amzDate);
+  if (signedAt === undefined) {
+    return fail("IncompleteSignatureException", `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`);
+  }
+  const scope = scopeError(auth, amzDate, config);
+  if (scope) return scope;
+
+  const credentials = findCredentials(config, auth.accessKeyId);
+  if (!credentials) return fail("UnrecognizedClientException", INVALID_TOKEN);
+  const token = single(headers, "x-amz-security-token");
+  if ((credentials.sessionToken ?? undefined) !== token) return fail("UnrecognizedClientException", INVALID_TOKEN);
+
+  const skew = skewError(amzDate, signedAt, config.now, config.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
+  if (skew) return skew;
+  const unsigned = signedHeadersError(auth, token);
+  if (unsigned) return unsigned;
+  return checkSignature({ request, headers, auth, amzDate, credentials, token });
 }

@@ -1,6 +1,7 @@
 /** The transport over a `fetch` function: the global one on edge runtimes, or one the caller passes. */
 import { watchAbort } from "./abort.js";
 import { Deadlines } from "./deadline.js";
+import { toTransportError } from "./network-error.js";
 import type { Transport, WireRequest, WireResponse } from "./types.js";
 
 /**
@@ -33,7 +34,7 @@ export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): 
         };
       } catch (error) {
         // Some runtimes reject with a generic AbortError whatever the reason: say which it was.
-        throw timeout !== undefined && controller.signal.reason === timeout ? timeout : error;
+        throw toTransportError(timeout !== undefined && controller.signal.reason === timeout ? timeout : error, timeoutMs);
       } finally {
         cancelDeadline();
         stopWatching?.();

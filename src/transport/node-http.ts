@@ -17,6 +17,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from "node:http";
 import { watchAbort } from "./abort.js";
 import { Deadlines } from "./deadline.js";
+import { toTransportError } from "./network-error.js";
 import type { Transport, WireRequest, WireResponse } from "./types.js";
 
 export interface NodeTransportOptions {
@@ -120,7 +121,7 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
         }
         function fail(error: unknown): void {
           settle();
-          reject(cutShort ?? error);
+          reject(toTransportError(cutShort ?? error, timeoutMs));
         }
         request.on("error", fail);
         if (signal !== undefined) {

@@ -11,8 +11,8 @@ export interface WireRequest {
 /** An answer, read whole (MTurk answers are small). */
 export interface WireResponse {
   status: number;
-  /** A header by lower-case name. */
-  header(name: string): string | undefined;
+  /** A header by lower-case name (a function property: it may be passed around unbound). */
+  header: (name: string) => string | undefined;
   body: string;
 }
 
@@ -22,8 +22,10 @@ export interface WireResponse {
  */
 export interface Transport {
   /**
-   * Rejects with the runtime's own error on network failure, when the
-   * timeout passes (an error named or coded as a timeout) or when `signal` aborts.
+   * Rejects with a `TransportError` (`toTransportError`) on network failure,
+   * with its `TimeoutError` subclass when the timeout passes, and with
+   * either when `signal` aborts (the client, which owns the signal, reports
+   * the abort itself).
    */
   send(request: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse>;
   /** Releases pooled connections. */

@@ -22,15 +22,18 @@ describe("one-shot summaries", () => {
   const rows = summarizeOneShots(raw, { rounds: 2 }, programs);
 
   it("pairs each program with its SDK counterpart round by round", () => {
-    expect([rows.ours!.vs!.firstMs, rows.ours!.vs!.exitMs]).toEqual([0.5, 0.55]);
+    expect(rows.ours!.vs!.firstMs, "rows.ours!.vs!.firstMs").toBe(0.5);
+    expect(rows.ours!.vs!.exitMs, "rows.ours!.vs!.exitMs").toBe(0.55);
   });
 
   it("reports how long a program kept running after its answer", () => {
-    expect([rows.ours!.lingerMs, rows.sdk!.lingerMs]).toEqual([15, 0]);
+    expect(rows.ours!.lingerMs, "rows.ours!.lingerMs").toBe(15);
+    expect(rows.sdk!.lingerMs, "rows.sdk!.lingerMs").toBe(0);
   });
 
   it("compares bundle bytes and peak RSS as plain ratios", () => {
-    expect([rows.ours!.vs!.bundleBytes, rows.ours!.vs!.rssMB]).toEqual([0.05, 0.5]);
+    expect(rows.ours!.vs!.bundleBytes, "rows.ours!.vs!.bundleBytes").toBe(0.05);
+    expect(rows.ours!.vs!.rssMB, "rows.ours!.vs!.rssMB").toBe(0.5);
   });
 
   it("gives the SDK program no ratio of its own", () => {

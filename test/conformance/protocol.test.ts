@@ -22,13 +22,16 @@ describe.each(TRANSPORTS)("AWS JSON 1.1 conformance over %s", (transport) => {
       const client = mturk.client({ maxAttempts: 1 });
       if (c.error === undefined) {
         const output = await client.sendBonus(bonusInput());
-        expect([output.alreadyGranted, output.settledBy, output.$metadata.httpStatusCode]).toEqual([false, "response", c.status]);
+        expect(output.alreadyGranted, "output.alreadyGranted").toBe(false);
+        expect(output.settledBy, "output.settledBy").toBe("response");
+        expect(output.$metadata.httpStatusCode, "output.$metadata.httpStatusCode").toEqual(c.status);
         return;
       }
       const error = (await client.getAccountBalance().catch((e: unknown) => e)) as MTurkError;
       expect(error.name).toBe(c.error.name);
       if (c.error.$fault !== undefined) expect(error.$fault).toBe(c.error.$fault);
-      if (c.error.message !== undefined) expect([error.message, error.Message]).toEqual([c.error.message, c.error.message]);
+      if (c.error.message !== undefined) expect(error.message, "error.message").toEqual(c.error.message);
+      if (c.error.message !== undefined) expect(error.Message, "error.Message").toEqual(c.error.message);
       expect(error.$metadata.httpStatusCode).toBe(c.status);
     });
 

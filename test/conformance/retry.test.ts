@@ -41,9 +41,11 @@ describe.each(TRANSPORTS)("retry conformance over %s", (transport) => {
         (e: MTurkError) => e,
       );
     if (c.kind === undefined) {
-      expect([typeof outcome === "object" && outcome.$retryable, mturk.requests.length]).toEqual([undefined, 1]);
+      expect(typeof outcome === "object" && outcome.$retryable, "typeof outcome === \"object\" && outcome.$retryable").toBe(undefined);
+      expect(mturk.requests.length, "mturk.requests.length").toBe(1);
     } else {
-      expect([outcome, retried[1]?.$retryable]).toEqual(["retried", { throttling: c.kind === "throttling" }]);
+      expect(outcome, "outcome").toBe("retried");
+      expect(retried[1]?.$retryable, "retried[1]?.$retryable").toEqual({ throttling: c.kind === "throttling" });
     }
   });
 
@@ -52,7 +54,8 @@ describe.each(TRANSPORTS)("retry conformance over %s", (transport) => {
   it(`waits what Retry-After asks when both hint headers are sent (${cite(RETRY_AFTER_CASES[9]!.source)})`, async () => {
     mturk.reply({ ...OK, status: 503, headers: { "retry-after": "1", "x-amz-retry-after": "9999" }, body: "" }, OK);
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.$metadata.attempts, output.$metadata.totalRetryDelay]).toEqual([2, 1000]);
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
+    expect(output.$metadata.totalRetryDelay, "output.$metadata.totalRetryDelay").toBe(1000);
   });
 
   it.skip(`${title(RETRY_AFTER_DELAY_CASE)} — skipped: ${RETRY_AFTER_DELAY_CASE.skip}`, () => undefined);

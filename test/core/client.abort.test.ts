@@ -36,7 +36,8 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
 
     it("reports zero attempts and a known outcome", async () => {
       const error = (await mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as AbortError;
-      expect([error.$metadata.attempts, error.outcomeUnknown]).toEqual([0, false]);
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(0);
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
     });
   });
 
@@ -68,13 +69,15 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
 
     it("is not retried", PROMPT, async () => {
       const error = await abortedInFlight();
-      expect([error.$metadata.attempts, mturk.requests.length]).toEqual([1, 1]);
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(1);
+      expect(mturk.requests.length, "mturk.requests.length").toBe(1);
     });
 
     it("is an abort, not a timeout, when the caller's signal is AbortSignal.timeout", PROMPT, async () => {
       mturk.reply({ kind: "hang" });
       const error = await mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
-      expect([error instanceof AbortError, ((error as MTurkError).cause as Error).name]).toEqual([true, "TimeoutError"]);
+      expect(error, "error class").toBeInstanceOf(AbortError);
+      expect(((error as MTurkError).cause as Error).name, "(error.cause as Error).name").toBe("TimeoutError");
     });
   });
 
@@ -93,7 +96,8 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
 
     it("makes no further attempt", PROMPT, async () => {
       const error = await abortedWhileWaiting();
-      expect([error.$metadata.attempts, mturk.requests.length]).toEqual([1, 1]);
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(1);
+      expect(mturk.requests.length, "mturk.requests.length").toBe(1);
     });
 
     it("counts no wait that did not complete", PROMPT, async () => {

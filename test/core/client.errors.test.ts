@@ -51,18 +51,22 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   ])("the code %s", (code) => {
     it("maps to RequestError from __type", async () => {
       const error = await failure(awsError(400, code, "Assignment does not exist. (1698330947012 s)"));
-      expect([error instanceof RequestError, error.name]).toEqual([true, "RequestError"]);
+      expect(error, "error class").toBeInstanceOf(RequestError);
+      expect(error.name, "error.name").toBe("RequestError");
     });
 
     it("maps to RequestError from X-Amzn-ErrorType", async () => {
       const error = await failure({ status: 400, headers: { "x-amzn-errortype": code }, body: "{}" });
-      expect([error instanceof RequestError, error.name]).toEqual([true, "RequestError"]);
+      expect(error, "error class").toBeInstanceOf(RequestError);
+      expect(error.name, "error.name").toBe("RequestError");
     });
   });
 
   it("maps ServiceFault (any form) to the ServiceFault class", async () => {
     const error = await failure(awsError(500, "com.amazonaws.mturk#ServiceFault:http://internal", "try again"));
-    expect([error instanceof ServiceFault, error.name, error.$fault]).toEqual([true, "ServiceFault", "server"]);
+    expect(error, "error class").toBeInstanceOf(ServiceFault);
+    expect(error.name, "error.name").toBe("ServiceFault");
+    expect(error.$fault, "error.$fault").toBe("server");
   });
 
   it("takes the message from Message", async () => {
@@ -98,7 +102,8 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   ])("an answer %i %s", (status, code) => {
     it("becomes a plain MTurkError whose name is the code", async () => {
       const error = await failure(awsError(status, `com.amazonaws.mturk#${code}`, "message"));
-      expect([error.constructor, error.name]).toEqual([MTurkError, code]);
+      expect(error.constructor, "error.constructor").toEqual(MTurkError);
+      expect(error.name, "error.name").toEqual(code);
     });
 
     it("is a client fault", async () => {
@@ -109,7 +114,8 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
 
   it("makes an unknown 5xx code a server fault", async () => {
     const error = await failure(awsError(503, "SomethingNew", "down"));
-    expect([error.name, error.$fault]).toEqual(["SomethingNew", "server"]);
+    expect(error.name, "error.name").toBe("SomethingNew");
+    expect(error.$fault, "error.$fault").toBe("server");
   });
 
   describe.each<[string, Reply]>([
@@ -219,7 +225,8 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
     it("stays true when a later attempt fails definitely after an unknown one", async () => {
       mturk.reply(awsError(500, "ServiceFault", "oops"), awsError(400, "RequestError", "Assignment does not exist"));
       const error = (await mturk.client({ maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-      expect([error.name, error.outcomeUnknown]).toEqual(["RequestError", true]);
+      expect(error.name, "error.name").toBe("RequestError");
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
     });
   });
 
@@ -227,7 +234,8 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
     it("resolves alreadyGranted when MTurk reports this token as already processed", async () => {
       mturk.reply(alreadyProcessed(TOKEN));
       const output = await mturk.client().sendBonus(bonusInput());
-      expect([output.alreadyGranted, output.UniqueRequestToken]).toEqual([true, TOKEN]);
+      expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+      expect(output.UniqueRequestToken, "output.UniqueRequestToken").toEqual(TOKEN);
     });
 
     it("reports the metadata of the answer that settled it", async () => {

@@ -39,7 +39,9 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     await client.sendBonus(bonusInput());
     await client.destroy();
     const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error instanceof MTurkError, error.name, mturk.requests.length]).toEqual([true, "ClientDestroyedError", 1]);
+    expect(error, "error class").toBeInstanceOf(MTurkError);
+    expect(error.name, "error.name").toBe("ClientDestroyedError");
+    expect(mturk.requests.length, "mturk.requests.length").toBe(1);
   });
 
   it("can be destroyed twice after a call", async () => {
@@ -76,7 +78,8 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     let calls = 0;
     const client = mturk.client({ credentials: async () => (calls++, CREDENTIALS) });
     for (let i = 0; i < 20; i++) await client.sendBonus(bonusInput({ UniqueRequestToken: `t-${i}` }));
-    expect([calls, mturk.requests.length]).toEqual([1, 20]);
+    expect(calls, "calls").toBe(1);
+    expect(mturk.requests.length, "mturk.requests.length").toBe(20);
   });
 
   it("shares one provider call among concurrent calls", async () => {
@@ -100,7 +103,8 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     expect(first).toBeInstanceOf(CredentialsProviderError);
     await client.sendBonus(bonusInput());
     await client.sendBonus(bonusInput({ UniqueRequestToken: "other" }));
-    expect([calls, mturk.requests.length]).toEqual([2, 2]);
+    expect(calls, "calls").toBe(2);
+    expect(mturk.requests.length, "mturk.requests.length").toBe(2);
   });
 
   it("accepts an async credentials provider", async () => {
@@ -112,7 +116,9 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
   it("fails with a ValidationError and no I/O when the provider returns nothing", async () => {
     mturk.reply(OK);
     const error = (await mturk.client({ credentials: () => undefined as never }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, error.UniqueRequestToken, mturk.requests.length]).toEqual(["ValidationError", bonusInput().UniqueRequestToken, 0]);
+    expect(error.name, "error.name").toBe("ValidationError");
+    expect(error.UniqueRequestToken, "error.UniqueRequestToken").toEqual(bonusInput().UniqueRequestToken);
+    expect(mturk.requests.length, "mturk.requests.length").toBe(0);
   });
 
   it("keeps outcomeUnknown when the provider fails before a retry", async () => {
@@ -123,7 +129,10 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
       return { ...CREDENTIALS, expiration: new Date(Date.now() + 60_000) };
     };
     const error = (await mturk.client({ credentials }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error instanceof MTurkError, error.outcomeUnknown, error.$metadata.attempts, error.UniqueRequestToken]).toEqual([true, true, 1, bonusInput().UniqueRequestToken]);
+    expect(error, "error class").toBeInstanceOf(MTurkError);
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(1);
+    expect(error.UniqueRequestToken, "error.UniqueRequestToken").toEqual(bonusInput().UniqueRequestToken);
   });
 
   it("follows NextToken across pages", async () => {
@@ -134,7 +143,8 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     );
     const amounts: string[] = [];
     for await (const bonus of mturk.client().paginateBonusPayments({ AssignmentId: "3X" })) amounts.push(bonus.BonusAmount);
-    expect([amounts, JSON.parse(mturk.requests[1]!.body).NextToken]).toEqual([["1.00", "2.00", "3.00"], "p2"]);
+    expect(amounts, "amounts").toEqual(["1.00", "2.00", "3.00"]);
+    expect(JSON.parse(mturk.requests[1]!.body).NextToken, "JSON.parse(mturk.requests[1]!.body).NextToken").toBe("p2");
   });
 
   it("stops paging with an UnexpectedResponseError when a NextToken comes back again", async () => {

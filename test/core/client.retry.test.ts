@@ -69,7 +69,8 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
       .client()
       .sendBonus(bonusInput(), { beforeAttempt: (attempt) => { if (attempt === 2) throw stop; } })
       .catch((e: unknown) => e);
-    expect([error, mturk.requests.length]).toEqual([stop, 1]);
+    expect(error, "error").toEqual(stop);
+    expect(mturk.requests.length, "mturk.requests.length").toBe(1);
   });
 
   it("reports an abort while beforeAttempt waits as an AbortError", async () => {
@@ -84,7 +85,8 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
         },
       })
       .catch((e: unknown) => e);
-    expect([(error as MTurkError).name, mturk.requests.length]).toEqual(["AbortError", 0]);
+    expect((error as MTurkError).name, "error.name").toBe("AbortError");
+    expect(mturk.requests.length, "mturk.requests.length").toBe(0);
   });
 
   it.each([500, 502, 503, 504])("retries an HTTP %i", async (status) => {
@@ -110,7 +112,8 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
       mturk.reply(awsError(400, code, "Rate exceeded"), OK);
       const output = await mturk.client().sendBonus(bonusInput());
       // Throttling waits from the 500 ms base: floor(0.1 * 500).
-      expect([output.$metadata.attempts, output.$metadata.totalRetryDelay]).toEqual([2, 50]);
+      expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
+      expect(output.$metadata.totalRetryDelay, "output.$metadata.totalRetryDelay").toBe(50);
     },
   );
 
@@ -128,7 +131,9 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
   it("stops after maxAttempts and reports them", async () => {
     mturk.reply({ status: 503, body: "" });
     const error = (await mturk.client({ maxAttempts: 4 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([mturk.requests.length, error.$metadata.attempts, error.$metadata.httpStatusCode]).toEqual([4, 4, 503]);
+    expect(mturk.requests.length, "mturk.requests.length").toBe(4);
+    expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(4);
+    expect(error.$metadata.httpStatusCode, "error.$metadata.httpStatusCode").toBe(503);
   });
 
   it("makes 3 attempts by default", async () => {
@@ -165,7 +170,8 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
   it("resolves alreadyGranted when a retry finds the first attempt paid", async () => {
     mturk.reply(awsError(500, "ServiceFault", "lost"), alreadyProcessed(TOKEN));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.alreadyGranted, output.$metadata.attempts]).toEqual([true, 2]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
   });
 
   describe("network failures", () => {
@@ -182,7 +188,9 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     it("reports a lost answer as a TransportError whose outcome is unknown", async () => {
       mturk.reply({ kind: "destroy" });
       const error = (await mturk.client({ maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-      expect([error instanceof TransportError, error.outcomeUnknown, error.$metadata.attempts]).toEqual([true, true, 2]);
+      expect(error, "error class").toBeInstanceOf(TransportError);
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(2);
     });
 
     it("retries a per-attempt timeout", async () => {
@@ -195,19 +203,24 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     it("reports a timed-out attempt as a TimeoutError whose outcome is unknown", async () => {
       mturk.reply({ kind: "hang" });
       const error = (await mturk.client({ timeoutMs: 300, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
-      expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", "TimeoutError", true]);
+      expect(error.name, "error.name").toBe("TimeoutError");
+      expect(error.code, "error.code").toBe("TimeoutError");
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
     });
 
     it("gives a timed-out attempt the exported TimeoutError class, a TransportError", async () => {
       mturk.reply({ kind: "hang" });
       const error = await mturk.client({ timeoutMs: 300, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e);
-      expect([error instanceof TimeoutError, error instanceof TransportError]).toEqual([true, true]);
+      expect(error, "error class").toBeInstanceOf(TimeoutError);
+      expect(error, "error class").toBeInstanceOf(TransportError);
     });
 
     it("retries a refused connection and reports that nothing was sent", async () => {
       const port = await refusedPort();
       const error = (await mturk.client({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
-      expect([error.code, error.$metadata.attempts, error.outcomeUnknown]).toEqual(["ECONNREFUSED", 2, false]);
+      expect(error.code, "error.code").toBe("ECONNREFUSED");
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(2);
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
     });
   });
 
@@ -230,7 +243,9 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     it("does not retry when Retry-After is beyond the 20 s cap", async () => {
       mturk.reply({ status: 503, headers: { "retry-after": "21" }, body: "" }, OK);
       const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-      expect([mturk.requests.length, error.$metadata.httpStatusCode, error.$retryable]).toEqual([1, 503, { throttling: false }]);
+      expect(mturk.requests.length, "mturk.requests.length").toBe(1);
+      expect(error.$metadata.httpStatusCode, "error.$metadata.httpStatusCode").toBe(503);
+      expect(error.$retryable, "error.$retryable").toEqual({ throttling: false });
     });
 
     it("does not retry when x-amz-retry-after is beyond the 20 s cap", async () => {
@@ -254,7 +269,8 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     it("stops retrying transient failures after 50 retries (500 tokens at 10 each)", async () => {
       mturk.reply({ status: 503, body: "" });
       const error = (await mturk.client({ maxAttempts: 100 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-      expect([error.$metadata.attempts, mturk.requests.length]).toEqual([51, 51]);
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(51);
+      expect(mturk.requests.length, "mturk.requests.length").toBe(51);
     });
 
     it("does not retry at all once the budget is spent", async () => {
@@ -332,7 +348,8 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     it("does not retry again when the offset did not change", async () => {
       mturk.reply(skewed(Date.now() + HOUR));
       const error = (await mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-      expect([error.name, error.$metadata.attempts]).toEqual(["InvalidSignatureException", 2]);
+      expect(error.name, "error.name").toBe("InvalidSignatureException");
+      expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(2);
     });
 
     it("does not retry a clock-skew error without a usable server Date", async () => {

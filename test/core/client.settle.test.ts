@@ -47,14 +47,18 @@ describe.each(TRANSPORTS)("settling a refused SendBonus over %s", (transport) =>
   it("reads back after a lost answer and finds the payment on a later page: paid, settled by read-back", async () => {
     mturk.reply(script([fault(), opaque()], [page([payment({ WorkerId: "AOTHER1" })], "p2"), page([payment()])]));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.alreadyGranted, output.settledBy]).toEqual([true, "read-back"]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(output.settledBy, "output.settledBy").toBe("read-back");
     expect(operations()).toEqual(["SendBonus", "SendBonus", "ListBonusPayments", "ListBonusPayments"]);
   });
 
   it("keeps the duplicate answer's 400 in $metadata of an alreadyGranted result, with settledBy saying why", async () => {
     mturk.reply(script([fault(), dated(awsError(400, "RequestError", `The idempotency token "${TOKEN}" has already been processed.`))]));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.alreadyGranted, output.settledBy, output.$metadata.httpStatusCode, output.$metadata.attempts]).toEqual([true, "duplicate-token", 400, 2]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(output.settledBy, "output.settledBy").toBe("duplicate-token");
+    expect(output.$metadata.httpStatusCode, "output.$metadata.httpStatusCode").toBe(400);
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
   });
 
   it("compares GrantTime on MTurk's clock, learned from Date, not on a local clock two hours behind", async () => {
@@ -63,7 +67,8 @@ describe.each(TRANSPORTS)("settling a refused SendBonus over %s", (transport) =>
     const before = payment({ GrantTime: (serverNow() - 3600_000) / 1000 });
     mturk.reply(script([fault(), opaque()], [page([before])]));
     const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error instanceof RequestError, error.outcomeUnknown]).toEqual([true, false]);
+    expect(error, "error class").toBeInstanceOf(RequestError);
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
   });
 
   it.each([
@@ -73,39 +78,46 @@ describe.each(TRANSPORTS)("settling a refused SendBonus over %s", (transport) =>
   ])("does not take a payment to %s for this one: the refusal stands", async (_label, overrides) => {
     mturk.reply(script([fault(), opaque()], [page([payment(overrides)])]));
     const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, error.outcomeUnknown]).toEqual(["RequestError", false]);
+    expect(error.name, "error.name").toBe("RequestError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
   });
 
   it("leaves a duplicate-worded refusal that the listing contradicts as outcomeUnknown", async () => {
     mturk.reply(script([fault(), worded()], [page([])]));
     const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, error.outcomeUnknown]).toEqual(["RequestError", true]);
+    expect(error.name, "error.name").toBe("RequestError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
   });
 
   it("reports outcomeUnknown, never a plain failure, when the read-back itself fails", async () => {
     mturk.reply(script([fault(), opaque()], [dated(awsError(400, "AccessDeniedException", "no listing for you"))]));
     const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, error.outcomeUnknown, error.UniqueRequestToken]).toEqual(["RequestError", true, TOKEN]);
+    expect(error.name, "error.name").toBe("RequestError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    expect(error.UniqueRequestToken, "error.UniqueRequestToken").toEqual(TOKEN);
     expect(error.message).toContain("ListBonusPayments read-back failed");
   });
 
   it("recognises an answer naming an earlier attempt's request id as the duplicate answer, without a read-back", async () => {
     mturk.reply(script([fault("req-original-7"), dated(awsError(400, "RequestError", "Request req-original-7 was processed earlier."))]));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.settledBy, operations()]).toEqual(["duplicate-token", ["SendBonus", "SendBonus"]]);
+    expect(output.settledBy, "output.settledBy").toBe("duplicate-token");
+    expect(operations(), "operations()").toEqual(["SendBonus", "SendBonus"]);
   });
 
   it("reads back a caller's token refused in duplicate words on the first attempt, and leaves it open when the payment is older than the call", async () => {
     mturk.reply(script([worded()], [page([payment({ GrantTime: (serverNow() - 3600_000) / 1000 })])]));
     const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.outcomeUnknown, operations()]).toEqual([true, ["SendBonus", "ListBonusPayments"]]);
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    expect(operations(), "operations()").toEqual(["SendBonus", "ListBonusPayments"]);
   });
 
   it("finds it when told when the token was first sent", async () => {
     mturk.reply(script([worded()], [page([payment({ GrantTime: (serverNow() - 3600_000) / 1000 })])]));
     const client = mturk.client();
     const output = await client.sendBonus(bonusInput(), { tokenFirstSentAt: new Date(serverNow() - 3600_000 - 1000) });
-    expect([output.alreadyGranted, output.settledBy]).toEqual([true, "read-back"]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(output.settledBy, "output.settledBy").toBe("read-back");
   });
 
   it("does not read back a plain refusal of a first attempt, nor a duplicate-worded refusal of its own fresh token", async () => {
@@ -114,13 +126,15 @@ describe.each(TRANSPORTS)("settling a refused SendBonus over %s", (transport) =>
     mturk.reply(script([worded()]));
     const { UniqueRequestToken: _omit, ...fresh } = bonusInput();
     const error = (await mturk.client().sendBonus(fresh).catch((e: unknown) => e)) as MTurkError;
-    expect([error.outcomeUnknown, operations()]).toEqual([false, ["SendBonus", "SendBonus"]]);
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
+    expect(operations(), "operations()").toEqual(["SendBonus", "SendBonus"]);
   });
 
   it("does not read back after an abort, a throttled or a failing service", async () => {
     mturk.reply(script([fault(), dated(awsError(400, "ThrottlingException", "Rate exceeded"))]));
     const error = (await mturk.client({ maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.outcomeUnknown, operations()]).toEqual([true, ["SendBonus", "SendBonus"]]);
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    expect(operations(), "operations()").toEqual(["SendBonus", "SendBonus"]);
   });
 
   it("resolves a plain success as settled by the response", async () => {

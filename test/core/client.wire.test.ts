@@ -21,7 +21,8 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
 
   it("POSTs to the endpoint's root path", async () => {
     const { request } = await sendOne();
-    expect([request.method, request.path]).toEqual(["POST", "/"]);
+    expect(request.method, "request.method").toBe("POST");
+    expect(request.path, "request.path").toBe("/");
   });
 
   it("sends X-Amz-Target MTurkRequesterServiceV20170117.SendBonus", async () => {

@@ -54,7 +54,8 @@ describe("toProvider", () => {
     stubEnv("FIRST", "S1");
     const first = await provider();
     stubEnv("SECOND", "S2");
-    expect([first.accessKeyId, (await provider()).accessKeyId]).toEqual(["FIRST", "SECOND"]);
+    expect(first.accessKeyId, "first.accessKeyId").toBe("FIRST");
+    expect((await provider()).accessKeyId, "(await provider()).accessKeyId").toBe("SECOND");
   });
 
   it("throws a ValidationError when the environment has none", () => {
@@ -109,7 +110,8 @@ describe("CredentialsCache", () => {
     const cache = new CredentialsCache(provider, clock);
     for (let i = 0; i < 20; i++) await cache.get();
     now += 365 * 24 * 3600_000;
-    expect([(await cache.get()).accessKeyId, provider.calls]).toEqual(["AKID1", 1]);
+    expect((await cache.get()).accessKeyId, "(await cache.get()).accessKeyId").toBe("AKID1");
+    expect(provider.calls, "provider.calls").toBe(1);
   });
 
   it("reuses credentials until 5 minutes before they expire, then refreshes", async () => {
@@ -119,14 +121,16 @@ describe("CredentialsCache", () => {
     now += 3600_000 - CREDENTIALS_REFRESH_WINDOW_MS;
     expect((await cache.get()).accessKeyId).toBe("AKID1");
     now += 1;
-    expect([(await cache.get()).accessKeyId, provider.calls]).toEqual(["AKID2", 2]);
+    expect((await cache.get()).accessKeyId, "(await cache.get()).accessKeyId").toBe("AKID2");
+    expect(provider.calls, "provider.calls").toBe(2);
   });
 
   it("shares one refresh among concurrent calls", async () => {
     const provider = countingProvider();
     const cache = new CredentialsCache(provider, clock);
     const all = await Promise.all(Array.from({ length: 10 }, () => cache.get()));
-    expect([new Set(all).size, provider.calls]).toEqual([1, 1]);
+    expect(new Set(all).size, "new Set(all).size").toBe(1);
+    expect(provider.calls, "provider.calls").toBe(1);
   });
 
   it("does not keep a failed refresh: the next call asks again", async () => {
@@ -139,14 +143,16 @@ describe("CredentialsCache", () => {
     const failures = await Promise.allSettled([cache.get(), cache.get()]);
     expect(failures.map((f) => f.status)).toEqual(["rejected", "rejected"]);
     expect((failures[0] as PromiseRejectedResult).reason).toBeInstanceOf(CredentialsProviderError);
-    expect([await cache.get(), calls]).toEqual([CREDENTIALS, 2]);
+    expect(await cache.get(), "await cache.get()").toEqual(CREDENTIALS);
+    expect(calls, "calls").toBe(2);
   });
 
   it("does not keep what fails the check (an empty secret)", async () => {
     let calls = 0;
     const cache = new CredentialsCache(() => (++calls === 1 ? { accessKeyId: "A", secretAccessKey: "" } : CREDENTIALS), clock);
     await expect(cache.get()).rejects.toBeInstanceOf(ValidationError);
-    expect([await cache.get(), calls]).toEqual([CREDENTIALS, 2]);
+    expect(await cache.get(), "await cache.get()").toEqual(CREDENTIALS);
+    expect(calls, "calls").toBe(2);
   });
 
   it("refuses an expiration that is not a Date", () => {

@@ -17,10 +17,8 @@ describe("resolveEndpoint", () => {
   });
 
   it("exports the two AWS endpoints", () => {
-    expect([PRODUCTION_ENDPOINT, SANDBOX_ENDPOINT]).toEqual([
-      "https://mturk-requester.us-east-1.amazonaws.com",
-      "https://mturk-requester-sandbox.us-east-1.amazonaws.com",
-    ]);
+    expect(PRODUCTION_ENDPOINT, "PRODUCTION_ENDPOINT").toBe("https://mturk-requester.us-east-1.amazonaws.com");
+    expect(SANDBOX_ENDPOINT, "SANDBOX_ENDPOINT").toBe("https://mturk-requester-sandbox.us-east-1.amazonaws.com");
   });
 
   it("splits a URL with port and path", () => {

@@ -28,7 +28,10 @@ describe("error classes", () => {
     [new UnexpectedResponseError({ message: "m", excerpt: "" }), "UnexpectedResponseError", "client"],
     [new AbortError({ message: "m" }), "AbortError", "client"],
   ])("%s has its name and fault", (error, name, fault) => {
-    expect([error instanceof MTurkError, error instanceof Error, error.name, error.$fault]).toEqual([true, true, name, fault]);
+    expect(error, "error class").toBeInstanceOf(MTurkError);
+    expect(error, "error class").toBeInstanceOf(Error);
+    expect(error.name, "error.name").toEqual(name);
+    expect(error.$fault, "error.$fault").toEqual(fault);
   });
 
   it("defaults metadata to zero attempts and no delay", () => {
@@ -72,7 +75,8 @@ describe("isMTurkError", () => {
     const foreign: unknown = runInNewContext(
       'class MTurkError extends Error {}; Object.defineProperty(MTurkError.prototype, Symbol.for("mturk-bonus.error"), { value: true }); new MTurkError("m")',
     );
-    expect([foreign instanceof MTurkError, isMTurkError(foreign)]).toEqual([false, true]);
+    expect(foreign instanceof MTurkError, "foreign instanceof MTurkError").toBe(false);
+    expect(isMTurkError(foreign), "isMTurkError(foreign)").toBe(true);
   });
 
   it("does not take an SDK-shaped look-alike for one of ours", () => {
@@ -103,7 +107,8 @@ describe("errors as the SDK's users read them", () => {
     ["RequestError", RequestError],
     ["ServiceFault", ServiceFault],
   ])("exports %s as a class from both builds", (name, cls) => {
-    expect([(nodeBuild as Record<string, unknown>)[name], (edgeBuild as Record<string, unknown>)[name]]).toEqual([cls, cls]);
+    expect((nodeBuild as Record<string, unknown>)[name], "nodeBuild[name]").toEqual(cls);
+    expect((edgeBuild as Record<string, unknown>)[name], "edgeBuild[name]").toEqual(cls);
   });
 
   it("names each class as the README does", () => {

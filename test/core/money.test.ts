@@ -1,7 +1,7 @@
 /** Money in integer cents: parsing, formatting, the fee, and exact round-trips (fast-check). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { feeCents, formatCents, toCents } from "../../src/money.js";
+import { feeCents, formatCents, formatDollars, toCents } from "../../src/money.js";
 
 const RUNS = { numRuns: 500 };
 
@@ -39,6 +39,17 @@ describe("formatCents", () => {
 
   it.each([-1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1, Infinity])("throws a RangeError for %d", (cents) => {
     expect(() => formatCents(cents)).toThrow(RangeError);
+  });
+});
+
+describe("formatDollars", () => {
+  it.each([
+    [0, "$0.00"],
+    [5, "$0.05"],
+    [123456, "$1,234.56"],
+    [100000000, "$1,000,000.00"],
+  ])("formats %d cents as %s for people", (cents, text) => {
+    expect(formatDollars(cents)).toBe(text);
   });
 });
 
@@ -83,7 +94,8 @@ describe("properties", () => {
     fc.assert(
       fc.property(amount, (text) => {
         const formatted = formatCents(toCents(text)!);
-        expect([/^\d+\.\d\d$/.test(formatted), toCents(formatted)]).toEqual([true, toCents(text)]);
+        expect(/^\d+\.\d\d$/.test(formatted), "/^\\d+\\.\\d\\d$/.test(formatted)").toBe(true);
+        expect(toCents(formatted), "toCents(formatted)").toEqual(toCents(text));
       }),
       RUNS,
     );

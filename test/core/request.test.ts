@@ -51,7 +51,8 @@ describe("buildRequest", () => {
   });
 
   it("uses the AWS JSON 1.1 content type and the 2017-01-17 target prefix", () => {
-    expect([CONTENT_TYPE, TARGET_PREFIX]).toEqual(["application/x-amz-json-1.1", "MTurkRequesterServiceV20170117"]);
+    expect(CONTENT_TYPE, "CONTENT_TYPE").toBe("application/x-amz-json-1.1");
+    expect(TARGET_PREFIX, "TARGET_PREFIX").toBe("MTurkRequesterServiceV20170117");
   });
 
   it("builds a fresh headers object each time", () => {

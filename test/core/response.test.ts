@@ -61,7 +61,8 @@ describe("parseResponse", () => {
   it("makes a ServiceFault even with a non-5xx status, with an unknown outcome", () => {
     const parsed = parseResponse(wire(400, '{"__type":"ServiceFault"}'), identity);
     const error = parsed.ok ? undefined : parsed.error;
-    expect([error instanceof ServiceFault, error?.outcomeUnknown]).toEqual([true, true]);
+    expect(error, "error class").toBeInstanceOf(ServiceFault);
+    expect(error?.outcomeUnknown, "error?.outcomeUnknown").toBe(true);
   });
 
   it("ignores a non-string code and falls back to __type", () => {
@@ -72,7 +73,8 @@ describe("parseResponse", () => {
   it("makes an empty-bodied error without a code an UnexpectedResponseError saying so", () => {
     const parsed = parseResponse(wire(503, ""), identity);
     const error = parsed.ok ? undefined : parsed.error;
-    expect([error instanceof UnexpectedResponseError, error?.message]).toEqual([true, "HTTP 503 without an AWS error code and an empty body"]);
+    expect(error, "error class").toBeInstanceOf(UnexpectedResponseError);
+    expect(error?.message, "error?.message").toBe("HTTP 503 without an AWS error code and an empty body");
   });
 
   it("never throws on garbage", () => {

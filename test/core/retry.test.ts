@@ -1,5 +1,5 @@
-/** The retry policy as pure functions: classification, backoff, Retry-After, budget, clock offset, sleep. */
-import { describe, expect, it } from "vitest";
+/** The retry policy: classification, backoff, Retry-After, budget, the strategy that decides with them, clock offset, sleep. */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MTurkError, RequestError, ServiceFault, TransportError, UnexpectedResponseError, ValidationError } from "../../src/errors.js";
 import {
   backoffDelay,
@@ -9,6 +9,7 @@ import {
   retryAfterMs,
   retryKind,
   RetryBudget,
+  RetryStrategy,
   sleep,
   THROTTLING_CODES,
 } from "../../src/retry.js";
@@ -142,13 +143,17 @@ describe("RetryBudget", () => {
 
   it("charges 5 per throttling retry and 10 per transient or clock retry", () => {
     const budget = new RetryBudget();
-    expect([budget.acquire("throttling"), budget.acquire("transient"), budget.acquire("clockSkew"), budget.remaining]).toEqual([5, 10, 10, 475]);
+    expect(budget.acquire("throttling"), "budget.acquire(\"throttling\")").toBe(5);
+    expect(budget.acquire("transient"), "budget.acquire(\"transient\")").toBe(10);
+    expect(budget.acquire("clockSkew"), "budget.acquire(\"clockSkew\")").toBe(10);
+    expect(budget.remaining, "budget.remaining").toBe(475);
   });
 
   it("refuses a retry it cannot pay for", () => {
     const budget = new RetryBudget(14);
     budget.acquire("transient");
-    expect([budget.acquire("transient"), budget.remaining]).toEqual([undefined, 4]);
+    expect(budget.acquire("transient"), "budget.acquire(\"transient\")").toBe(undefined);
+    expect(budget.remaining, "budget.remaining").toBe(4);
   });
 
   it("still pays a cheaper throttling retry when a transient one is refused", () => {
@@ -175,6 +180,63 @@ describe("RetryBudget", () => {
     const budget = new RetryBudget();
     budget.release(10);
     expect(budget.remaining).toBe(500);
+  });
+});
+
+describe("RetryStrategy", () => {
+  beforeEach(() => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  const noAnswer = { header: undefined, clockCorrected: false };
+  const transient = answer("ServiceFault", 500);
+  const throttled = answer("ThrottlingException", 400);
+  const refusal = answer("RequestError", 400);
+  const skewed = answer("InvalidSignatureException", 403, "Signature expired: 20260101T000000Z is now earlier than 20260101T000600Z");
+  const answerWith = (headers: Record<string, string>) => (name: string) => headers[name];
+
+  it("retries a transient failure after the backoff, at the budget's transient cost", () => {
+    const strategy = new RetryStrategy(3);
+    expect(strategy.decide({ error: transient, attempts: 1, ...noAnswer })).toEqual({ retry: true, delayMs: 50, cost: 10 });
+  });
+
+  it("stops a failure that is not retryable, without charging the budget", () => {
+    const budget = new RetryBudget();
+    const strategy = new RetryStrategy(3, budget);
+    expect(strategy.decide({ error: refusal, attempts: 1, ...noAnswer }), "decision").toEqual({ retry: false, reason: "not-retryable" });
+    expect(budget.remaining, "budget").toBe(RETRY_BUDGET_CAPACITY);
+  });
+
+  it("stops after the last allowed attempt", () => {
+    expect(new RetryStrategy(2).decide({ error: transient, attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "max-attempts" });
+  });
+
+  it("waits as long as the server's Retry-After when that is longer than the backoff", () => {
+    const strategy = new RetryStrategy(3);
+    expect(strategy.decide({ error: throttled, attempts: 1, header: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
+  });
+
+  it("stops when the server asks for a wait beyond the longest it would take", () => {
+    const strategy = new RetryStrategy(3);
+    const header = answerWith({ "retry-after": String(MAX_DELAY_MS / 1000 + 1) });
+    expect(strategy.decide({ error: throttled, attempts: 1, header, clockCorrected: false })).toEqual({ retry: false, reason: "retry-after" });
+  });
+
+  it("retries a clock-skew refusal at once only when the signing clock moved", () => {
+    const strategy = new RetryStrategy(3);
+    expect(strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock" });
+    expect(strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
+  });
+
+  it("stops when its budget cannot pay, and pays back on success", () => {
+    const budget = new RetryBudget(10);
+    const strategy = new RetryStrategy(5, budget);
+    const first = strategy.decide({ error: transient, attempts: 1, ...noAnswer });
+    expect(strategy.decide({ error: transient, attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget" });
+    strategy.succeeded(first.retry ? first.cost : undefined);
+    expect(budget.remaining, "budget after the success").toBe(10);
   });
 });
 

@@ -74,19 +74,22 @@ describe("secrets in local errors", () => {
   it("keeps the secret out of a missing-key-id error", async () => {
     const client = new MTurkClient({ endpoint: "http://127.0.0.1:1", credentials: { accessKeyId: "", secretAccessKey: SECRET } });
     const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, leaks(error, undefined)]).toEqual(["ValidationError", []]);
+    expect(error.name, "error.name").toBe("ValidationError");
+    expect(leaks(error, undefined), "leaks(error, undefined)").toEqual([]);
   });
 
   it("keeps the secret out of a malformed session token error", async () => {
     const credentials = { accessKeyId: "AKID", secretAccessKey: SECRET, sessionToken: 42 as unknown as string };
     const client = new MTurkClient({ endpoint: "http://127.0.0.1:1", credentials });
     const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, leaks(error, undefined)]).toEqual(["ValidationError", []]);
+    expect(error.name, "error.name").toBe("ValidationError");
+    expect(leaks(error, undefined), "leaks(error, undefined)").toEqual([]);
   });
 
   it("keeps secrets out of an abort", async () => {
     const client = new MTurkClient({ endpoint: "http://127.0.0.1:1", credentials: SESSION_CREDENTIALS });
     const error = (await client.sendBonus(bonusInput(), { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as MTurkError;
-    expect([error.name, leaks(error, undefined)]).toEqual(["AbortError", []]);
+    expect(error.name, "error.name").toBe("AbortError");
+    expect(leaks(error, undefined), "leaks(error, undefined)").toEqual([]);
   });
 });

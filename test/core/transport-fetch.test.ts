@@ -19,7 +19,9 @@ describe("fetch transport (msw): a bonus whose answer is lost", () => {
     const ledger = createLedger();
     mturk.reply(ledger.handler({ kind: "destroy" }));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.alreadyGranted, ledger.paid.size, output.$metadata.attempts]).toEqual([true, 1, 2]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(ledger.paid.size, "ledger.paid.size").toBe(1);
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
   });
 });
 
@@ -44,7 +46,9 @@ describe("fetch transport over a real loopback socket", () => {
   it("reports a socket closed before the answer with the socket's error code", async () => {
     server.reply({ kind: "destroy" });
     const error = (await server.client({ ...realFetch, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
-    expect([error instanceof TransportError, error.code, error.outcomeUnknown]).toEqual([true, "UND_ERR_SOCKET", true]);
+    expect(error, "error class").toBeInstanceOf(TransportError);
+    expect(error.code, "error.code").toBe("UND_ERR_SOCKET");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
   });
 
   it("retries a socket closed before the answer", async () => {
@@ -66,7 +70,8 @@ describe("fetch transport over a real loopback socket", () => {
       return new Response(null, { status: 302, headers: { location: "http://127.0.0.1:9/elsewhere" } });
     }, 30_000);
     const response = await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" }, undefined);
-    expect([seen?.redirect, response.status]).toEqual(["manual", 302]);
+    expect(seen?.redirect, "seen?.redirect").toBe("manual");
+    expect(response.status, "response.status").toBe(302);
   });
 
   it("does not pass the signed Host header to fetch", async () => {

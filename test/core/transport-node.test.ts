@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../../src/endpoint.js";
+import { TimeoutError, TransportError } from "../../src/errors.js";
 import { nodeTransport } from "../../src/transport/node-http.js";
 import { bonusInput } from "./helpers/fixtures.js";
 import { useFakeMTurk } from "./helpers/fake-mturk.js";
@@ -44,14 +45,17 @@ describe("node transport: a bonus whose answer is lost", () => {
     const ledger = createLedger();
     mturk.reply(ledger.handler({ kind: "destroy" }, 1), { kind: "reset" }, (request) => ledger.handler({ kind: "destroy" })(request, 2));
     const output = await mturk.client().sendBonus(bonusInput());
-    expect([output.alreadyGranted, ledger.paid.size, output.$metadata.attempts]).toEqual([true, 1, 3]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(ledger.paid.size, "ledger.paid.size").toBe(1);
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(3);
   });
 
   it("records one bonus when the answer times out", async () => {
     const ledger = createLedger();
     mturk.reply(ledger.handler({ kind: "hang" }));
     const output = await mturk.client({ timeoutMs: 300 }).sendBonus(bonusInput());
-    expect([output.alreadyGranted, ledger.paid.size]).toEqual([true, 1]);
+    expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+    expect(ledger.paid.size, "ledger.paid.size").toBe(1);
   });
 
   it("pays a second bonus with another token", async () => {
@@ -102,7 +106,8 @@ describe("nodeTransport", () => {
     const transport = nodeTransport(origin, { timeoutMs: 5_000 });
     const response = await send(transport);
     await transport.close();
-    expect([response.status, response.body]).toEqual([201, '{"ok":true}']);
+    expect(response.status, "response.status").toBe(201);
+    expect(response.body, "response.body").toBe('{"ok":true}');
   });
 
   it("looks headers up by lower-case name", async () => {
@@ -123,7 +128,10 @@ describe("nodeTransport", () => {
     const transport = nodeTransport(origin, { timeoutMs: 5_000 });
     await send(transport, "/prefix/");
     await transport.close();
-    expect([last?.url, last?.headers["x-test"], last?.body, last?.headers["content-length"]]).toEqual(["/prefix/", "1", '{"a":1}', "7"]);
+    expect(last?.url, "last?.url").toBe("/prefix/");
+    expect(last?.headers["x-test"], "last?.headers[\"x-test\"]").toBe("1");
+    expect(last?.body, "last?.body").toBe('{"a":1}');
+    expect(last?.headers["content-length"], "last?.headers[\"content-length\"]").toBe("7");
   });
 
   it("reuses keep-alive connections across sends", async () => {
@@ -149,5 +157,32 @@ describe("nodeTransport", () => {
     const endpoint = resolveEndpoint({ endpoint: origin });
     await expect(transport.send({ endpoint, headers: {}, body: "{}" }, AbortSignal.abort())).rejects.toThrow();
     await transport.close();
+  });
+
+  it("rejects a refused connection with a TransportError of its own, nothing sent", async () => {
+    // A port that was just free: nothing listens on it.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const refusedOrigin = `http://127.0.0.1:${port}`;
+    const transport = nodeTransport(refusedOrigin, { timeoutMs: 5_000 });
+    const error = (await transport.send({ endpoint: resolveEndpoint({ endpoint: refusedOrigin }), headers: {}, body: "{}" }, undefined).catch((e: unknown) => e)) as TransportError;
+    await transport.close();
+    expect(error, "class").toBeInstanceOf(TransportError);
+    expect(error.code, "code").toBe("ECONNREFUSED");
+    expect(error.outcomeUnknown, "outcomeUnknown").toBe(false);
+  });
+
+  it("rejects with a TimeoutError when no answer comes within the limit", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silentOrigin = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const transport = nodeTransport(silentOrigin, { timeoutMs: 50 });
+    const error = await transport.send({ endpoint: resolveEndpoint({ endpoint: silentOrigin }), headers: { host: new URL(silentOrigin).host }, body: "{}" }, undefined).catch((e: unknown) => e);
+    await transport.close();
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+    expect(error).toBeInstanceOf(TimeoutError);
   });
 });

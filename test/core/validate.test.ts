@@ -160,7 +160,8 @@ describe("the input object", () => {
   it("rejects an unknown field, suggesting the PascalCase name", () => {
     const { WorkerId, ...rest } = bonusInput();
     const error = rejection({ ...rest, workerId: WorkerId });
-    expect([error.field, error.rule]).toEqual(["workerId", "did you mean WorkerId? Field names are PascalCase as on the wire"]);
+    expect(error.field, "error.field").toBe("workerId");
+    expect(error.rule, "error.rule").toBe("did you mean WorkerId? Field names are PascalCase as on the wire");
   });
 
   it("rejects an unknown field that resembles nothing", () => {

@@ -188,12 +188,15 @@ describe("package.json and the published files", () => {
   it("mturk-bonus/cli exports main() and runs nothing when imported, as sideEffects: false promises", async () => {
     const probe = 'import("mturk-bonus/cli").then((cli) => console.log(typeof cli.main, process.exitCode ?? "unset"))';
     const child = await run(process.execPath, ["--input-type=module", "-e", probe], { cwd: ROOT, timeoutMs: 20_000 });
-    expect([child.code, child.stdout.trim(), child.stderr]).toEqual([0, "function unset", ""]);
+    expect(child.code, "child.code").toBe(0);
+    expect(child.stdout.trim(), "child.stdout.trim()").toBe("function unset");
+    expect(child.stderr, "child.stderr").toBe("");
   });
 
   it("the mturk-bonus executable prints its usage", async () => {
     const child = await run(process.execPath, [join(ROOT, pkg.bin["mturk-bonus"]!), "--help"], { cwd: ROOT, timeoutMs: 20_000 });
-    expect([child.code, child.stdout]).toEqual([0, expect.stringContaining("Usage: mturk-bonus <command>")]);
+    expect(child.code, "child.code").toBe(0);
+    expect(child.stdout, "child.stdout").toEqual(expect.stringContaining("Usage: mturk-bonus <command>"));
   });
 
   it("npm pack ships dist and the README, not sources or tests", async () => {

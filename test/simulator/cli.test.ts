@@ -60,6 +60,13 @@ describe("mturk-bonus simulate", () => {
     expect(await simulate(["--fault", "meteor"])).toBe(2);
   });
 
+  it("refuses an unknown option with exit code 2 and its usage line, as every command does", async () => {
+    const err = captureStderr();
+    expect(await simulate(["--prot", "0"]), "exit code").toBe(2);
+    expect(err.text(), "stderr").toContain("mturk-bonus simulate: unknown option --prot (did you mean --port?)");
+    expect(err.text(), "usage line").toContain("Usage: mturk-bonus simulate [options]");
+  });
+
   it("refuses a port out of range with exit code 2", async () => {
     captureStdout();
     expect(await simulate(["--port", "70000"])).toBe(2);
@@ -67,6 +74,19 @@ describe("mturk-bonus simulate", () => {
 });
 
 describe("mturk-bonus demo", () => {
+  it("prints its usage on --help and exits 0", async () => {
+    const out = captureStdout();
+    expect(await demo(["--help"])).toBe(0);
+    expect(out.text()).toMatch(/^Usage: mturk-bonus demo\n/);
+  });
+
+  it("refuses an unknown option with exit code 2, naming it, under the shared CLI conventions", async () => {
+    const err = captureStderr();
+    expect(await demo(["--fast"]), "exit code").toBe(2);
+    expect(err.text(), "stderr").toContain("mturk-bonus demo: unknown option --fast");
+    expect(err.text(), "usage line").toContain("Usage: mturk-bonus demo");
+  });
+
   it("pays every bonus once through the faults, shows alreadyGranted on the re-run, and exits 0", async () => {
     const out = captureStdout();
     expect(await demo([])).toBe(0);

@@ -52,14 +52,18 @@ describe.each(transports)("settling a lost answer over %s", (_name, transport) =
       sim.control({ clearFaults: true, duplicateWording: wording, faults: [{ kind: "lostAnswer", count: 1, operation: "SendBonus" }] });
       const input = bonus();
       const output = await client.sendBonus(input);
-      expect([output.alreadyGranted, output.settledBy, paidTo(input.WorkerId)]).toEqual([true, SETTLED_BY[wording], 1]);
+      expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+      expect(output.settledBy, "output.settledBy").toEqual(SETTLED_BY[wording]);
+      expect(paidTo(input.WorkerId), "paidTo(input.WorkerId)").toBe(1);
     });
 
     it("reports the bonus paid once with a caller's token", async () => {
       sim.control({ clearFaults: true, duplicateWording: wording, faults: [{ kind: "lostAnswer", count: 1, operation: "SendBonus" }] });
       const input = bonus({ UniqueRequestToken: `settle-${wording}-${serial}` });
       const output = await client.sendBonus(input);
-      expect([output.alreadyGranted, output.settledBy, paidTo(input.WorkerId)]).toEqual([true, SETTLED_BY[wording], 1]);
+      expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
+      expect(output.settledBy, "output.settledBy").toEqual(SETTLED_BY[wording]);
+      expect(paidTo(input.WorkerId), "paidTo(input.WorkerId)").toBe(1);
     });
   });
 
@@ -69,7 +73,9 @@ describe.each(transports)("settling a lost answer over %s", (_name, transport) =
     const firstSentAt = client.serverTime() ?? new Date();
     await client.sendBonus(input);
     const again = await client.sendBonus(input, { tokenFirstSentAt: firstSentAt });
-    expect([again.alreadyGranted, again.settledBy, paidTo(input.WorkerId)]).toEqual([true, "read-back", 1]);
+    expect(again.alreadyGranted, "again.alreadyGranted").toBe(true);
+    expect(again.settledBy, "again.settledBy").toBe("read-back");
+    expect(paidTo(input.WorkerId), "paidTo(input.WorkerId)").toBe(1);
   });
 
   it("keeps a plain refusal a refusal: a caller's token refused for funds is not read back", async () => {
@@ -77,11 +83,9 @@ describe.each(transports)("settling a lost answer over %s", (_name, transport) =
     try {
       const before = sim.ledger.counters.byOperation.ListBonusPayments ?? 0;
       const error = (await client.sendBonus(bonus({ UniqueRequestToken: `poor-${serial}` })).catch((e: unknown) => e)) as MTurkError;
-      expect([error.TurkErrorCode, error.outcomeUnknown, (sim.ledger.counters.byOperation.ListBonusPayments ?? 0) - before]).toEqual([
-        "AWS.MechanicalTurk.InsufficientFunds",
-        false,
-        0,
-      ]);
+      expect(error.TurkErrorCode, "error.TurkErrorCode").toBe("AWS.MechanicalTurk.InsufficientFunds");
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
+      expect((sim.ledger.counters.byOperation.ListBonusPayments ?? 0) - before, "(sim.ledger.counters.byOperation.ListBonusPayments ?? 0) …").toBe(0);
     } finally {
       sim.control({ balance: "1000.00" });
     }

@@ -77,7 +77,8 @@ describe("watchAbort", () => {
     watchAbort(controller.signal, (reason) => seen.push(["b", reason]));
     const count = listeners(controller.signal);
     controller.abort("stop");
-    expect([count, seen]).toEqual([1, [["a", "stop"], ["b", "stop"]]]);
+    expect(count, "count").toBe(1);
+    expect(seen, "seen").toEqual([["a", "stop"], ["b", "stop"]]);
   });
 
   it("removes the listener when the last watcher stops", () => {
@@ -99,6 +100,7 @@ describe("watchAbort", () => {
     stop();
     const count = listeners(signal);
     other();
-    expect([count, listeners(signal)]).toEqual([1, 0]);
+    expect(count, "count").toBe(1);
+    expect(listeners(signal), "listeners(signal)").toBe(0);
   });
 });

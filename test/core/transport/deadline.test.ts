@@ -59,7 +59,9 @@ describe.each([
     const client = new MTurkClient({ endpoint, credentials: CREDENTIALS, timeoutMs: TIMEOUT_MS, maxAttempts: 1, ...transport });
     const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
     await client.destroy();
-    expect([error.name, error.outcomeUnknown, error.$metadata.attempts]).toEqual(["TimeoutError", true, 1]);
+    expect(error.name, "error.name").toBe("TimeoutError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(1);
   });
 
   it("hangs up on the trickling answer", async () => {
@@ -83,7 +85,8 @@ describe("Deadlines", () => {
       vi.advanceTimersByTime(60);
       const afterFirst = [...expired];
       vi.advanceTimersByTime(50);
-      expect([afterFirst, expired]).toEqual([["a"], ["a", "b"]]);
+      expect(afterFirst, "afterFirst").toEqual(["a"]);
+      expect(expired, "expired").toEqual(["a", "b"]);
     } finally {
       vi.useRealTimers();
     }
@@ -112,6 +115,6 @@ describe("Deadlines", () => {
     finish();
     deadlines.close();
     const after = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
-    expect([during, after]).toEqual([after, after]);
+    expect(during, "during").toEqual(after);
   });
 });

@@ -32,17 +32,23 @@ describe("networkErrorCode", () => {
 describe("toTransportError", () => {
   it("names a timed-out fetch attempt TimeoutError with an unknown outcome", () => {
     const error = toTransportError(new DOMException("late", "TimeoutError"), 1234);
-    expect([error.name, error.code, error.outcomeUnknown, error.message]).toEqual(["TimeoutError", "TimeoutError", true, "No complete answer within 1234 ms (the per-attempt timeout)"]);
+    expect(error.name, "error.name").toBe("TimeoutError");
+    expect(error.code, "error.code").toBe("TimeoutError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    expect(error.message, "error.message").toBe("No complete answer within 1234 ms (the per-attempt timeout)");
   });
 
   it.each(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])("names undici's %s a TimeoutError with an unknown outcome", (code) => {
     const error = toTransportError(withCode("x", code), 50);
-    expect([error.name, error.code, error.outcomeUnknown]).toEqual(["TimeoutError", code, true]);
+    expect(error.name, "error.name").toBe("TimeoutError");
+    expect(error.code, "error.code").toEqual(code);
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
   });
 
   it.each(["UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])("names a connect timeout (%s) a TimeoutError that sent nothing", (code) => {
     const error = toTransportError(withCode("x", code), 50);
-    expect([error.name, error.outcomeUnknown]).toEqual(["TimeoutError", false]);
+    expect(error.name, "error.name").toBe("TimeoutError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
   });
 
   it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])("knows nothing was sent on %s", (code) => {
@@ -55,7 +61,8 @@ describe("toTransportError", () => {
 
   it("says the request may have arrived when there is no code", () => {
     const error = toTransportError(new TypeError("Failed to fetch"), 1);
-    expect([error.code, error.outcomeUnknown]).toEqual(["NetworkError", true]);
+    expect(error.code, "error.code").toBe("NetworkError");
+    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
   });
 
   it("puts the cause's message in its own", () => {
