@@ -12,7 +12,10 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { JournalError } from "./errors.js";
 import { acquireLock, type Lock } from "./lock.js";
+
+export { JournalError };
 
 /** The first line: what the journal belongs to. */
 export interface HeaderEntry {
@@ -100,18 +103,6 @@ export interface ReconcileEntry {
 }
 
 export type JournalEntry = HeaderEntry | RunEntry | IntentEntry | OutcomeEntry | ReconcileEntry;
-
-/** A journal that cannot be used: bound to other input, corrupt, or in use. */
-export class JournalError extends Error {
-  override readonly name = "JournalError";
-  constructor(
-    message: string,
-    /** `mismatch`, `corrupt`, `locked` or `unreadable`. */
-    readonly reason: "mismatch" | "corrupt" | "locked" | "unreadable",
-  ) {
-    super(message);
-  }
-}
 
 /** What is known about one token after replaying the journal. */
 export interface TokenState {
@@ -295,6 +286,77 @@ export function replay(entries: Iterable<JournalEntry>): JournalState {
   return state;
 }
 
+/** What a payout wants of its journal: checked against an existing header, or written as a new one. */
+export interface JournalBinding {
+  /** The batch id asked for; `undefined` resumes whatever batch the journal holds. */
+  batchId?: string;
+  /** The batch id of a new journal when none is asked for. */
+  fallbackBatchId: string;
+  content: string;
+  target: string;
+  namespace: string;
+  /** The namespace was asked for (not the default): a journal in another one is refused. */
+  explicitNamespace: boolean;
+  input?: string;
+  acceptChangedInput: boolean;
+  now: number;
+}
+
+/**
+ * The journal's header check: a new journal gets a header from `wanted`; an
+ * existing one must belong to this batch, target, namespace and input (or
+ * the change must be accepted). Returns the header to use.
+ */
+export function bindJournal(path: string, existing: JournalContents | undefined, wanted: JournalBinding): HeaderEntry {
+  if (existing?.header === undefined) {
+    return {
+      t: "header",
+      v: 2,
+      batchId: wanted.batchId ?? wanted.fallbackBatchId,
+      content: wanted.content,
+      target: wanted.target,
+      namespace: wanted.namespace,
+      ...(wanted.input === undefined ? {} : { input: wanted.input }),
+      at: iso(wanted.now),
+    };
+  }
+  const { header } = existing;
+  if (wanted.batchId !== undefined && wanted.batchId !== header.batchId) {
+    throw new JournalError(
+      `${path} belongs to batch ${header.batchId}, not ${wanted.batchId}. To resume it, leave out the batch id; to start batch ${wanted.batchId}, use another journal file.`,
+      "mismatch",
+    );
+  }
+  if (header.target !== wanted.target) {
+    throw new JournalError(
+      `${path} records payments to ${header.target}, not ${wanted.target}; "paid" there says nothing about ${wanted.target}. Use a separate journal for each target.`,
+      "mismatch",
+    );
+  }
+  if (wanted.explicitNamespace && header.v === 2 && header.namespace !== wanted.namespace) {
+    throw new JournalError(
+      `${path} derives its tokens in namespace ${JSON.stringify(header.namespace)}, not ${JSON.stringify(wanted.namespace)}; resuming it in another namespace would give paid rows new tokens. ` +
+        `Leave out the namespace to resume it, or use another journal file for the new namespace.`,
+      "mismatch",
+    );
+  }
+  // The rows it is bound to: the header's, or the latest accepted change (no full replay needed for that).
+  let bound = header.content;
+  for (const entry of existing.entries) if (entry.t === "run" && entry.content !== undefined) bound = entry.content;
+  if (bound !== wanted.content && !wanted.acceptChangedInput) {
+    throw new JournalError(
+      `${path} was started for different rows: the input changed since (${header.input ?? "its input"}). Resume with the original rows, ` +
+        `or accept the change (--input-changed): rows already paid stay paid, new or changed rows are paid as new bonuses.`,
+      "mismatch",
+    );
+  }
+  return header;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 function fsyncDirectory(path: string): void {
   try {
     const fd = openSync(dirname(path), "r");
@@ -362,12 +424,12 @@ export class Journal {
   }
 
   /**
-   * Opens (or creates, readable by its owner only) the journal at `path`.
-   * `bind` sees the existing header (or `undefined` for a new journal) and
-   * returns the header to use; it throws to refuse a journal that belongs to
-   * something else.
+   * Opens (or creates, readable by its owner only) the journal at `path`,
+   * refusing one that belongs to something else: `bind` is what the payout
+   * wants (see {@link bindJournal}), or a function that sees the existing
+   * contents (or `undefined` for a new journal) and returns the header to use.
    */
-  static open(path: string, bind: (existing: JournalContents | undefined) => HeaderEntry): Journal {
+  static open(path: string, bind: JournalBinding | ((existing: JournalContents | undefined) => HeaderEntry)): Journal {
     const held = acquireLock(path);
     let fd: number | undefined;
     try {
@@ -395,7 +457,7 @@ export class Journal {
       const contents = size === 0 ? undefined : parseJournal(buffer.subarray(0, read), path);
       // A journal torn before its header was complete never sent anything: start it afresh.
       const existing = contents?.header === undefined ? undefined : contents;
-      const header = bind(existing);
+      const header = typeof bind === "function" ? bind(existing) : bindJournal(path, existing, bind);
       let length = read;
       if (contents !== undefined && (contents.torn || existing === undefined)) {
         length = existing === undefined ? 0 : contents.validLength;

@@ -1,5 +1,5 @@
 /** `mturk-bonus balance`: the account's prepaid balance (GetAccountBalance). */
-import { formatDollars } from "../bulk/plan.js";
+import { formatDollars } from "../money.js";
 import { toCents } from "../money.js";
 import { COMMON_HELP, createClient, EXIT, parse, runCommand } from "./args.js";
 

@@ -1,5 +1,5 @@
 /** `mturk-bonus list --assignment ID`: the bonuses paid for an assignment (ListBonusPayments, every page). */
-import { formatDollars } from "../bulk/plan.js";
+import { formatDollars } from "../money.js";
 import { toCents } from "../money.js";
 import { COMMON_HELP, createClient, EXIT, parse, required, runCommand } from "./args.js";
 

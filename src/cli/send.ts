@@ -1,6 +1,6 @@
 /** `mturk-bonus send`: one bonus, exactly once. */
 import { defaultNamespace, deriveToken, NAMESPACE_PATTERN } from "../identity.js";
-import { formatDollars } from "../bulk/plan.js";
+import { formatDollars } from "../money.js";
 import { isMTurkError, ValidationError } from "../errors.js";
 import { validateSendBonus } from "../validate.js";
 import { COMMON_HELP, createClient, EXIT, parse, required, runCommand, str, UsageError } from "./args.js";
