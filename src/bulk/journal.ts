@@ -12,6 +12,7 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { isMTurkError } from "../errors.js";
 import { JournalError } from "./errors.js";
 import { acquireLock, type Lock } from "./lock.js";
 
@@ -103,6 +104,46 @@ export interface ReconcileEntry {
 }
 
 export type JournalEntry = HeaderEntry | RunEntry | IntentEntry | OutcomeEntry | ReconcileEntry;
+
+/** What an intent records of its row. */
+type BonusFields = { readonly line: number; readonly WorkerId: string; readonly AssignmentId: string; readonly BonusAmount: string; readonly Reason: string };
+
+/** Journal times: local (`at`), and MTurk's (`srv`) when the client knows it. */
+export interface EntryTimes {
+  readonly at: string;
+  readonly srv?: string;
+}
+
+/** The intent of a row's next send (`sends`: its sends so far); its fields (and long Reason) go with the first send only. */
+export function intentEntry(token: string, row: BonusFields, sends: number, times: EntryTimes): IntentEntry {
+  const fields = sends === 0 ? { line: row.line, WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason } : {};
+  return { t: "intent", token, ...fields, n: sends + 1, ...times };
+}
+
+/** MTurk answered "paid" (or "already processed": paid by an earlier send with the same token). */
+export function paidEntry(token: string, output: { readonly alreadyGranted?: boolean; readonly $metadata: { readonly requestId?: string; readonly attempts: number } }, times: EntryTimes): OutcomeEntry {
+  return {
+    t: "outcome",
+    token,
+    status: "paid",
+    ...(output.alreadyGranted ? { alreadyGranted: true } : {}),
+    ...(output.$metadata.requestId === undefined ? {} : { requestId: output.$metadata.requestId }),
+    attempts: output.$metadata.attempts,
+    ...times,
+  };
+}
+
+/** A send failed with `error` (journaled as `journaled`). */
+export function failedEntry(token: string, error: unknown, journaled: JournaledError, times: EntryTimes): OutcomeEntry {
+  const attempts = isMTurkError(error) ? error.$metadata.attempts : 1;
+  const requestId = isMTurkError(error) ? error.$metadata.requestId : undefined;
+  return { t: "outcome", token, status: "failed", attempts, ...(requestId === undefined ? {} : { requestId }), error: journaled, ...times };
+}
+
+/** The run stopped after the intent but before the send: not sent, for sure. */
+export function notSentEntry(token: string, times: EntryTimes): OutcomeEntry {
+  return { t: "outcome", token, status: "failed", attempts: 0, error: { name: "NotSent", message: "the run stopped before this send", outcomeUnknown: false }, ...times };
+}
 
 /** What is known about one token after replaying the journal. */
 export interface TokenState {

@@ -7,9 +7,9 @@
  * retry later, or stop the run. Results go to the tally (`tally.ts`).
  */
 import type { CallOptions, SendBonusOutput } from "../client.js";
-import { AbortError, isMTurkError } from "../errors.js";
+import { AbortError } from "../errors.js";
 import type { Journal, JournalEntry, JournaledError, JournalState, TokenState } from "./journal.js";
-import { unknownSince } from "./journal.js";
+import { failedEntry, intentEntry, notSentEntry, paidEntry, unknownSince } from "./journal.js";
 import { actionFor, LOCAL_CLOCK_MARGIN_MS, type Clocks, type PayoutPlan, type PlannedRow, type RowAction } from "./plan.js";
 import { classify, isThrottling, journaledError } from "./policy.js";
 import type { RateLimiter } from "./rate.js";
@@ -312,63 +312,72 @@ export class PayoutRun {
     this.stop("journal-error", { name: "JournalWriteError", message: `the journal could not be written: ${error instanceof Error ? error.message : String(error)}`, outcomeUnknown: false });
   }
 
-  /** Sends one row (journaling intent and outcome) and settles it or schedules it again. */
+  /** One row through the pipeline: rate limit → journal intent → `sendBonus` → journal outcome → policy. */
   private async sendRow(p: Planned): Promise<void> {
-    if (this.stoppedBy !== undefined) return;
+    if (!(await this.rateLimit())) return;
+    this.tries.set(p.index, (this.tries.get(p.index) ?? 0) + 1);
+    if (!(await this.journalIntent(p))) return;
+    const sent = await this.send(p);
+    if (sent === undefined) return;
+    if ("output" in sent) await this.sendPaid(p, sent.output);
+    else await this.sendFailed(p, sent.error);
+  }
+
+  /** Waits for the row's slot in the rate limit; false when the run stopped (or was aborted) meanwhile: the row stays pending. */
+  private async rateLimit(): Promise<boolean> {
+    if (this.stoppedBy !== undefined) return false;
     try {
       await this.ctx.limiter?.acquire(this.ctx.options.signal);
     } catch {
-      return; // Aborted before sending: the row stays pending.
+      return false; // Aborted before sending.
     }
-    if (this.stoppedBy !== undefined) return;
-    this.tries.set(p.index, (this.tries.get(p.index) ?? 0) + 1);
-    const st = this.tokenState(p);
-    const { row } = p;
-    const fields = st.sends === 0 ? { line: row.line, WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason } : {};
+    return this.stoppedBy === undefined;
+  }
+
+  /** Journals (and syncs) the intent before the send; false when it could not be written: not sent, the row stays pending. */
+  private async journalIntent(p: Planned): Promise<boolean> {
     try {
-      await this.record({ t: "intent", token: p.token, ...fields, n: st.sends + 1, ...this.times() });
+      await this.record(intentEntry(p.token, p.row, this.tokenState(p).sends, this.times()));
+      return true;
     } catch (error) {
       this.journalFailed(error);
-      return; // Not sent: the row stays pending.
+      return false;
     }
+  }
+
+  /**
+   * `sendBonus` in a call slot. A verdict that stops the run stops it before
+   * the slot passes on, so no row waiting for it sends after insufficient
+   * funds or bad credentials. `undefined`: the run stopped while this row
+   * waited for its slot, so it was not sent (and the journal says so).
+   */
+  private async send(p: Planned): Promise<{ output: SendBonusOutput } | { error: unknown } | undefined> {
+    const { row } = p;
     const input = { WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token };
-    let output: SendBonusOutput | undefined;
-    let failure: unknown;
     await this.calls.acquire();
     try {
-      // Stopped while waiting for a call slot: not sent, and the journal says so (were that lost, a resume re-sends the same token).
       if (this.stoppedBy !== undefined) {
-        const notSent: JournaledError = { name: "NotSent", message: "the run stopped before this send", outcomeUnknown: false };
-        await this.record({ t: "outcome", token: p.token, status: "failed", attempts: 0, error: notSent, ...this.times() }).catch(() => undefined);
-        return;
+        // Were this line lost, a resume re-sends the same token: still safe.
+        await this.record(notSentEntry(p.token, this.times())).catch(() => undefined);
+        return undefined;
       }
-      output = await this.ctx.client.sendBonus(input, this.ctx.callOptions);
+      return { output: await this.ctx.client.sendBonus(input, this.ctx.callOptions) };
     } catch (error) {
-      failure = error;
-      // Stop before the slot passes on: no row waiting for it may send after insufficient funds or bad credentials.
       const verdict = classify(error);
       if (verdict === "insufficient-funds") this.stop("insufficient-funds", journaledError(error));
       else if (verdict === "fatal" && !(error instanceof AbortError)) this.stop("fatal-error", journaledError(error));
+      return { error };
     } finally {
       this.calls.release();
     }
-    if (output === undefined) {
-      await this.sendFailed(p, failure);
-      return;
-    }
+  }
+
+  /** MTurk paid: journal the outcome, then count the row (paid even if the journal could not say so: reported as such). */
+  private async sendPaid(p: Planned, output: SendBonusOutput): Promise<void> {
     this.ctx.limiter?.succeeded();
-    const outcome: JournalEntry = {
-      t: "outcome",
-      token: p.token,
-      status: "paid",
-      ...(output.alreadyGranted ? { alreadyGranted: true } : {}),
-      ...(output.$metadata.requestId === undefined ? {} : { requestId: output.$metadata.requestId }),
-      attempts: output.$metadata.attempts,
-      ...this.times(),
-    };
     this.tally.completed();
     try {
-      await this.record(outcome);
+      await this.record(paidEntry(p.token, output, this.times()));
     } catch (error) {
       this.tally.notJournaled(p.index);
       this.journalFailed(error);
@@ -376,14 +385,13 @@ export class PayoutRun {
     this.settle(p, "paid");
   }
 
+  /** The send failed: journal the outcome, then the policy says fail the row, retry it later, or stop the run. */
   private async sendFailed(p: Planned, error: unknown): Promise<void> {
-    const attempts = isMTurkError(error) ? error.$metadata.attempts : 1;
     const journaled = journaledError(error);
-    const requestId = isMTurkError(error) ? error.$metadata.requestId : undefined;
     this.tally.completed();
     this.tally.errored(p.index);
     try {
-      await this.record({ t: "outcome", token: p.token, status: "failed", attempts, ...(requestId === undefined ? {} : { requestId }), error: journaled, ...this.times() });
+      await this.record(failedEntry(p.token, error, journaled, this.times()));
     } catch (writeError) {
       this.tally.notJournaled(p.index);
       this.journalFailed(writeError);
