@@ -108,6 +108,12 @@ export function intent(token: string, at = AT, n = 1, fields: Partial<IntentEntr
   return { t: "intent", token, ...first, n, at, ...fields };
 }
 
+/** The intent of the first send of `bonus` with `token`: a send whose outcome is unknown until an outcome follows. */
+export function intentFor(bonus: Pick<BonusRow, "line" | "WorkerId" | "AssignmentId" | "BonusAmount" | "Reason">, token: string, at = AT): IntentEntry {
+  const { line, WorkerId, AssignmentId, BonusAmount, Reason } = bonus;
+  return { t: "intent", token, line, WorkerId, AssignmentId, BonusAmount, Reason, n: 1, at };
+}
+
 /** MTurk paid `token`. */
 export function paid(token: string, at = AT, fields: Partial<OutcomeEntry> = {}): OutcomeEntry {
   return { t: "outcome", token, status: "paid", attempts: 1, at, ...fields };
