@@ -3,7 +3,7 @@
  * and the totals with MTurk's fees, all in integer cents. Pure.
  */
 import { feeCents, formatDollars } from "../money.js";
-import { unknownSince, type JournalState, type TokenState } from "./journal.js";
+import { unknownSince, type JournalState, type TokenState } from "./journal-state.js";
 import type { BonusRow } from "./rows.js";
 import { tokensFor } from "./token.js";
 

@@ -19,7 +19,7 @@
  * Pure: no I/O, no state.
  */
 import { isMTurkError, TransportError, UnexpectedResponseError } from "../errors.js";
-import type { JournaledError } from "./journal.js";
+import type { JournaledError } from "./journal-state.js";
 
 /** Errors that would fail every row alike: the run stops at the first. */
 export const FATAL_NAMES: ReadonlySet<string> = new Set([

@@ -8,8 +8,8 @@
  */
 import type { CallOptions, SendBonusOutput } from "../client.js";
 import { AbortError } from "../errors.js";
-import type { Journal, JournalEntry, JournaledError, JournalState, TokenState } from "./journal.js";
-import { failedEntry, intentEntry, notSentEntry, paidEntry, unknownSince } from "./journal.js";
+import type { Journal } from "./journal.js";
+import { failedEntry, intentEntry, notSentEntry, paidEntry, unknownSince, type JournalEntry, type JournaledError, type JournalState, type TokenState } from "./journal-state.js";
 import { actionFor, LOCAL_CLOCK_MARGIN_MS, type Clocks, type PayoutPlan, type PlannedRow, type RowAction } from "./plan.js";
 import { classify, isThrottling, journaledError } from "./policy.js";
 import type { RateLimiter } from "./rate.js";

@@ -5,7 +5,7 @@
  */
 import type { BonusPayment, CallOptions, GetAccountBalanceOutput, SendBonusOutput } from "../client.js";
 import type { ListBonusPaymentsInput, SendBonusInput } from "../validate.js";
-import type { JournaledError } from "./journal.js";
+import type { JournaledError } from "./journal-state.js";
 import type { PayoutPlan, Totals } from "./plan.js";
 import type { BonusRow } from "./rows.js";
 
