@@ -183,7 +183,7 @@ export class PayoutRun {
     return actionFor(this.ctx.state.tokens.get(p.token), this.ctx.clocks(), this.ctx.payAgain);
   }
 
-  /** An assignment's rows: re-sends with a still-valid token first, then one listing for the rest, then their sends. */
+  /** An assignment's rows: re-sends with a still-valid token first, then one listing for the rest (reconcile), then their sends. */
   private async group(item: Item): Promise<void> {
     for (const p of item.rows) {
       if (this.stoppedBy !== undefined) return;
@@ -199,6 +199,11 @@ export class PayoutRun {
       this.listFailed(item, deciding, error);
       return;
     }
+    await this.reconcile(item, deciding, payments);
+  }
+
+  /** The reconcile step: `reconcile.ts` decides each row from the listing; listed or reconciled rows are settled paid, the others sent. */
+  private async reconcile(item: Item, deciding: readonly Planned[], payments: readonly ListedPayment[]): Promise<void> {
     const views = item.rows.map((p): RowView => this.viewOf(p, deciding));
     const local = item.rows.some((p) => this.ctx.state.tokens.get(p.token)?.localTimes === true);
     const decisions = decide(views, payments, { payAgain: this.ctx.payAgain, marginMs: local ? LOCAL_CLOCK_MARGIN_MS : SERVER_CLOCK_MARGIN_MS });
