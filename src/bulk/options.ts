@@ -3,6 +3,8 @@
  * else happens. Pure.
  */
 import { ValidationError } from "../errors.js";
+import { NAMESPACE_PATTERN } from "../identity.js";
+import { BATCH_ID_PATTERN } from "./token.js";
 import type { PayBonusesOptions } from "./types.js";
 
 /** {@link PayBonusesOptions} resolved: every number checked, every default applied. */
@@ -36,4 +38,14 @@ export function settingsOf(options: PayBonusesOptions): Settings {
     retryDelayMs,
     payAgain: options.payAgainAfter24h ?? false,
   };
+}
+
+/** Refuses a malformed batch id or namespace before anything else. */
+export function checkNames(options: { batchId?: string; namespace?: string }): void {
+  if (options.batchId !== undefined && !BATCH_ID_PATTERN.test(options.batchId)) {
+    throw new ValidationError("batchId", `${JSON.stringify(options.batchId)} is not a batch id`, `it must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+  }
+  if (options.namespace !== undefined && !NAMESPACE_PATTERN.test(options.namespace)) {
+    throw new ValidationError("namespace", `${JSON.stringify(options.namespace)} is not a namespace`, `it must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
+  }
 }

@@ -4,11 +4,13 @@
  * checks its own header, replay it, guard against a changed input paying an
  * assignment again, and derive every row's token.
  */
-import { ValidationError } from "../errors.js";
-import { defaultNamespace, NAMESPACE_PATTERN } from "../identity.js";
+import { defaultNamespace } from "../identity.js";
 import { Journal, JournalState, bindJournal, readJournal, replay, unknownSince, type HeaderEntry, type JournalBinding, type JournalEntry } from "./journal.js";
 import { InvalidRowsError, validateRows, type BonusRow, type RawRow, type RowProblem } from "./rows.js";
-import { BATCH_ID_PATTERN, contentHash, defaultBatchId, legacyTokensFor, tokensFor } from "./token.js";
+import { checkNames } from "./options.js";
+import { contentHash, defaultBatchId, legacyTokensFor, tokensFor } from "./token.js";
+
+export { checkNames };
 
 /** What {@link prepare} needs from the payout options. */
 export interface PrepareOptions {
@@ -34,16 +36,6 @@ export interface Prepared {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/** Refuses a malformed batch id or namespace before anything else. */
-export function checkNames(options: { batchId?: string; namespace?: string }): void {
-  if (options.batchId !== undefined && !BATCH_ID_PATTERN.test(options.batchId)) {
-    throw new ValidationError(`batch id ${JSON.stringify(options.batchId)}`, "is not a batch id", `1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
-  }
-  if (options.namespace !== undefined && !NAMESPACE_PATTERN.test(options.namespace)) {
-    throw new ValidationError(`namespace ${JSON.stringify(options.namespace)}`, "is not a namespace", `1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
-  }
 }
 
 /** The namespace to derive tokens in: the option, else one per target (the client's endpoint origin when it says). */

@@ -3,11 +3,10 @@
  * the live counts for progress, and the counts and totals of the result.
  * `resultOf` and `countsOf` are pure; {@link Tally} keeps what a run learns.
  */
-import type { JournalState, TokenState } from "./journal-state.js";
+import type { JournaledError, JournalState, TokenState } from "./journal-state.js";
 import { totalsOf, type PayoutPlan, type PlannedRow } from "./plan.js";
 import type { BonusRow } from "./rows.js";
 import type { PayBonusesOptions, PayoutProgress, PayoutResult, RowResult, RowStatus, StopReason } from "./types.js";
-import type { JournaledError } from "./journal-state.js";
 
 /** The window `ratePerSecond` is measured over. */
 const RATE_WINDOW_MS = 10_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isMTurkError, ValidationError } from "../../src/errors.js";
 import { settingsOf } from "../../src/bulk/options.js";
-import { checkNames } from "../../src/bulk/prepare.js";
+import { checkNames } from "../../src/bulk/options.js";
 import { RateLimiter } from "../../src/bulk/rate.js";
 import type { BulkClient } from "../../src/bulk/types.js";
 
@@ -38,8 +38,10 @@ describe("payout options", () => {
   });
 
   it("refuse a malformed batch id or namespace before anything else", () => {
-    expect(refusal(() => checkNames({ batchId: "-x" })).message, "batch id").toMatch(/^batch id "-x" is not a batch id: 1 to 64 letters/);
-    expect(refusal(() => checkNames({ namespace: "a b" })).message, "namespace").toMatch(/^namespace "a b" is not a namespace: 1 to 128 letters/);
+    const batchId = refusal(() => checkNames({ batchId: "-x" }));
+    expect(batchId.field, "batch id field").toBe("batchId");
+    expect(batchId.message, "batch id").toMatch(/^batchId "-x" is not a batch id: it must be 1 to 64 letters/);
+    expect(refusal(() => checkNames({ namespace: "a b" })).message, "namespace").toMatch(/^namespace "a b" is not a namespace: it must be 1 to 128 letters/);
     expect(() => checkNames({ batchId: "study-1", namespace: "lab:2026/a" }), "well-formed").not.toThrow();
     expect(isMTurkError(refusal(() => checkNames({ batchId: "" }))), "one error family").toBe(true);
   });
