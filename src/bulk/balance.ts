@@ -4,16 +4,42 @@
  * for good. Its answer also teaches the client MTurk's clock.
  */
 import type { CallOptions, GetAccountBalanceOutput } from "../client.js";
-import { isMTurkError, TransportError, UnexpectedResponseError } from "../errors.js";
-import { toCents } from "../money.js";
+import { isMTurkError, MTurkError, TransportError, UnexpectedResponseError } from "../errors.js";
+import { formatDollars, toCents } from "../money.js";
 import { sleep } from "../retry.js";
+import { shortfallCents, type PayoutPlan } from "./plan.js";
 
 /** The balance could not be read, so nothing was paid. */
-export class BalanceCheckError extends Error {
-  override readonly name = "BalanceCheckError";
+export class BalanceCheckError extends MTurkError {
   constructor(cause: unknown, calls: number) {
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`the balance check (GetAccountBalance) failed ${calls > 1 ? `${calls} times ` : ""}(${what}); nothing was paid. Run the same command again when MTurk answers.`, { cause });
+    super({
+      name: "BalanceCheckError",
+      message: `the balance check (GetAccountBalance) failed ${calls > 1 ? `${calls} times ` : ""}(${what}); nothing was paid. Run the same command again when MTurk answers.`,
+      cause,
+      // Whose fault it was, and what is known of the exchange, are the failed call's.
+      ...(isMTurkError(cause) ? { $fault: cause.$fault, $metadata: cause.$metadata } : {}),
+    });
+  }
+}
+
+/** The balance does not cover the batch; nothing was paid. */
+export class InsufficientBalanceError extends MTurkError {
+  readonly shortfallCents: number;
+  readonly plan: PayoutPlan;
+
+  constructor(plan: PayoutPlan) {
+    const short = shortfallCents(plan);
+    super({
+      name: "InsufficientBalanceError",
+      message:
+        `The grand total ${formatDollars(plan.toPay.totalCents)} (bonuses ${formatDollars(plan.toPay.bonusCents)} + fees ${formatDollars(plan.toPay.feeCents)}) ` +
+        `exceeds the available balance ${formatDollars(plan.balanceCents ?? 0)} by ${formatDollars(short)}; nothing was paid. ` +
+        `Add funds, or allow a partial payout to pay rows in order until the money runs out.`,
+      $fault: "client",
+    });
+    this.shortfallCents = short;
+    this.plan = plan;
   }
 }
 

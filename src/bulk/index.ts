@@ -39,7 +39,7 @@ export {
 export { BATCH_ID_PATTERN, contentHash, defaultBatchId, deriveToken, nodeSha256, TOKEN_PREFIX, tokensFor } from "./token.js";
 export { acquireLock, holderStatus, type HolderStatus, type Lock, type LockHolder } from "./lock.js";
 export { decide, type Decision, type ListedPayment, type RowView } from "./reconcile.js";
-export { availableCents, BalanceCheckError } from "./balance.js";
+export { availableCents, BalanceCheckError, InsufficientBalanceError } from "./balance.js";
 export {
   actionFor,
   describePlan,
@@ -73,11 +73,9 @@ export {
   type TokenState,
 } from "./journal.js";
 export { RateLimiter, type RateLimiterOptions } from "./rate.js";
+export { payBonuses, previewPayout } from "./pay.js";
+export { isInsufficientFunds } from "./policy.js";
 export {
-  InsufficientBalanceError,
-  isInsufficientFunds,
-  payBonuses,
-  previewPayout,
   type BulkClient,
   type PayBonusesOptions,
   type PayoutOptions,
@@ -86,7 +84,7 @@ export {
   type RowResult,
   type RowStatus,
   type StopReason,
-} from "./pay.js";
+} from "./types.js";
 export { describeResult, REPORT_COLUMNS, reportCsv, reportJson, reportFormat, writeReport } from "./report.js";
 export { formatProgress, ProgressDisplay, type ProgressOptions, type ProgressStream } from "./progress.js";
 export { credentialsFromProfile, parseIni } from "./profile.js";

@@ -12,217 +12,14 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { JournalError } from "./errors.js";
+import { ENTRY_KINDS, type HeaderEntry, type JournalEntry } from "./journal-state.js";
 import { acquireLock, type Lock } from "./lock.js";
 
-/** The first line: what the journal belongs to. */
-export interface HeaderEntry {
-  readonly t: "header";
-  /** 1: tokens derived from the batch id (older versions); 2: tokens derived from the namespace and each row alone. */
-  readonly v: 1 | 2;
-  /** The batch id: a name for people (version 1 tokens depended on it). */
-  readonly batchId: string;
-  /** {@link contentHash} of the rows this journal was started for. */
-  readonly content: string;
-  /** Where the money goes (production, sandbox, an endpoint URL): a journal is never reused for another. */
-  readonly target: string;
-  /** The token namespace (version 2): every token of this journal is derived in it. */
-  readonly namespace?: string;
-  /** The input's name, for people reading the file. */
-  readonly input?: string;
-  readonly at: string;
-}
+export { JournalError };
+// What a journal says (entries, builders, the state machine), importable from here as before.
+export * from "./journal-state.js";
 
-/** A run started (or the input was accepted as changed: `content` is then the new hash). */
-export interface RunEntry {
-  readonly t: "run";
-  readonly at: string;
-  readonly pid: number;
-  readonly content?: string;
-}
-
-/**
- * Written and fsynced before a bonus is sent. The row's fields (and its
- * Reason, which may be long) are journaled with its first send only.
- */
-export interface IntentEntry {
-  readonly t: "intent";
-  readonly token: string;
-  readonly line?: number;
-  readonly WorkerId?: string;
-  readonly AssignmentId?: string;
-  readonly BonusAmount?: string;
-  readonly Reason?: string;
-  /** The row's send number across all runs, from 1. */
-  readonly n: number;
-  /** Local time. */
-  readonly at: string;
-  /** MTurk's time (from the `Date` of its answers), when known: what GrantTime and the 24-hour window are compared with. */
-  readonly srv?: string;
-}
-
-/** What went wrong with one send, as journaled. */
-export interface JournaledError {
-  readonly name: string;
-  readonly message: string;
-  readonly TurkErrorCode?: string;
-  /** The bonus may have been paid despite the error. */
-  readonly outcomeUnknown: boolean;
-}
-
-/** Written after the answer (or the final failure) of a send. */
-export interface OutcomeEntry {
-  readonly t: "outcome";
-  readonly token: string;
-  readonly status: "paid" | "failed";
-  /** Paid by an earlier send with the same token (MTurk said "already processed"). */
-  readonly alreadyGranted?: boolean;
-  readonly requestId?: string;
-  /** HTTP attempts of this send. */
-  readonly attempts: number;
-  readonly error?: JournaledError;
-  readonly at: string;
-  /** MTurk's time, when known. */
-  readonly srv?: string;
-}
-
-/** The result of checking `ListBonusPayments` for a row whose token may have expired. */
-export interface ReconcileEntry {
-  readonly t: "reconcile";
-  readonly token: string;
-  readonly found: boolean;
-  /** Matching payments seen. */
-  readonly matches: number;
-  /** The payment found is not one this journal sent (never sent here, or paid before its first send here). */
-  readonly listed?: boolean;
-  readonly at: string;
-  /** MTurk's time, when known. */
-  readonly srv?: string;
-}
-
-export type JournalEntry = HeaderEntry | RunEntry | IntentEntry | OutcomeEntry | ReconcileEntry;
-
-/** A journal that cannot be used: bound to other input, corrupt, or in use. */
-export class JournalError extends Error {
-  override readonly name = "JournalError";
-  constructor(
-    message: string,
-    /** `mismatch`, `corrupt`, `locked` or `unreadable`. */
-    readonly reason: "mismatch" | "corrupt" | "locked" | "unreadable",
-  ) {
-    super(message);
-  }
-}
-
-/** What is known about one token after replaying the journal. */
-export interface TokenState {
-  /** Present once the bonus is known to be paid (`listed`: MTurk lists a matching payment this journal did not send). */
-  paid?: { readonly via: "sent" | "duplicate-token" | "reconciled" | "listed"; readonly requestId?: string; readonly at: number };
-  /** Sends of this row (intents), across runs. */
-  sends: number;
-  /** HTTP attempts, across runs. */
-  httpAttempts: number;
-  /** The earliest send since the last reconciliation whose outcome is unknown (it may have paid). */
-  unknownSince?: number;
-  /** A send in flight (or cut short by a crash): its intent time. */
-  openIntent?: number;
-  /** The first send's time. */
-  firstSend?: number;
-  /**
-   * Some time above is on the local clock only (a journal from an older
-   * version, or a client that could not tell MTurk's time); the others are
-   * on MTurk's clock.
-   */
-  localTimes?: boolean;
-  /** Who and what assignment it pays, from its first intent. */
-  WorkerId?: string;
-  AssignmentId?: string;
-  lastError?: JournaledError;
-  lastRequestId?: string;
-}
-
-/** The earliest moment this token may have been used at MTurk without a known outcome, or `undefined`. */
-export function unknownSince(state: TokenState): number | undefined {
-  const { unknownSince: since, openIntent } = state;
-  if (since === undefined) return openIntent;
-  return openIntent === undefined ? since : Math.min(since, openIntent);
-}
-
-/** An entry's time: MTurk's when journaled, else the local one (and the state is marked as holding local times). */
-function timeOf(entry: { readonly at: string; readonly srv?: string }, state: TokenState): number {
-  if (entry.srv !== undefined) return Date.parse(entry.srv);
-  state.localTimes = true;
-  return Date.parse(entry.at);
-}
-
-/** The per-token state machine, fed by replay and by live appends alike. */
-export class JournalState {
-  readonly tokens = new Map<string, TokenState>();
-  /** The content hash the journal is currently bound to (the header's, or the latest accepted change). */
-  content?: string;
-
-  get(token: string): TokenState {
-    let state = this.tokens.get(token);
-    if (state === undefined) {
-      state = { sends: 0, httpAttempts: 0 };
-      this.tokens.set(token, state);
-    }
-    return state;
-  }
-
-  apply(entry: JournalEntry): void {
-    switch (entry.t) {
-      case "header":
-        this.content = entry.content;
-        return;
-      case "run":
-        if (entry.content !== undefined) this.content = entry.content;
-        return;
-      case "intent": {
-        const state = this.get(entry.token);
-        const at = timeOf(entry, state);
-        // An earlier intent without an outcome: that send may have paid.
-        if (state.openIntent !== undefined) state.unknownSince = Math.min(state.unknownSince ?? state.openIntent, state.openIntent);
-        state.openIntent = at;
-        state.firstSend ??= at;
-        if (entry.WorkerId !== undefined) state.WorkerId = entry.WorkerId;
-        if (entry.AssignmentId !== undefined) state.AssignmentId = entry.AssignmentId;
-        state.sends = Math.max(state.sends + 1, entry.n);
-        return;
-      }
-      case "outcome": {
-        const state = this.get(entry.token);
-        const at = timeOf(entry, state);
-        state.httpAttempts += entry.attempts;
-        if (entry.requestId !== undefined) state.lastRequestId = entry.requestId;
-        if (entry.status === "paid") {
-          state.paid = { via: entry.alreadyGranted ? "duplicate-token" : "sent", at, ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }) };
-          delete state.lastError;
-        } else {
-          if (entry.error?.outcomeUnknown !== false) {
-            const since = state.openIntent ?? at;
-            state.unknownSince = Math.min(state.unknownSince ?? since, since);
-          }
-          if (entry.error !== undefined) state.lastError = entry.error;
-        }
-        delete state.openIntent;
-        return;
-      }
-      case "reconcile": {
-        const state = this.get(entry.token);
-        const at = timeOf(entry, state);
-        if (entry.found) state.paid = { via: entry.listed ? "listed" : "reconciled", at };
-        else {
-          // Checked: not paid as of now, and the token is past its window, so no earlier send can still land.
-          delete state.unknownSince;
-        }
-        delete state.openIntent;
-        return;
-      }
-    }
-  }
-}
-
-const KINDS = new Set(["header", "run", "intent", "outcome", "reconcile"]);
 
 /** A journal file as read: its entries, and whether a torn last line was found. */
 export interface JournalContents {
@@ -252,7 +49,7 @@ export function parseJournal(input: string | Uint8Array, path = "journal"): Jour
     if (end !== -1) {
       try {
         const value: unknown = JSON.parse(text.slice(offset, end));
-        if (typeof value === "object" && value !== null && KINDS.has((value as { t?: unknown }).t as string)) entry = value as JournalEntry;
+        if (typeof value === "object" && value !== null && ENTRY_KINDS.has((value as { t?: unknown }).t as string)) entry = value as JournalEntry;
       } catch {
         entry = undefined;
       }
@@ -288,11 +85,75 @@ export function readJournal(path: string): JournalContents | undefined {
   }
 }
 
-/** Replays entries into a fresh {@link JournalState}. */
-export function replay(entries: Iterable<JournalEntry>): JournalState {
-  const state = new JournalState();
-  for (const entry of entries) state.apply(entry);
-  return state;
+/** What a payout wants of its journal: checked against an existing header, or written as a new one. */
+export interface JournalBinding {
+  /** The batch id asked for; `undefined` resumes whatever batch the journal holds. */
+  batchId?: string;
+  /** The batch id of a new journal when none is asked for. */
+  fallbackBatchId: string;
+  content: string;
+  target: string;
+  namespace: string;
+  /** The namespace was asked for (not the default): a journal in another one is refused. */
+  explicitNamespace: boolean;
+  input?: string;
+  acceptChangedInput: boolean;
+  now: number;
+}
+
+/**
+ * The journal's header check: a new journal gets a header from `wanted`; an
+ * existing one must belong to this batch, target, namespace and input (or
+ * the change must be accepted). Returns the header to use.
+ */
+export function bindJournal(path: string, existing: JournalContents | undefined, wanted: JournalBinding): HeaderEntry {
+  if (existing?.header === undefined) {
+    return {
+      t: "header",
+      v: 2,
+      batchId: wanted.batchId ?? wanted.fallbackBatchId,
+      content: wanted.content,
+      target: wanted.target,
+      namespace: wanted.namespace,
+      ...(wanted.input === undefined ? {} : { input: wanted.input }),
+      at: iso(wanted.now),
+    };
+  }
+  const { header } = existing;
+  if (wanted.batchId !== undefined && wanted.batchId !== header.batchId) {
+    throw new JournalError(
+      `${path} belongs to batch ${header.batchId}, not ${wanted.batchId}. To resume it, leave out the batch id; to start batch ${wanted.batchId}, use another journal file.`,
+      "mismatch",
+    );
+  }
+  if (header.target !== wanted.target) {
+    throw new JournalError(
+      `${path} records payments to ${header.target}, not ${wanted.target}; "paid" there says nothing about ${wanted.target}. Use a separate journal for each target.`,
+      "mismatch",
+    );
+  }
+  if (wanted.explicitNamespace && header.v === 2 && header.namespace !== wanted.namespace) {
+    throw new JournalError(
+      `${path} derives its tokens in namespace ${JSON.stringify(header.namespace)}, not ${JSON.stringify(wanted.namespace)}; resuming it in another namespace would give paid rows new tokens. ` +
+        `Leave out the namespace to resume it, or use another journal file for the new namespace.`,
+      "mismatch",
+    );
+  }
+  // The rows it is bound to: the header's, or the latest accepted change (no full replay needed for that).
+  let bound = header.content;
+  for (const entry of existing.entries) if (entry.t === "run" && entry.content !== undefined) bound = entry.content;
+  if (bound !== wanted.content && !wanted.acceptChangedInput) {
+    throw new JournalError(
+      `${path} was started for different rows: the input changed since (${header.input ?? "its input"}). Resume with the original rows, ` +
+        `or accept the change (--input-changed): rows already paid stay paid, new or changed rows are paid as new bonuses.`,
+      "mismatch",
+    );
+  }
+  return header;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 function fsyncDirectory(path: string): void {
@@ -362,12 +223,12 @@ export class Journal {
   }
 
   /**
-   * Opens (or creates, readable by its owner only) the journal at `path`.
-   * `bind` sees the existing header (or `undefined` for a new journal) and
-   * returns the header to use; it throws to refuse a journal that belongs to
-   * something else.
+   * Opens (or creates, readable by its owner only) the journal at `path`,
+   * refusing one that belongs to something else: `bind` is what the payout
+   * wants (see {@link bindJournal}), or a function that sees the existing
+   * contents (or `undefined` for a new journal) and returns the header to use.
    */
-  static open(path: string, bind: (existing: JournalContents | undefined) => HeaderEntry): Journal {
+  static open(path: string, bind: JournalBinding | ((existing: JournalContents | undefined) => HeaderEntry)): Journal {
     const held = acquireLock(path);
     let fd: number | undefined;
     try {
@@ -395,7 +256,7 @@ export class Journal {
       const contents = size === 0 ? undefined : parseJournal(buffer.subarray(0, read), path);
       // A journal torn before its header was complete never sent anything: start it afresh.
       const existing = contents?.header === undefined ? undefined : contents;
-      const header = bind(existing);
+      const header = typeof bind === "function" ? bind(existing) : bindJournal(path, existing, bind);
       let length = read;
       if (contents !== undefined && (contents.torn || existing === undefined)) {
         length = existing === undefined ? 0 : contents.validLength;

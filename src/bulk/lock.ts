@@ -25,7 +25,7 @@
 import { closeSync, linkSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { JournalError } from "./journal.js";
+import { JournalError } from "./errors.js";
 
 /** Who holds a lock, as written in its file. */
 export interface LockHolder {

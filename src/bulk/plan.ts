@@ -2,10 +2,13 @@
  * What a payout will do, before it does it: each row's token and next step,
  * and the totals with MTurk's fees, all in integer cents. Pure.
  */
-import { feeCents, formatCents } from "../money.js";
-import { unknownSince, type JournalState, type TokenState } from "./journal.js";
+import { feeCents, formatDollars } from "../money.js";
+import { unknownSince, type JournalState, type TokenState } from "./journal-state.js";
 import type { BonusRow } from "./rows.js";
 import { tokensFor } from "./token.js";
+
+/** Moved to `money.ts`; re-exported here for existing imports. */
+export { formatDollars };
 
 /**
  * How long after a send its token is still trusted to deduplicate, on
@@ -105,10 +108,18 @@ export function totalsOf(rows: Iterable<{ readonly cents: number }>): Totals {
   return { rows: count, bonusCents: bonus, feeCents: fees, totalCents: bonus + fees };
 }
 
-/** `123456` → `"$1,234.56"`. */
-export function formatDollars(cents: number): string {
-  const [whole, fraction] = formatCents(cents).split(".") as [string, string];
-  return `$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
+/** The clocks now: local, and MTurk's when the client has seen a `Date` (`serverTime`). */
+export function clocksOf(client: { serverTime?(): Date | undefined }, clock: () => number): () => Clocks {
+  return () => {
+    const server = client.serverTime?.()?.getTime();
+    return server === undefined || Number.isNaN(server) ? { local: clock() } : { server, local: clock() };
+  };
+}
+
+/** True when some journaled send must be compared with MTurk's clock (the 24-hour window), so MTurk's time must be known. */
+export function needsServerClock(state: JournalState): boolean {
+  for (const st of state.tokens.values()) if (st.paid === undefined && st.localTimes !== true && unknownSince(st) !== undefined) return true;
+  return false;
 }
 
 /** The time to compare a token's journal times with: local for local-only times, else MTurk's when known. */

@@ -3,8 +3,8 @@
  * terminal, or a plain line every few seconds when the output is a file or
  * a pipe (CI logs, `2> log`), so that logs stay readable.
  */
-import type { PayoutProgress } from "./pay.js";
-import { formatDollars } from "./plan.js";
+import { formatDollars } from "../money.js";
+import type { PayoutProgress } from "./types.js";
 
 /** Where progress goes: stderr, or anything with `write` (and `isTTY`). */
 export interface ProgressStream {

@@ -4,6 +4,8 @@
  * the rate (at most once per interval, so one burst of refusals counts once)
  * and successes win it back a little at a time (AIMD, as TCP does).
  */
+import { ValidationError } from "../errors.js";
+import type { CallOptions } from "../client.js";
 import { sleep } from "../retry.js";
 
 /** Options of a {@link RateLimiter}. */
@@ -35,7 +37,7 @@ export class RateLimiter {
   private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: RateLimiterOptions) {
-    if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new RangeError(`rate must be a positive number of requests per second, got ${options.rate}`);
+    if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new ValidationError("rate", `is ${options.rate}`, "a positive number of requests per second");
     this.maxRate = options.rate;
     this.minRate = Math.min(options.minRate ?? 0.2, options.rate);
     this.current = options.rate;
@@ -73,4 +75,19 @@ export class RateLimiter {
   succeeded(): void {
     this.current = Math.min(this.maxRate, this.current + this.maxRate / (2 * RECOVERY_STEPS));
   }
+}
+
+/**
+ * The call options of a payout's calls: its signal, and the rate limit for
+ * the client's own retries. The first attempt of each call takes its slot
+ * before its intent is journaled (see `run.ts`); the client's retries take
+ * theirs here, and a throttled attempt slows the limiter at once.
+ */
+export function limitedCallOptions(limiter: RateLimiter | undefined, signal: AbortSignal | undefined): CallOptions {
+  const beforeAttempt: CallOptions["beforeAttempt"] = async (attempt, retryOf) => {
+    if (attempt === 1 || limiter === undefined) return;
+    if (retryOf?.$retryable?.throttling) limiter.throttled();
+    await limiter.acquire(signal);
+  };
+  return signal === undefined ? { beforeAttempt } : { signal, beforeAttempt };
 }

@@ -6,8 +6,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { csvLine } from "./csv.js";
 import { writeAll } from "./journal.js";
-import type { PayoutResult, RowResult, StopReason } from "./pay.js";
-import { formatDollars } from "./plan.js";
+import { formatDollars } from "../money.js";
+import type { PayoutResult, RowResult, StopReason } from "./types.js";
 
 /** Report columns, in order. */
 export const REPORT_COLUMNS = [

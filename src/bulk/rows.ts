@@ -3,7 +3,7 @@
  * paid. A batch with any bad row is refused whole, with every problem listed
  * by line and field, because a half-valid batch is how bonuses go missing.
  */
-import { ValidationError } from "../errors.js";
+import { MTurkError, ValidationError } from "../errors.js";
 import { AMOUNT_PATTERN, formatCents, toCents } from "../money.js";
 import { checkAmount, checkText, describeValue, ENTITY_ID_PATTERN, REASON_MAX_LENGTH, WORKER_ID_PATTERN } from "../validate.js";
 import { checkColumnMap, ROW_FIELDS, type ColumnMap, type RowDefaults, type RowField } from "./columns.js";
@@ -34,15 +34,15 @@ export interface BonusRow {
 export const MAX_LISTED_PROBLEMS = 20;
 
 /** The input has problems; nothing was paid. */
-export class InvalidRowsError extends Error {
-  override readonly name = "InvalidRowsError";
+export class InvalidRowsError extends MTurkError {
   /** Every problem found, in line order. */
   readonly problems: readonly RowProblem[];
 
   constructor(problems: readonly RowProblem[], source = "the input") {
     const sorted = [...problems].sort((a, b) => a.line - b.line);
     const lines = new Set(sorted.map((p) => p.line)).size;
-    super(`${source} was refused, nothing was paid: ${sorted.length} problem(s) on ${lines} line(s)\n${listProblems(sorted, (p) => `  line ${p.line}: ${p.message}`)}`);
+    const listed = listProblems(sorted, (p) => `  line ${p.line}: ${p.message}`);
+    super({ name: "InvalidRowsError", message: `${source} was refused, nothing was paid: ${sorted.length} problem(s) on ${lines} line(s)\n${listed}`, $fault: "client" });
     this.problems = sorted;
   }
 }

@@ -1,19 +1,22 @@
 /**
- * Executing a planned payout: workers take one assignment at a time (all
- * its rows together, so one ListBonusPayments listing serves them all and
- * identical rows are decided together), journal an intent before each send
- * and an outcome before counting the row, and retry what may pass.
+ * The workers (the step after the plan): each takes one assignment at a
+ * time from the queue (all its rows together, so one ListBonusPayments
+ * listing serves them all and identical rows are decided together), then
+ * per row: reconcile if needed → rate limit → journal the intent →
+ * `sendBonus` → journal the outcome → the policy (`policy.ts`) says settle,
+ * retry later, or stop the run. Results go to the tally (`tally.ts`).
  */
 import type { CallOptions, SendBonusOutput } from "../client.js";
-import { AbortError, isMTurkError } from "../errors.js";
-import type { Journal, JournalEntry, JournaledError, JournalState, TokenState } from "./journal.js";
-import { unknownSince } from "./journal.js";
-import { actionFor, LOCAL_CLOCK_MARGIN_MS, totalsOf, type Clocks, type PayoutPlan, type PlannedRow, type RowAction } from "./plan.js";
+import { AbortError } from "../errors.js";
+import type { Journal } from "./journal.js";
+import { failedEntry, intentEntry, notSentEntry, paidEntry, unknownSince, type JournalEntry, type JournaledError, type JournalState, type TokenState } from "./journal-state.js";
+import { actionFor, LOCAL_CLOCK_MARGIN_MS, type Clocks, type PayoutPlan, type PlannedRow, type RowAction } from "./plan.js";
+import { classify, isThrottling, journaledError } from "./policy.js";
 import type { RateLimiter } from "./rate.js";
 import { decide, type ListedPayment, type RowView } from "./reconcile.js";
-import type { BonusRow } from "./rows.js";
 import { Semaphore, WorkQueue } from "./queue.js";
-import { classify, journaledError, type BulkClient, type PayBonusesOptions, type PayoutProgress, type PayoutResult, type RowResult, type RowStatus, type StopReason } from "./pay.js";
+import { Tally, type RunOutcome } from "./tally.js";
+import type { BulkClient, PayBonusesOptions, StopReason } from "./types.js";
 
 /** Tolerance between send times on MTurk's clock (from `Date` headers, 1 s resolution) and GrantTime. */
 export const SERVER_CLOCK_MARGIN_MS = 5 * 60 * 1000;
@@ -25,7 +28,6 @@ const MAX_RETRY_DELAY_MS = 30_000;
  * the calls busy meanwhile, and lets one fsync cover many rows.
  */
 const ROWS_PER_CALL_SLOT = 4;
-const RATE_WINDOW_MS = 10_000;
 
 type Planned = PlannedRow & { readonly token: string };
 
@@ -60,19 +62,8 @@ function iso(ms: number): string {
 
 /** A payout in progress. One instance per run. */
 export class PayoutRun {
-  private readonly results = new Map<number, RowResult>();
-  private readonly failedNow = new Set<number>();
-  /** Rows whose send or check failed in this run (reported failed if the run ends before they are paid). */
-  private readonly erroredNow = new Set<number>();
-  /** Rows whose outcome could not be journaled. */
-  private readonly unjournaled = new Set<number>();
+  private readonly tally: Tally;
   private readonly tries = new Map<number, number>();
-  private readonly paidNow: BonusRow[] = [];
-  private paidCentsNow = 0;
-  /** Rows to pay that a listing showed already paid (not paid now, but no longer remaining). */
-  private listedNow = 0;
-  private completions: number[] = [];
-  private completionsHead = 0;
   private stoppedBy: StopReason | undefined;
   private stopError: JournaledError | undefined;
   private inFlight = 0;
@@ -86,10 +77,11 @@ export class PayoutRun {
     private readonly ctx: RunContext,
   ) {
     this.calls = new Semaphore(ctx.concurrency);
+    this.tally = new Tally(plan, ctx.state, ctx.options, ctx.started, ctx.maxRate, () => ({ inFlight: this.inFlight, rateLimit: ctx.limiter?.rate ?? ctx.maxRate }));
   }
 
   /** Runs to the end (or the stop) and returns the result. */
-  async execute(confirmed: boolean): Promise<Omit<PayoutResult, "batchId" | "contentHash" | "namespace" | "journal" | "elapsedMs" | "plan">> {
+  async execute(confirmed: boolean): Promise<RunOutcome> {
     const { options } = this.ctx;
     for (const p of this.plan.rows) {
       if (p.action === "skip") this.settle(p, "skipped");
@@ -126,28 +118,13 @@ export class PayoutRun {
     for (const [assignment, rows] of groups) if (active.has(assignment)) this.queue.push({ kind: "group", rows, tries: 0, notBefore: 0 });
   }
 
-  private finish(): Omit<PayoutResult, "batchId" | "contentHash" | "namespace" | "journal" | "elapsedMs" | "plan"> {
-    for (const p of this.plan.rows) {
-      if (this.results.has(p.index)) continue;
-      const st = p.token === undefined ? undefined : this.ctx.state.tokens.get(p.token);
-      // Failed in this run and left over when it stopped: failed (re-tried on resume); not reached: pending.
-      this.settle(p, st?.paid !== undefined ? "paid" : this.erroredNow.has(p.index) ? "failed" : "pending");
-    }
-    const rows = this.plan.rows.map((p) => this.results.get(p.index) as RowResult);
-    const counts = { rows: rows.length, paid: 0, paidNow: this.paidNow.length, skipped: 0, failed: 0, pending: 0 };
-    for (const r of rows) counts[r.status]++;
-    const paidRows = rows.filter((r) => r.status === "paid");
-    const complete = counts.paid + counts.skipped === rows.length;
-    return {
-      complete,
-      ...(this.stoppedBy === undefined || complete ? {} : { stoppedBy: this.stoppedBy }),
+  private finish(): RunOutcome {
+    const fsyncs = this.ctx.journal?.fsyncs;
+    return this.tally.finish({
+      ...(this.stoppedBy === undefined ? {} : { stoppedBy: this.stoppedBy }),
       ...(this.stopError === undefined ? {} : { stopError: this.stopError }),
-      rows,
-      counts,
-      paid: totalsOf(paidRows),
-      paidNow: totalsOf(this.paidNow),
-      ...(this.ctx.journal === undefined ? {} : { fsyncs: this.ctx.journal.fsyncs }),
-    };
+      ...(fsyncs === undefined ? {} : { fsyncs }),
+    });
   }
 
   private stop(reason: StopReason, error?: JournaledError): void {
@@ -206,13 +183,13 @@ export class PayoutRun {
     return actionFor(this.ctx.state.tokens.get(p.token), this.ctx.clocks(), this.ctx.payAgain);
   }
 
-  /** An assignment's rows: re-sends with a still-valid token first, then one listing for the rest, then their sends. */
+  /** An assignment's rows: re-sends with a still-valid token first, then one listing for the rest (reconcile), then their sends. */
   private async group(item: Item): Promise<void> {
     for (const p of item.rows) {
       if (this.stoppedBy !== undefined) return;
-      if (!this.results.has(p.index) && !this.isRetrying(p) && this.actionOf(p) === "send") await this.sendRow(p);
+      if (!this.tally.settled(p.index) && !this.isRetrying(p) && this.actionOf(p) === "send") await this.sendRow(p);
     }
-    const deciding = item.rows.filter((p) => !this.results.has(p.index) && !this.isRetrying(p) && ["check", "reconcile"].includes(this.actionOf(p)));
+    const deciding = item.rows.filter((p) => !this.tally.settled(p.index) && !this.isRetrying(p) && ["check", "reconcile"].includes(this.actionOf(p)));
     if (deciding.length === 0 || this.stoppedBy !== undefined) return;
     const assignment = (item.rows[0] as Planned).row.AssignmentId;
     let payments: ListedPayment[];
@@ -222,6 +199,11 @@ export class PayoutRun {
       this.listFailed(item, deciding, error);
       return;
     }
+    await this.reconcile(item, deciding, payments);
+  }
+
+  /** The reconcile step: `reconcile.ts` decides each row from the listing; listed or reconciled rows are settled paid, the others sent. */
+  private async reconcile(item: Item, deciding: readonly Planned[], payments: readonly ListedPayment[]): Promise<void> {
     const views = item.rows.map((p): RowView => this.viewOf(p, deciding));
     const local = item.rows.some((p) => this.ctx.state.tokens.get(p.token)?.localTimes === true);
     const decisions = decide(views, payments, { payAgain: this.ctx.payAgain, marginMs: local ? LOCAL_CLOCK_MARGIN_MS : SERVER_CLOCK_MARGIN_MS });
@@ -233,7 +215,7 @@ export class PayoutRun {
       if (decision === "listed" || decision === "reconciled") {
         await this.recordOrStop({ t: "reconcile", token: p.token, found: true, matches, ...(decision === "listed" ? { listed: true } : {}), ...this.times() });
         // A listed payment is not one this run made: reported paid, but not counted as paid now.
-        if (decision === "listed") this.listedNow++;
+        if (decision === "listed") this.tally.listed();
         this.settle(p, "paid", decision === "listed");
       } else if (decision === "send") {
         if (views[i]?.kind === "reconcile") await this.recordOrStop({ t: "reconcile", token: p.token, found: false, matches, ...this.times() });
@@ -269,13 +251,13 @@ export class PayoutRun {
 
   private listFailed(item: Item, deciding: readonly Planned[], error: unknown): void {
     if (this.stoppedBy !== undefined || this.ctx.options.signal?.aborted) return;
-    for (const p of deciding) this.erroredNow.add(p.index);
+    for (const p of deciding) this.tally.errored(p.index);
     const verdict = classify(error);
     if (verdict === "fatal" || verdict === "insufficient-funds") {
       this.stop("fatal-error", journaledError(error));
       return;
     }
-    if (isMTurkError(error) && error.$retryable?.throttling) this.ctx.limiter?.throttled();
+    if (isThrottling(error)) this.ctx.limiter?.throttled();
     for (const p of deciding) this.tokenState(p).lastError = journaledError(error);
     item.tries++;
     if (item.tries >= this.ctx.maxSends) {
@@ -293,7 +275,7 @@ export class PayoutRun {
       return;
     }
     for (const p of blocked) {
-      this.erroredNow.add(p.index);
+      this.tally.errored(p.index);
       this.tokenState(p).lastError = {
         name: "ReconcileBlocked",
         message: "an identical bonus on the same assignment has a send whose outcome is still unknown, so ListBonusPayments cannot tell which of them was paid; run again to settle both",
@@ -335,80 +317,88 @@ export class PayoutRun {
     this.stop("journal-error", { name: "JournalWriteError", message: `the journal could not be written: ${error instanceof Error ? error.message : String(error)}`, outcomeUnknown: false });
   }
 
-  /** Sends one row (journaling intent and outcome) and settles it or schedules it again. */
+  /** One row through the pipeline: rate limit → journal intent → `sendBonus` → journal outcome → policy. */
   private async sendRow(p: Planned): Promise<void> {
-    if (this.stoppedBy !== undefined) return;
+    if (!(await this.rateLimit())) return;
+    this.tries.set(p.index, (this.tries.get(p.index) ?? 0) + 1);
+    if (!(await this.journalIntent(p))) return;
+    const sent = await this.send(p);
+    if (sent === undefined) return;
+    if ("output" in sent) await this.sendPaid(p, sent.output);
+    else await this.sendFailed(p, sent.error);
+  }
+
+  /** Waits for the row's slot in the rate limit; false when the run stopped (or was aborted) meanwhile: the row stays pending. */
+  private async rateLimit(): Promise<boolean> {
+    if (this.stoppedBy !== undefined) return false;
     try {
       await this.ctx.limiter?.acquire(this.ctx.options.signal);
     } catch {
-      return; // Aborted before sending: the row stays pending.
+      return false; // Aborted before sending.
     }
-    if (this.stoppedBy !== undefined) return;
-    this.tries.set(p.index, (this.tries.get(p.index) ?? 0) + 1);
-    const st = this.tokenState(p);
-    const { row } = p;
-    const fields = st.sends === 0 ? { line: row.line, WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason } : {};
+    return this.stoppedBy === undefined;
+  }
+
+  /** Journals (and syncs) the intent before the send; false when it could not be written: not sent, the row stays pending. */
+  private async journalIntent(p: Planned): Promise<boolean> {
     try {
-      await this.record({ t: "intent", token: p.token, ...fields, n: st.sends + 1, ...this.times() });
+      await this.record(intentEntry(p.token, p.row, this.tokenState(p).sends, this.times()));
+      return true;
     } catch (error) {
       this.journalFailed(error);
-      return; // Not sent: the row stays pending.
+      return false;
     }
+  }
+
+  /**
+   * `sendBonus` in a call slot. A verdict that stops the run stops it before
+   * the slot passes on, so no row waiting for it sends after insufficient
+   * funds or bad credentials. `undefined`: the run stopped while this row
+   * waited for its slot, so it was not sent (and the journal says so).
+   */
+  private async send(p: Planned): Promise<{ output: SendBonusOutput } | { error: unknown } | undefined> {
+    const { row } = p;
     const input = { WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token };
-    let output: SendBonusOutput | undefined;
-    let failure: unknown;
     await this.calls.acquire();
     try {
-      // Stopped while waiting for a call slot: not sent, and the journal says so (were that lost, a resume re-sends the same token).
       if (this.stoppedBy !== undefined) {
-        const notSent: JournaledError = { name: "NotSent", message: "the run stopped before this send", outcomeUnknown: false };
-        await this.record({ t: "outcome", token: p.token, status: "failed", attempts: 0, error: notSent, ...this.times() }).catch(() => undefined);
-        return;
+        // Were this line lost, a resume re-sends the same token: still safe.
+        await this.record(notSentEntry(p.token, this.times())).catch(() => undefined);
+        return undefined;
       }
-      output = await this.ctx.client.sendBonus(input, this.ctx.callOptions);
+      return { output: await this.ctx.client.sendBonus(input, this.ctx.callOptions) };
     } catch (error) {
-      failure = error;
-      // Stop before the slot passes on: no row waiting for it may send after insufficient funds or bad credentials.
       const verdict = classify(error);
       if (verdict === "insufficient-funds") this.stop("insufficient-funds", journaledError(error));
       else if (verdict === "fatal" && !(error instanceof AbortError)) this.stop("fatal-error", journaledError(error));
+      return { error };
     } finally {
       this.calls.release();
     }
-    if (output === undefined) {
-      await this.sendFailed(p, failure);
-      return;
-    }
+  }
+
+  /** MTurk paid: journal the outcome, then count the row (paid even if the journal could not say so: reported as such). */
+  private async sendPaid(p: Planned, output: SendBonusOutput): Promise<void> {
     this.ctx.limiter?.succeeded();
-    const outcome: JournalEntry = {
-      t: "outcome",
-      token: p.token,
-      status: "paid",
-      ...(output.alreadyGranted ? { alreadyGranted: true } : {}),
-      ...(output.$metadata.requestId === undefined ? {} : { requestId: output.$metadata.requestId }),
-      attempts: output.$metadata.attempts,
-      ...this.times(),
-    };
-    this.completions.push(performance.now());
+    this.tally.completed();
     try {
-      await this.record(outcome);
+      await this.record(paidEntry(p.token, output, this.times()));
     } catch (error) {
-      this.unjournaled.add(p.index);
+      this.tally.notJournaled(p.index);
       this.journalFailed(error);
     }
     this.settle(p, "paid");
   }
 
+  /** The send failed: journal the outcome, then the policy says fail the row, retry it later, or stop the run. */
   private async sendFailed(p: Planned, error: unknown): Promise<void> {
-    const attempts = isMTurkError(error) ? error.$metadata.attempts : 1;
     const journaled = journaledError(error);
-    const requestId = isMTurkError(error) ? error.$metadata.requestId : undefined;
-    this.completions.push(performance.now());
-    this.erroredNow.add(p.index);
+    this.tally.completed();
+    this.tally.errored(p.index);
     try {
-      await this.record({ t: "outcome", token: p.token, status: "failed", attempts, ...(requestId === undefined ? {} : { requestId }), error: journaled, ...this.times() });
+      await this.record(failedEntry(p.token, error, journaled, this.times()));
     } catch (writeError) {
-      this.unjournaled.add(p.index);
+      this.tally.notJournaled(p.index);
       this.journalFailed(writeError);
       this.settle(p, "failed");
       return;
@@ -424,7 +414,7 @@ export class PayoutRun {
         this.stop("fatal-error", journaled);
         return;
       case "retry":
-        if (isMTurkError(error) && error.$retryable?.throttling) this.ctx.limiter?.throttled();
+        if (isThrottling(error)) this.ctx.limiter?.throttled();
         this.retryLater(p);
         return;
       case "final":
@@ -442,63 +432,7 @@ export class PayoutRun {
     this.later({ kind: "row", rows: [p], tries, notBefore: 0 });
   }
 
-  private resultOf(p: PlannedRow, status: RowStatus, earlierRun: boolean): RowResult {
-    const { row } = p;
-    const st: TokenState | undefined = p.token === undefined ? undefined : this.ctx.state.tokens.get(p.token);
-    const paid = status === "paid" ? st?.paid : undefined;
-    // A paid row's request id is the one that paid (none when found by ListBonusPayments); a failed row's is its last answer's.
-    const requestId = status === "paid" ? paid?.requestId : st?.lastRequestId;
-    return {
-      line: row.line,
-      WorkerId: row.WorkerId,
-      AssignmentId: row.AssignmentId,
-      BonusAmount: row.BonusAmount,
-      cents: row.cents,
-      Reason: row.Reason,
-      ...(p.token === undefined ? {} : { token: p.token }),
-      status,
-      ...(paid === undefined ? {} : { via: paid.via }),
-      ...(earlierRun ? { earlierRun: true } : {}),
-      ...(this.unjournaled.has(p.index) ? { outcomeJournaled: false } : {}),
-      ...(requestId === undefined ? {} : { requestId }),
-      sends: st?.sends ?? 0,
-      httpAttempts: st?.httpAttempts ?? 0,
-      ...(status !== "paid" && status !== "skipped" && st?.lastError !== undefined ? { error: st.lastError } : {}),
-    };
-  }
-
-  private progress(): PayoutProgress {
-    const nowMono = performance.now();
-    while (this.completionsHead < this.completions.length && (this.completions[this.completionsHead] as number) < nowMono - RATE_WINDOW_MS) this.completionsHead++;
-    if (this.completionsHead > 1024 && this.completionsHead * 2 > this.completions.length) {
-      this.completions = this.completions.slice(this.completionsHead);
-      this.completionsHead = 0;
-    }
-    const elapsedMs = nowMono - this.ctx.started;
-    const window = Math.min(RATE_WINDOW_MS, Math.max(elapsedMs, 1));
-    return {
-      total: this.plan.toPay.rows,
-      paid: this.paidNow.length,
-      failed: this.failedNow.size,
-      remaining: this.plan.toPay.rows - this.paidNow.length - this.failedNow.size - this.listedNow,
-      inFlight: this.inFlight,
-      ratePerSecond: ((this.completions.length - this.completionsHead) * 1000) / window,
-      rateLimit: this.ctx.limiter?.rate ?? this.ctx.maxRate,
-      maxRate: this.ctx.maxRate,
-      paidCents: this.paidCentsNow,
-      elapsedMs,
-    };
-  }
-
-  private settle(p: PlannedRow, status: RowStatus, earlierRun = false): void {
-    const result = this.resultOf(p, status, earlierRun);
-    this.results.set(p.index, result);
-    if (status === "paid" && !earlierRun) {
-      this.paidNow.push(p.row);
-      this.paidCentsNow += p.row.cents;
-    }
-    if (status === "failed") this.failedNow.add(p.index);
-    this.ctx.options.onResult?.(result);
-    this.ctx.options.onProgress?.(this.progress());
+  private settle(p: PlannedRow, status: "paid" | "skipped" | "failed" | "pending", earlierRun = false): void {
+    this.tally.settle(p, status, earlierRun);
   }
 }

@@ -3,7 +3,7 @@
  * `type`: the `plan`, then one `row` per settled row, then the `summary`.
  * Amounts are dollar strings, as on the wire; nothing else goes to stdout.
  */
-import type { PayoutResult, RowResult } from "../bulk/pay.js";
+import type { PayoutResult, RowResult } from "../bulk/types.js";
 import type { PayoutPlan, Totals } from "../bulk/plan.js";
 import { formatCents } from "../money.js";
 

@@ -1,16 +1,18 @@
 /** `mturk-bonus pay FILE`: a whole study's bonuses, exactly once, resumable. */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { InvalidRowsError, listProblems, parseBonusFile, type RowFormat } from "../bulk/rows.js";
+import { InvalidRowsError, listProblems, parseBonusFile, type ParsedBonusFile, type RowFormat } from "../bulk/rows.js";
 import { inputOptions, INPUT_HELP, INPUT_OPTIONS, inputNotes } from "./input.js";
-import { BalanceCheckError } from "../bulk/balance.js";
+import { BalanceCheckError, InsufficientBalanceError } from "../bulk/balance.js";
 import { JournalError } from "../bulk/journal.js";
 import { NAMESPACE_PATTERN } from "../identity.js";
-import { InsufficientBalanceError, payBonuses, previewPayout, type PayoutResult, type RowResult } from "../bulk/pay.js";
-import { describePlan, formatDollars, type PayoutPlan } from "../bulk/plan.js";
+import { payBonuses, previewPayout } from "../bulk/pay.js";
+import { describePlan, type PayoutPlan } from "../bulk/plan.js";
 import { ProgressDisplay } from "../bulk/progress.js";
 import { describeResult, writeReport } from "../bulk/report.js";
 import { BATCH_ID_PATTERN } from "../bulk/token.js";
+import type { BulkClient, PayoutOptions, PayoutResult, RowResult } from "../bulk/types.js";
+import { formatDollars } from "../money.js";
 import { planLine, rowLine, summaryLine } from "./pay-json.js";
 import { COMMON_HELP, createClient, EXIT, numberOption, parse, runCommand, str, targetOf, UsageError, type Target } from "./args.js";
 
@@ -176,6 +178,265 @@ function exitCodeOf(result: PayoutResult): number {
   return EXIT.failed;
 }
 
+/** The command line, checked: everything `pay` needs to know before it reads the file. */
+interface PayCommand {
+  readonly input: string;
+  readonly format?: RowFormat;
+  readonly concurrency: number;
+  readonly rate: number;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly namespace?: string;
+  readonly batchId?: string;
+  readonly dryRun: boolean;
+  readonly yes: boolean;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly allowPartial: boolean;
+  readonly allowDuplicates: boolean;
+  readonly target: Target;
+  readonly journal: string;
+  readonly reportPath: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** Step 1: the options, checked before anything is read (bad ones are a `UsageError`, exit 2). */
+function commandOf(values: Record<string, unknown>, positionals: readonly string[]): PayCommand {
+  if (positionals.length !== 1) throw new UsageError(`give exactly one input file${positionals.length > 1 ? ` (got ${positionals.length})` : ""}. Run "mturk-bonus pay --help" for the options.`);
+  const input = positionals[0] as string;
+  const format = str(values, "format");
+  if (format !== undefined && format !== "csv" && format !== "jsonl") throw new UsageError(`--format must be csv or jsonl, not ${JSON.stringify(format)}`);
+  const concurrency = numberOption(values, "concurrency", 4, { min: 1, max: 64, integer: true });
+  const rate = rateOption(values);
+  const timeoutMs = Math.round(numberOption(values, "timeout", 30, { min: 0.1, max: 3600, integer: false }) * 1000);
+  const maxAttempts = numberOption(values, "max-attempts", 3, { min: 1, max: 100, integer: true });
+  const namespace = str(values, "namespace");
+  if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
+    throw new UsageError(`--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
+  }
+  const dryRun = values["dry-run"] === true;
+  const yes = values.yes === true;
+  if (!dryRun && !yes && !process.stdin.isTTY) {
+    throw new UsageError("stdin is not a terminal, so the payout cannot be confirmed: pass --yes to pay without confirmation (try --dry-run first)");
+  }
+  const target = targetOf(values);
+  const batchId = str(values, "batch-id");
+  if (batchId !== undefined && !BATCH_ID_PATTERN.test(batchId)) {
+    throw new UsageError(`--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+  }
+  return {
+    input,
+    ...(format === undefined ? {} : { format: format as RowFormat }),
+    concurrency,
+    rate,
+    timeoutMs,
+    maxAttempts,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(batchId === undefined ? {} : { batchId }),
+    dryRun,
+    yes,
+    json: values.json === true,
+    quiet: values.quiet === true,
+    allowPartial: values["allow-partial"] === true,
+    allowDuplicates: values["allow-duplicates"] === true,
+    target,
+    journal: str(values, "journal") ?? defaultPath(input, target, "journal.jsonl"),
+    reportPath: str(values, "report") ?? defaultPath(input, target, "report.csv"),
+    values,
+  };
+}
+
+/** Step 2: the rows, every one checked; `undefined` when the file is refused (its problems are printed). */
+function readRows(cmd: PayCommand): ParsedBonusFile | undefined {
+  const readOptions = inputOptions(cmd.values);
+  try {
+    return parseBonusFile(readInput(cmd.input), { fileName: cmd.input, allowDuplicates: cmd.allowDuplicates, ...readOptions, ...(cmd.format === undefined ? {} : { format: cmd.format }) });
+  } catch (error) {
+    if (!(error instanceof InvalidRowsError)) throw error;
+    const lines = new Set(error.problems.map((p) => p.line)).size;
+    process.stderr.write(`mturk-bonus pay: ${cmd.input} was refused, nothing was paid: ${error.problems.length} problem(s) on ${lines} line(s):\n`);
+    process.stderr.write(`${listProblems(error.problems, (problem) => `  ${cmd.input}:${problem.line}: ${problem.message}`)}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * What goes to stdout: the plan once, then rows (with --json), then the
+ * summary. With --json, stdout holds JSON Lines only: the human plan goes
+ * to stderr, beside the question; rows settled before the plan is shown
+ * (skipped, paid in an earlier run) wait for it.
+ */
+class PayOutput {
+  planShown = false;
+  private readonly early: string[] = [];
+
+  constructor(private readonly cmd: PayCommand) {}
+
+  showPlan(plan: PayoutPlan): void {
+    const { json, input, target, dryRun } = this.cmd;
+    this.planShown = true;
+    if (json) process.stdout.write(planLine(plan, { input, target: target.label, dryRun }) + this.early.splice(0).join(""));
+    else process.stdout.write(describePlan(plan, { input, target: target.label }));
+  }
+
+  row(row: RowResult): void {
+    if (this.planShown) process.stdout.write(rowLine(row));
+    else this.early.push(rowLine(row));
+  }
+}
+
+/** Step 3a (--dry-run): the plan and what a real run would do; nothing is written. */
+async function dryRun(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: PayoutOptions, out: PayOutput): Promise<number> {
+  const plan = await previewPayout(rows, common);
+  out.showPlan(plan);
+  if (cmd.json) {
+    process.stdout.write(summaryLine({ exitCode: EXIT.ok, dryRun: true }));
+    return EXIT.ok;
+  }
+  const short = plan.balanceCents !== undefined && plan.toPay.totalCents > plan.balanceCents;
+  process.stdout.write(
+    short && !cmd.allowPartial
+      ? "Dry run: nothing was paid. A real run would refuse this file: the balance does not cover it (add funds, or pass --allow-partial).\n"
+      : "Dry run: nothing was paid. Run again without --dry-run to pay.\n",
+  );
+  return EXIT.ok;
+}
+
+/**
+ * Step 3b (without --yes): the plan and the question, asked before
+ * payBonuses opens the journal, so a "no" leaves no journal and no report
+ * behind. Resolves to the plan agreed to, `undefined` (nothing to pay, or
+ * --yes), or "declined" (already said so on stdout).
+ */
+async function agreement(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: PayoutOptions, out: PayOutput): Promise<PayoutPlan | undefined | "declined"> {
+  if (cmd.yes) return undefined;
+  const asked = await askFirst(await previewPayout(rows, common), { input: cmd.input, target: cmd.target.label, json: cmd.json, allowPartial: cmd.allowPartial, showPlan: (plan) => out.showPlan(plan) });
+  if (asked === "declined") process.stdout.write(cmd.json ? summaryLine({ exitCode: EXIT.ok, declined: true }) : "Nothing was paid, and nothing was written.\n");
+  return asked;
+}
+
+/** `confirm` for payBonuses: shows the plan (--yes), or checks it did not grow past what was agreed. */
+function confirmation(agreed: PayoutPlan | undefined, out: PayOutput): (plan: PayoutPlan) => boolean {
+  return (plan) => {
+    if (agreed === undefined) {
+      out.showPlan(plan);
+      return true;
+    }
+    // The journal may have moved since the question (another run): never pay more than was agreed.
+    if (plan.toPay.totalCents <= agreed.toPay.totalCents) return true;
+    process.stderr.write(`mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`);
+    return false;
+  };
+}
+
+/**
+ * Step 4: the payout, with Ctrl-C (or SIGTERM) stopping it gently the first
+ * time (no new sends; those in flight are finished and journaled) and
+ * aborting it the second.
+ */
+async function payWithSignals(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: PayoutOptions, out: PayOutput, progress: ProgressDisplay, agreed: PayoutPlan | undefined): Promise<PayoutResult> {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      progress.log("Stopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
+      stop.abort();
+    } else {
+      abort.abort();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await payBonuses(rows, {
+      ...common,
+      concurrency: cmd.concurrency,
+      rate: cmd.rate,
+      allowPartial: cmd.allowPartial,
+      stopSignal: stop.signal,
+      signal: abort.signal,
+      confirm: confirmation(agreed, out),
+      ...(cmd.json ? { onResult: (row: RowResult) => out.row(row) } : {}),
+      onProgress: (p) => {
+        if (cmd.quiet) return;
+        progress.update(p);
+        progress.start();
+      },
+    });
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Step 5: the result, the report and the journal's path; the exit status. */
+function finish(cmd: PayCommand, result: PayoutResult, out: PayOutput): number {
+  const { json, reportPath, journal } = cmd;
+  // No question is asked when nothing is left to pay; the plan is shown all the same.
+  if (!out.planShown) out.showPlan(result.plan);
+  if (!json) process.stdout.write(describeResult(result));
+  let code = exitCodeOf(result);
+  let reported = true;
+  try {
+    writeReport(reportPath, result);
+    if (!json) process.stdout.write(`Report:  ${reportPath}\n`);
+  } catch (error) {
+    // The payments stand (the journal has them); only the report is missing, which a script must notice.
+    process.stderr.write(`mturk-bonus pay: could not write the report ${reportPath}: ${(error as Error).message}\n`);
+    reported = false;
+    if (code === EXIT.ok) code = EXIT.failed;
+  }
+  if (json) {
+    process.stdout.write(summaryLine({ exitCode: code, ...(reported ? { report: reportPath } : {}), journal }, result));
+    return code;
+  }
+  process.stdout.write(`Journal: ${journal}\n`);
+  if (!result.complete && result.stoppedBy !== "declined") {
+    process.stdout.write("Run the same command again to resume: paid rows are skipped, the rest are sent with the same tokens.\n");
+  }
+  return code;
+}
+
+/** A payout refused before anything was paid: what to print, and the exit status (or rethrown for `runCommand`). */
+function refused(error: unknown, cmd: PayCommand, out: PayOutput): number {
+  if (error instanceof InsufficientBalanceError) {
+    out.showPlan(error.plan);
+    process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+    if (cmd.json) process.stdout.write(summaryLine({ exitCode: EXIT.funds }));
+    return EXIT.funds;
+  }
+  if (error instanceof InvalidRowsError) {
+    process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof JournalError) throw new UsageError(error.message);
+  if (error instanceof BalanceCheckError) {
+    process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
+    if (cmd.json) process.stdout.write(summaryLine({ exitCode: EXIT.failed }));
+    return EXIT.failed;
+  }
+  throw error;
+}
+
+/** The payout's options that preview and pay share. */
+function payoutOptions(cmd: PayCommand, client: BulkClient): PayoutOptions {
+  return {
+    client,
+    journal: cmd.journal,
+    target: cmd.target.label,
+    inputName: cmd.input,
+    allowDuplicates: cmd.allowDuplicates,
+    acceptChangedInput: cmd.values["input-changed"] === true,
+    payAgainAfter24h: cmd.values["pay-again-after-24h"] === true,
+    ...(cmd.batchId === undefined ? {} : { batchId: cmd.batchId }),
+    ...(cmd.namespace === undefined ? {} : { namespace: cmd.namespace }),
+  };
+}
+
+/** `mturk-bonus pay`: options → rows → preview and question → payout → result, report and exit status. */
 export async function run(args: string[]): Promise<number> {
   return runCommand("pay", async () => {
     const { values, positionals } = parse("pay", args, OPTIONS, true);
@@ -183,185 +444,22 @@ export async function run(args: string[]): Promise<number> {
       process.stdout.write(HELP);
       return EXIT.ok;
     }
-    if (positionals.length !== 1) throw new UsageError(`give exactly one input file${positionals.length > 1 ? ` (got ${positionals.length})` : ""}. Run "mturk-bonus pay --help" for the options.`);
-    const input = positionals[0] as string;
-    const format = str(values, "format");
-    if (format !== undefined && format !== "csv" && format !== "jsonl") throw new UsageError(`--format must be csv or jsonl, not ${JSON.stringify(format)}`);
-    const concurrency = numberOption(values, "concurrency", 4, { min: 1, max: 64, integer: true });
-    const rate = rateOption(values);
-    const timeoutMs = Math.round(numberOption(values, "timeout", 30, { min: 0.1, max: 3600, integer: false }) * 1000);
-    const maxAttempts = numberOption(values, "max-attempts", 3, { min: 1, max: 100, integer: true });
-    const namespace = str(values, "namespace");
-    if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
-      throw new UsageError(`--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
-    }
-    const dryRun = values["dry-run"] === true;
-    const yes = values.yes === true;
-    if (!dryRun && !yes && !process.stdin.isTTY) {
-      throw new UsageError("stdin is not a terminal, so the payout cannot be confirmed: pass --yes to pay without confirmation (try --dry-run first)");
-    }
-    const target = targetOf(values);
-    const batchId = str(values, "batch-id");
-    if (batchId !== undefined && !BATCH_ID_PATTERN.test(batchId)) {
-      throw new UsageError(`--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
-    }
-
-    const readOptions = inputOptions(values);
-    const allowDuplicates = values["allow-duplicates"] === true;
-    let parsed: ReturnType<typeof parseBonusFile>;
-    try {
-      parsed = parseBonusFile(readInput(input), { fileName: input, allowDuplicates, ...readOptions, ...(format === undefined ? {} : { format: format as RowFormat }) });
-    } catch (error) {
-      if (!(error instanceof InvalidRowsError)) throw error;
-      const lines = new Set(error.problems.map((p) => p.line)).size;
-      process.stderr.write(`mturk-bonus pay: ${input} was refused, nothing was paid: ${error.problems.length} problem(s) on ${lines} line(s):\n`);
-      process.stderr.write(`${listProblems(error.problems, (problem) => `  ${input}:${problem.line}: ${problem.message}`)}\n`);
-      return EXIT.usage;
-    }
-    const json = values.json === true;
-    const quiet = values.quiet === true;
-    if (!quiet) for (const note of inputNotes(parsed)) process.stderr.write(`note: ${note}\n`);
-    // With --json, stdout holds JSON Lines only: the human plan goes to stderr, beside the question.
-    let planShown = false;
-    /** Rows settled before the plan is shown (skipped, paid in an earlier run): with --json the plan comes first. */
-    const early: string[] = [];
-    const showPlan = (plan: PayoutPlan): void => {
-      planShown = true;
-      if (json) process.stdout.write(planLine(plan, { input, target: target.label, dryRun }) + early.splice(0).join(""));
-      else process.stdout.write(describePlan(plan, { input, target: target.label }));
-    };
-
-    const journal = str(values, "journal") ?? defaultPath(input, target, "journal.jsonl");
-    const reportPath = str(values, "report") ?? defaultPath(input, target, "report.csv");
+    const cmd = commandOf(values, positionals);
+    const parsed = readRows(cmd);
+    if (parsed === undefined) return EXIT.usage;
+    if (!cmd.quiet) for (const note of inputNotes(parsed)) process.stderr.write(`note: ${note}\n`);
+    const out = new PayOutput(cmd);
     const progress = new ProgressDisplay(process.stderr);
-    const client = createClient(values, target, (text) => progress.log(text), { timeoutMs, maxAttempts });
-    const common = {
-      client,
-      journal,
-      target: target.label,
-      inputName: input,
-      allowDuplicates,
-      acceptChangedInput: values["input-changed"] === true,
-      payAgainAfter24h: values["pay-again-after-24h"] === true,
-      ...(batchId === undefined ? {} : { batchId }),
-      ...(namespace === undefined ? {} : { namespace }),
-    };
+    const client = createClient(values, cmd.target, (text) => progress.log(text), { timeoutMs: cmd.timeoutMs, maxAttempts: cmd.maxAttempts });
+    const common = payoutOptions(cmd, client);
     quietOnClosedStdout();
-
     try {
-      if (dryRun) {
-        const plan = await previewPayout(parsed.rows, common);
-        showPlan(plan);
-        const short = plan.balanceCents !== undefined && plan.toPay.totalCents > plan.balanceCents;
-        if (json) {
-          process.stdout.write(summaryLine({ exitCode: EXIT.ok, dryRun: true }));
-          return EXIT.ok;
-        }
-        process.stdout.write(
-          short && values["allow-partial"] !== true
-            ? "Dry run: nothing was paid. A real run would refuse this file: the balance does not cover it (add funds, or pass --allow-partial).\n"
-            : "Dry run: nothing was paid. Run again without --dry-run to pay.\n",
-        );
-        return EXIT.ok;
-      }
-
-      // Asked before payBonuses, which opens the journal: a "no" leaves no journal and no report behind.
-      let agreed: PayoutPlan | undefined;
-      if (!yes) {
-        const asked = await askFirst(await previewPayout(parsed.rows, common), { input, target: target.label, json, allowPartial: values["allow-partial"] === true, showPlan });
-        if (asked === "declined") {
-          process.stdout.write(json ? summaryLine({ exitCode: EXIT.ok, declined: true }) : "Nothing was paid, and nothing was written.\n");
-          return EXIT.ok;
-        }
-        agreed = asked;
-      }
-
-      const stop = new AbortController();
-      const abort = new AbortController();
-      let interrupts = 0;
-      const onSignal = (): void => {
-        interrupts++;
-        if (interrupts === 1) {
-          progress.log("Stopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
-          stop.abort();
-        } else {
-          abort.abort();
-        }
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      let result: PayoutResult;
-      try {
-        result = await payBonuses(parsed.rows, {
-          ...common,
-          concurrency,
-          rate,
-          allowPartial: values["allow-partial"] === true,
-          stopSignal: stop.signal,
-          signal: abort.signal,
-          confirm: async (plan: PayoutPlan) => {
-            if (agreed === undefined) {
-              showPlan(plan);
-              return true;
-            }
-            // The journal may have moved since the question (another run): never pay more than was agreed.
-            if (plan.toPay.totalCents <= agreed.toPay.totalCents) return true;
-            process.stderr.write(`mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`);
-            return false;
-          },
-          ...(json ? { onResult: (row: RowResult) => (planShown ? process.stdout.write(rowLine(row)) : early.push(rowLine(row))) } : {}),
-          onProgress: (p) => {
-            if (quiet) return;
-            progress.update(p);
-            progress.start();
-          },
-        });
-      } finally {
-        progress.stop();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
-      // No question is asked when nothing is left to pay; the plan is shown all the same.
-      if (!planShown) showPlan(result.plan);
-      if (!json) process.stdout.write(describeResult(result));
-      let code = exitCodeOf(result);
-      let reported = true;
-      try {
-        writeReport(reportPath, result);
-        if (!json) process.stdout.write(`Report:  ${reportPath}\n`);
-      } catch (error) {
-        // The payments stand (the journal has them); only the report is missing, which a script must notice.
-        process.stderr.write(`mturk-bonus pay: could not write the report ${reportPath}: ${(error as Error).message}\n`);
-        reported = false;
-        if (code === EXIT.ok) code = EXIT.failed;
-      }
-      if (json) {
-        process.stdout.write(summaryLine({ exitCode: code, ...(reported ? { report: reportPath } : {}), journal }, result));
-        return code;
-      }
-      process.stdout.write(`Journal: ${journal}\n`);
-      if (!result.complete && result.stoppedBy !== "declined") {
-        process.stdout.write("Run the same command again to resume: paid rows are skipped, the rest are sent with the same tokens.\n");
-      }
-      return code;
+      if (cmd.dryRun) return await dryRun(cmd, parsed.rows, common, out);
+      const agreed = await agreement(cmd, parsed.rows, common, out);
+      if (agreed === "declined") return EXIT.ok;
+      return finish(cmd, await payWithSignals(cmd, parsed.rows, common, out, progress, agreed), out);
     } catch (error) {
-      if (error instanceof InsufficientBalanceError) {
-        showPlan(error.plan);
-        process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
-        if (json) process.stdout.write(summaryLine({ exitCode: EXIT.funds }));
-        return EXIT.funds;
-      }
-      if (error instanceof InvalidRowsError) {
-        process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
-        return EXIT.usage;
-      }
-      if (error instanceof JournalError) throw new UsageError(error.message);
-      if (error instanceof BalanceCheckError) {
-        process.stderr.write(`mturk-bonus pay: ${error.message}\n`);
-        if (json) process.stdout.write(summaryLine({ exitCode: EXIT.failed }));
-        return EXIT.failed;
-      }
-      throw error;
+      return refused(error, cmd, out);
     } finally {
       await client.destroy();
     }

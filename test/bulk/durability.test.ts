@@ -6,19 +6,19 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SendBonusOutput } from "../../src/client.js";
-import { Journal, readJournal, type HeaderEntry, type IntentEntry } from "../../src/bulk/journal.js";
+import { Journal, readJournal, type IntentEntry } from "../../src/bulk/journal.js";
 import { payBonuses, type BulkClient } from "../../src/bulk/pay.js";
-import { makeRows, tempDir, withSimulator } from "./helpers.js";
+import { header as headerEntry, intent, makeRows, tempDir, withSimulator } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
-const header: HeaderEntry = { t: "header", v: 2, batchId: "b", content: "c", target: "t", namespace: "n", at: "2026-01-01T00:00:00.000Z" };
+const header = headerEntry();
 
 describe("group commit", () => {
   it("one fsync covers every entry appended while the previous one ran", async () => {
     const journal = Journal.open(tmp.path("group.jsonl"), () => header);
     const before = journal.fsyncs;
-    await Promise.all(Array.from({ length: 100 }, (_, i) => journal.append({ t: "intent", token: `t${i}`, n: 1, at: header.at })));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => journal.append(intent(`t${i}`, header.at, 2))));
     expect(journal.fsyncs - before).toBeLessThanOrEqual(2);
     await journal.close();
     expect(readJournal(tmp.path("group.jsonl"))?.entries).toHaveLength(101);

@@ -24,12 +24,14 @@ vi.mock("node:fs", async (importOriginal) => {
 });
 
 const { Journal, parseJournal } = await import("../../src/bulk/journal.js");
+const { header: headerEntry, intent } = await import("./helpers.js");
 
 const dir = mkdtempSync(join(tmpdir(), "journal-full-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const header = { t: "header", v: 2, batchId: "b", content: "c", target: "sandbox", namespace: "ns", at: "2026-01-01T00:00:00.000Z" } as const;
-const intent = (token: string) => ({ t: "intent", token, line: 2, WorkerId: "A1", AssignmentId: "3X", BonusAmount: "1.00", Reason: "r", n: 1, at: "2026-01-01T00:00:01Z" }) as const;
+const header = headerEntry();
+/** What the journal holds: each entry's kind, or an intent's token. */
+const kept = (contents: { entries: readonly { t: string; token?: string }[] }) => contents.entries.map((e) => (e.t === "intent" ? e.token : e.t));
 
 it("cuts a half-written entry back off, so later entries follow whole lines and the journal stays readable", async () => {
   const path = join(dir, "j.jsonl");
@@ -39,7 +41,8 @@ it("cuts a half-written entry back off, so later entries follow whole lines and 
   await journal.append(intent("kept"));
   await journal.close();
   const contents = parseJournal(readFileSync(path, "utf8"), path);
-  expect([contents.torn, contents.entries.map((e) => (e.t === "intent" ? e.token : e.t))]).toEqual([false, ["header", "kept"]]);
+  expect(contents.torn, "torn").toBe(false);
+  expect(kept(contents), "entries").toEqual(["header", "kept"]);
 });
 
 it("finishes a short write, so an entry is never half on disk while reported written", async () => {
@@ -49,5 +52,6 @@ it("finishes a short write, so an entry is never half on disk while reported wri
   await journal.append(intent("whole"));
   await journal.close();
   const contents = parseJournal(readFileSync(path, "utf8"), path);
-  expect([contents.torn, contents.entries.map((e) => (e.t === "intent" ? e.token : e.t))]).toEqual([false, ["header", "whole"]]);
+  expect(contents.torn, "torn").toBe(false);
+  expect(kept(contents), "entries").toEqual(["header", "whole"]);
 });

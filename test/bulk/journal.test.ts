@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Journal, JournalError, parseJournal, replay, unknownSince, type HeaderEntry, type JournalEntry } from "../../src/bulk/journal.js";
+import { failed, header as headerEntry, intent, journalOf, paid, reconciled } from "./helpers.js";
 
-const header: HeaderEntry = { t: "header", v: 1, batchId: "b1", content: "c1", target: "sandbox", at: "2026-01-01T00:00:00.000Z" };
-const intent = (token: string, at: string, n = 1): JournalEntry => ({ t: "intent", token, line: 2, WorkerId: "A1", AssignmentId: "3X", BonusAmount: "1.00", Reason: "r", n, at });
+const header = headerEntry({ content: "c1" });
 
 let dir: string;
 beforeEach(() => {
@@ -18,14 +18,14 @@ describe("journal state machine", () => {
     const state = replay([
       header,
       intent("paid", "2026-01-01T00:00:01Z"),
-      { t: "outcome", token: "paid", status: "paid", requestId: "r1", attempts: 2, at: "2026-01-01T00:00:02Z" },
+      paid("paid", "2026-01-01T00:00:02Z", { requestId: "r1", attempts: 2 }),
       intent("crashed", "2026-01-01T00:00:03Z"),
       intent("unknown", "2026-01-01T00:00:04Z"),
-      { t: "outcome", token: "unknown", status: "failed", attempts: 3, error: { name: "ServiceFault", message: "x", outcomeUnknown: true }, at: "2026-01-01T00:00:05Z" },
+      failed("unknown", true, "2026-01-01T00:00:05Z"),
       intent("definite", "2026-01-01T00:00:06Z"),
-      { t: "outcome", token: "definite", status: "failed", attempts: 1, error: { name: "RequestError", message: "no", outcomeUnknown: false }, at: "2026-01-01T00:00:07Z" },
+      failed("definite", false, "2026-01-01T00:00:07Z"),
       intent("reconciled", "2026-01-01T00:00:08Z"),
-      { t: "reconcile", token: "reconciled", found: false, matches: 0, at: "2026-01-02T00:00:00Z" },
+      reconciled("reconciled", false, "2026-01-02T00:00:00Z"),
     ]);
     expect(state.content).toBe("c1");
     expect(state.get("paid").paid).toEqual({ via: "sent", requestId: "r1", at: Date.parse("2026-01-01T00:00:02Z") });
@@ -45,17 +45,17 @@ describe("journal state machine", () => {
 });
 
 describe("journal reader", () => {
-  it("is linear: the text is measured once, not once per line (the old reader re-measured everything before each line)", () => {
-    const lines = [JSON.stringify(header), ...Array.from({ length: 2000 }, (_, i) => JSON.stringify(intent(`t${i}`, "2026-01-01T00:00:01Z")))];
-    const bytes = Buffer.from(`${lines.join("\n")}\n{"t":"outc`, "utf8");
+  it("is linear: the text is decoded and measured once, not once per line", () => {
+    const whole = journalOf(header, ...Array.from({ length: 2000 }, (_, i) => intent(`t${i}`, "2026-01-01T00:00:01Z")));
+    const bytes = Buffer.from(`${whole}{"t":"outc`, "utf8");
     const measure = vi.spyOn(Buffer, "byteLength");
     const toString = vi.spyOn(Buffer.prototype, "toString");
     try {
       const contents = parseJournal(bytes);
-      expect(contents.entries).toHaveLength(2001);
-      expect(contents.torn).toBe(true);
-      expect(contents.validLength).toBe(Buffer.from(`${lines.join("\n")}\n`).length);
-      expect(measure.mock.calls.length + toString.mock.calls.length).toBeLessThanOrEqual(2);
+      expect(contents.entries, "entries").toHaveLength(2001);
+      expect(contents.torn, "torn").toBe(true);
+      expect(contents.validLength, "length of the whole lines").toBe(Buffer.from(whole).length);
+      expect(measure.mock.calls.length + toString.mock.calls.length, "decodings and measurements").toBeLessThanOrEqual(2);
     } finally {
       measure.mockRestore();
       toString.mockRestore();
@@ -80,11 +80,11 @@ describe("journal file", () => {
 
   it("drops and cuts off a torn last line, so the next append starts on a fresh line", async () => {
     const path = join(dir, "j.jsonl");
-    writeFileSync(path, `${JSON.stringify(header)}\n${JSON.stringify(intent("t", "2026-01-01T00:00:01Z"))}\n{"t":"outcome","tok`);
+    writeFileSync(path, `${journalOf(header, intent("t", "2026-01-01T00:00:01Z"))}{"t":"outcome","tok`); // torn mid-line
     const journal = Journal.open(path, (existing) => existing?.header as HeaderEntry);
     expect(journal.repairedTornLine).toBe(true);
     expect(journal.entries).toHaveLength(2);
-    await journal.append({ t: "outcome", token: "t", status: "paid", attempts: 1, at: "2026-01-01T00:00:02Z" });
+    await journal.append(paid("t", "2026-01-01T00:00:02Z"));
     await journal.close();
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as JournalEntry).t)).toEqual(["header", "intent", "outcome"]);
@@ -102,10 +102,10 @@ describe("journal file", () => {
   });
 
   it("refuses a damaged line that is not the last, and a file that is not a journal", () => {
-    expect(() => parseJournal(`${JSON.stringify(header)}\ngarbage\n${JSON.stringify(header)}\n`)).toThrow(/line 2 is not a journal entry/);
-    expect(() => parseJournal(`${JSON.stringify(intent("t", "2026-01-01T00:00:00Z"))}\n`)).toThrow(/not a journal header/);
+    expect(() => parseJournal(`${journalOf(header)}garbage\n${journalOf(header)}`)).toThrow(/line 2 is not a journal entry/);
+    expect(() => parseJournal(journalOf(intent("t", "2026-01-01T00:00:00Z")))).toThrow(/not a journal header/);
     // A tail of NUL bytes (a power cut) counts as torn.
-    expect(parseJournal(`${JSON.stringify(header)}\n\0\0\0\0`).torn).toBe(true);
+    expect(parseJournal(`${journalOf(header)}\0\0\0\0`).torn).toBe(true);
   });
 
   it("is locked while open, and a pid file left by an older version's dead run is taken over", async () => {

@@ -6,15 +6,11 @@ import { validateRows, InvalidRowsError } from "../../src/bulk/rows.js";
 import { contentHash, defaultBatchId, tokensFor } from "../../src/bulk/token.js";
 import { MTurkClient } from "../../src/index.js";
 import { SIMULATOR_CREDENTIALS, startSimulator } from "../../src/simulator/index.js";
-import { expectLedgerMatches, makeRows, simNamespace, tempDir, withSimulator } from "./helpers.js";
+import { expectLedgerMatches, failed, header, intentFor, journalOf, makeRows, paid, simNamespace, tempDir, withSimulator } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 const HOUR = 60 * 60 * 1000;
-
-function line(entry: JournalEntry): string {
-  return `${JSON.stringify(entry)}\n`;
-}
 
 /** `n` valid rows, their batch id and tokens in namespace `ns`, and a clock the test moves forward. */
 function batchOf(n: number, ns: string) {
@@ -53,12 +49,8 @@ describe("resume after a crash", () => {
       await client.sendBonus({ WorkerId: row0!.WorkerId, AssignmentId: row0!.AssignmentId, BonusAmount: row0!.BonusAmount, Reason: row0!.Reason, UniqueRequestToken: tokens[0] });
       const journal = tmp.path("crash.jsonl");
       const at = new Date().toISOString();
-      writeFileSync(
-        journal,
-        line({ t: "header", v: 2, batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }) +
-          line({ t: "intent", token: tokens[0]!, line: 1, WorkerId: row0!.WorkerId, AssignmentId: row0!.AssignmentId, BonusAmount: row0!.BonusAmount, Reason: row0!.Reason, n: 1, at }) +
-          '{"t":"intent","token":"' + tokens[1]!.slice(0, 10),
-      );
+      const torn = journalOf(intentFor(rows[1]!, tokens[1]!, at)).slice(0, 30);
+      writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }), intentFor(row0!, tokens[0]!, at)) + torn);
       const result = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000 });
       expect(result.complete).toBe(true);
       expect(result.rows[0]).toMatchObject({ status: "paid", via: "duplicate-token", sends: 2 });
@@ -77,10 +69,8 @@ describe("resume after a crash", () => {
         const r = rows[i]!;
         return client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: tokens[i] });
       };
-      const intent = (i: number, at: string): JournalEntry => {
-        const r = rows[i]!;
-        return { t: "intent", token: tokens[i]!, line: r.line, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at, srv: at };
-      };
+      // Times on MTurk's clock too (srv), as a client that has seen a Date journals them.
+      const intent = (i: number, at: string): JournalEntry => ({ ...intentFor(rows[i]!, tokens[i]!, at), srv: at });
       const journal = tmp.path("old.jsonl");
       const t0 = new Date().toISOString();
       // Row 0: sent and paid, answer lost (outcome unknown). Row 1: sent, never reached MTurk. Row 2: paid, journaled.
@@ -88,12 +78,14 @@ describe("resume after a crash", () => {
       const paid2 = await send(2);
       writeFileSync(
         journal,
-        line({ t: "header", v: 2, batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }) +
-          line(intent(0, t0)) +
-          line({ t: "outcome", token: tokens[0]!, status: "failed", attempts: 3, error: { name: "TimeoutError", message: "no answer", outcomeUnknown: true }, at: t0, srv: t0 }) +
-          line(intent(1, t0)) +
-          line(intent(2, t0)) +
-          line({ t: "outcome", token: tokens[2]!, status: "paid", attempts: 1, requestId: paid2.$metadata.requestId!, at: t0, srv: t0 }),
+        journalOf(
+          header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }),
+          intent(0, t0),
+          failed(tokens[0]!, true, t0, { attempts: 3, error: { name: "TimeoutError", message: "no answer", outcomeUnknown: true }, srv: t0 }),
+          intent(1, t0),
+          intent(2, t0),
+          paid(tokens[2]!, t0, { requestId: paid2.$metadata.requestId!, srv: t0 }),
+        ),
       );
 
       // 25 hours later on MTurk's clock (the local clock has not moved): MTurk has forgotten the tokens.
@@ -130,11 +122,7 @@ describe("resume after a crash", () => {
       await client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: tokens[0] });
       const journal = tmp.path("young.jsonl");
       const t0 = new Date(now()).toISOString();
-      writeFileSync(
-        journal,
-        line({ t: "header", v: 2, batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }) +
-          line({ t: "intent", token: tokens[0]!, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at: t0 }),
-      );
+      writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }), intentFor(r, tokens[0]!, t0)));
       advance(22 * HOUR);
       sim.control({ advanceClockMs: 22 * HOUR });
       const result = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000, now });

@@ -69,7 +69,9 @@ describe("report files", () => {
           },
         });
         writeReport(tmp.path("modes.csv"), result);
-        expect([statSync(journal).mode & 0o777, lockMode, statSync(tmp.path("modes.csv")).mode & 0o777]).toEqual([0o600, 0o600, 0o600]);
+        expect(statSync(journal).mode & 0o777, "journal mode").toBe(0o600);
+        expect(lockMode, "lock mode").toBe(0o600);
+        expect(statSync(tmp.path("modes.csv")).mode & 0o777, "report mode").toBe(0o600);
         // A journal an older version left world-readable is made owner-only when it is opened again.
         chmodSync(journal, 0o644);
         await payBonuses(makeRows(2), { client, journal, target: sim.url, rate: Number.POSITIVE_INFINITY });

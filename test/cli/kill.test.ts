@@ -124,7 +124,7 @@ describe("mturk-bonus pay under kill -9", () => {
       expect(f[col("status")]).toBe("paid");
       const bonus = byToken.get(f[col("UniqueRequestToken")]);
       expect(bonus, `report line ${record.line}`).toBeDefined();
-      expect([bonus?.WorkerId, bonus?.AssignmentId, bonus?.BonusAmount, bonus?.Reason]).toEqual([f[col("WorkerId")], f[col("AssignmentId")], f[col("BonusAmount")], f[col("Reason")]]);
+      for (const field of ["WorkerId", "AssignmentId", "BonusAmount", "Reason"] as const) expect(bonus?.[field], `report line ${record.line}: ${field}`).toBe(f[col(field)]);
       if (f[col("via")] === "sent") expect(f[col("requestId")]).toBe(bonus?.requestId);
     }
 

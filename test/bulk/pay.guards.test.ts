@@ -2,18 +2,16 @@ import { writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BonusPayment, SendBonusOutput } from "../../src/client.js";
 import { payBonuses, type BulkClient } from "../../src/bulk/pay.js";
-import type { JournalEntry } from "../../src/bulk/journal.js";
 import { InvalidRowsError, parseBonusFile, validateRows } from "../../src/bulk/rows.js";
 import { contentHash, defaultBatchId, tokensFor } from "../../src/bulk/token.js";
-import { simNamespace, tempDir, withSimulator } from "./helpers.js";
+import { header, intentFor, journalOf, simNamespace, tempDir, withSimulator } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 const HOUR = 60 * 60 * 1000;
-const line = (entry: JournalEntry): string => `${JSON.stringify(entry)}\n`;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-describe("second reader's review", () => {
+describe("a bonus's identity does not depend on how its file was saved", () => {
   it("a file re-saved with CRLF line ends keeps its batch id and tokens when a Reason spans lines", () => {
     const lf = 'WorkerId,AssignmentId,BonusAmount,Reason\nA1B2C3D4E5F6G7,3X1FV8S5J09OQY1JC80W57HTHFJGVM,1.50,"Thanks!\nGreat work"\n';
     const crlf = lf.replace(/\n/g, "\r\n");
@@ -23,7 +21,9 @@ describe("second reader's review", () => {
     expect(defaultBatchId(b)).toBe(defaultBatchId(a));
     expect(tokensFor(b, defaultBatchId(b))).toEqual(tokensFor(a, defaultBatchId(a)));
   });
+});
 
+describe("a changed input (--input-changed) never pays an assignment again", () => {
   it("--input-changed refuses a changed row on an assignment whose earlier send may have paid (outcome unknown)", async () => {
     const original = [{ WorkerId: "AWORKER000001", AssignmentId: "3ASG00000001", BonusAmount: "1.00", Reason: "Thanks" }];
     const rows = validateRows(original);
@@ -35,17 +35,15 @@ describe("second reader's review", () => {
       await client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: token });
       const journal = tmp.path("changed.jsonl");
       const at = new Date().toISOString();
-      writeFileSync(
-        journal,
-        line({ t: "header", v: 2, batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }) +
-          line({ t: "intent", token, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at }),
-      );
+      writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }), intentFor(r, token, at)));
       const changed = [{ ...original[0]!, BonusAmount: "1.50" }];
       await expect(payBonuses(changed, { client, journal, target: sim.url, rate: 1000, acceptChangedInput: true, batchId })).rejects.toBeInstanceOf(InvalidRowsError);
       expect(sim.ledger.bonuses).toHaveLength(1);
     });
   });
+});
 
+describe("reconciliation with ListBonusPayments", () => {
   it("reconciling a row does not count the payment of an identical row still in flight as its own", async () => {
     const raw = [
       { WorkerId: "AWORKER000001", AssignmentId: "3ASG00000001", BonusAmount: "1.00", Reason: "Same" },
@@ -58,11 +56,8 @@ describe("second reader's review", () => {
     const journal = tmp.path("race.jsonl");
     const r = rows[0]!;
     // Row A was sent 25 h ago and never reached MTurk (intent, no outcome): it must be checked, then sent.
-    writeFileSync(
-      journal,
-      line({ t: "header", v: 2, batchId, content: contentHash(rows), target: "fake", namespace: "target:fake", at: new Date(t0).toISOString() }) +
-        line({ t: "intent", token: tokenA, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at: new Date(t0).toISOString() }),
-    );
+    const at = new Date(t0).toISOString();
+    writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: "fake", namespace: "target:fake", at }), intentFor(r, tokenA, at)));
     const ledger: (BonusPayment & { token: string })[] = [];
     let paidFirst!: () => void;
     const firstPaid = new Promise<void>((resolve) => (paidFirst = resolve));
@@ -108,11 +103,8 @@ describe("reconciliation with a skewed local clock", () => {
     const t0 = Date.now() - 25 * HOUR;
     const r = rows[0]!;
     const journal = tmp.path("skew.jsonl");
-    writeFileSync(
-      journal,
-      line({ t: "header", v: 2, batchId, content: contentHash(rows), target: "fake", namespace: "target:fake", at: new Date(t0).toISOString() }) +
-        line({ t: "intent", token, line: 1, WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, n: 1, at: new Date(t0).toISOString() }),
-    );
+    const at = new Date(t0).toISOString();
+    writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: "fake", namespace: "target:fake", at }), intentFor(r, token, at)));
     const ledger: BonusPayment[] = [{ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: "1.00", Reason: r.Reason, GrantTime: new Date(t0 - 30 * 60 * 1000) }];
     const client: BulkClient = {
       async sendBonus(input): Promise<SendBonusOutput> {
@@ -130,7 +122,9 @@ describe("reconciliation with a skewed local clock", () => {
     expect(result.rows[0]).toMatchObject({ status: "paid", via: "reconciled" });
     expect(ledger).toHaveLength(1);
   });
+});
 
+describe("the start-up balance check", () => {
   it("refuses to pay when the balance it must check is not a dollar amount", async () => {
     let sent = 0;
     const client: BulkClient = {
