@@ -50,9 +50,3 @@ export function feeCents(cents: number): number {
   const rounded = fifth + (remainder >= 3 ? 1 : 0);
   return Math.max(MIN_FEE_CENTS, rounded);
 }
-
-/** Integer cents for people: `123456` → `"$1,234.56"`. */
-export function formatDollars(cents: number): string {
-  const [whole, fraction] = formatCents(cents).split(".") as [string, string];
-  return `$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
-}
