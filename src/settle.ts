@@ -22,7 +22,7 @@ export type SettledBy = "response" | "duplicate-token" | "read-back";
 /** Wordings used for a duplicate: "has already been processed" and "already exists" seen from MTurk (§8 of the protocol notes), and the generic words. */
 export const DUPLICATE_WORDING = /already (?:been )?processed|already exists|duplicate|idempoten/i;
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -32,7 +32,7 @@ function escape(text: string): string {
  * `(1626172412406)` time suffix.
  */
 export function mentions(text: string, token: string): boolean {
-  return token !== "" && new RegExp(`(?:^|[^\\w-])${escape(token)}(?:$|[^\\w-])`).test(text);
+  return token !== "" && new RegExp(`(?:^|[^\\w-])${escapeRegExp(token)}(?:$|[^\\w-])`).test(text);
 }
 
 /**

@@ -84,6 +84,33 @@ function matches(match: Partial<Record<string, unknown>> | undefined, input: unk
 
 type Target = { sendBonus: unknown; getAccountBalance: unknown; listBonusPayments: unknown };
 
+/** The chainable `.resolves()`/`.rejects()` of one stub: each records its answer and returns the builder, as in aws-sdk-client-mock. */
+function stubBuilder<K extends MockedOperation>(rule: Rule<K>): StubBuilder<K> {
+  const self: StubBuilder<K> = {
+    resolves: (output = {}) => {
+      rule.always = () => output;
+      return self;
+    },
+    resolvesOnce: (output = {}) => {
+      rule.once.push(() => output);
+      return self;
+    },
+    rejects: (error) => {
+      rule.always = () => Promise.reject(error);
+      return self;
+    },
+    rejectsOnce: (error) => {
+      rule.once.push(() => Promise.reject(error));
+      return self;
+    },
+    callsFake: (fake) => {
+      rule.always = fake;
+      return self;
+    },
+  };
+  return self;
+}
+
 /**
  * Answers `sendBonus`, `getAccountBalance` and `listBonusPayments` (and so
  * `paginateBonusPayments`) from stubs, without HTTP: for every `MTurkClient`
@@ -134,22 +161,11 @@ export function mockMTurkClient(target: MTurkClient | typeof MTurkClient = MTurk
     Object.defineProperty(host, name, { value: methods[name], configurable: true, writable: true });
   }
 
-  const builder = <K extends MockedOperation>(rule: Rule<K>): StubBuilder<K> => {
-    const self: StubBuilder<K> = {
-      resolves: (output = {}) => ((rule.always = () => output), self),
-      resolvesOnce: (output = {}) => (rule.once.push(() => output), self),
-      rejects: (error) => ((rule.always = () => Promise.reject(error)), self),
-      rejectsOnce: (error) => (rule.once.push(() => Promise.reject(error)), self),
-      callsFake: (fake) => ((rule.always = fake), self),
-    };
-    return self;
-  };
-
   return {
     on(operation, input) {
       const rule = { match: input as Partial<Record<string, unknown>> | undefined, once: [], always: undefined };
       (rules[operation] as unknown[]).push(rule);
-      return builder(rule as never);
+      return stubBuilder(rule as never);
     },
     calls: (operation) => recorded[operation] as never,
     reset() {

@@ -118,7 +118,9 @@ export function mturkHandlers(options: MTurkHandlersOptions = {}): HttpHandler[]
     http.post(`${base}/`, async ({ request }) => {
       const url = new URL(request.url);
       const headers: [string, string][] = [];
-      request.headers.forEach((value, name) => headers.push([name, value]));
+      request.headers.forEach((value, name) => {
+        headers.push([name, value]);
+      });
       // fetch hides the Host header; the signature covers it, so restore it from the URL.
       if (!request.headers.has("host")) headers.push(["host", url.host]);
       const outcome = service.handle({

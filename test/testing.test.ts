@@ -203,6 +203,6 @@ describe("mockMTurkClient", () => {
       mturk.restore();
       await client.destroy();
     }
-    expect(Object.prototype.hasOwnProperty.call(MTurkClient.prototype, "sendBonus")).toBe(false);
+    expect(Object.hasOwn(MTurkClient.prototype, "sendBonus")).toBe(false);
   });
 });

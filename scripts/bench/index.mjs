@@ -236,7 +236,7 @@ async function main() {
 
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(args.out.replace(/\.json$/, "") + ".md", markdown);
+  writeFileSync(`${args.out.replace(/\.json$/, "")}.md`, markdown);
   process.stdout.write(markdown);
   log(`bench: ${info.durationSeconds} s; results in ${args.out}`);
   if (raw.simulator.signatureFailures > 0 || raw.simulator.requestErrors > 0) {

@@ -75,15 +75,15 @@ export {
 export { RateLimiter, type RateLimiterOptions } from "./rate.js";
 export { payBonuses, previewPayout } from "./pay.js";
 export { isInsufficientFunds } from "./policy.js";
-export {
-  type BulkClient,
-  type PayBonusesOptions,
-  type PayoutOptions,
-  type PayoutProgress,
-  type PayoutResult,
-  type RowResult,
-  type RowStatus,
-  type StopReason,
+export type {
+  BulkClient,
+  PayBonusesOptions,
+  PayoutOptions,
+  PayoutProgress,
+  PayoutResult,
+  RowResult,
+  RowStatus,
+  StopReason,
 } from "./types.js";
 export { describeResult, REPORT_COLUMNS, reportCsv, reportJson, reportFormat, writeReport } from "./report.js";
 export { formatProgress, ProgressDisplay, type ProgressOptions, type ProgressStream } from "./progress.js";

@@ -47,7 +47,9 @@ function nodeToken(namespace: string, bonus: BonusIdentity, occurrence: number):
  */
 export function contentHash(rows: readonly BonusRow[]): string {
   const hash = createHash("sha256").update('["mturk-bonus/rows/v1",[');
-  rows.forEach((r, i) => hash.update((i === 0 ? "" : ",") + JSON.stringify([r.WorkerId, r.AssignmentId, r.cents, r.Reason, r.UniqueRequestToken ?? null])));
+  for (const [i, r] of rows.entries()) {
+    hash.update((i === 0 ? "" : ",") + JSON.stringify([r.WorkerId, r.AssignmentId, r.cents, r.Reason, r.UniqueRequestToken ?? null]));
+  }
   return hash.update("]]").digest("hex");
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCsv } from "../../src/bulk/csv.js";
 import { delimiterOf, detectDelimiter } from "../../src/bulk/delimiter.js";
-import { InvalidRowsError, parseBonusFile } from "../../src/bulk/rows.js";
+import { type InvalidRowsError, parseBonusFile } from "../../src/bulk/rows.js";
 
 describe("delimiters", () => {
   it("detects ; (German and French Excel) and tab from the header line, and a comma otherwise", () => {

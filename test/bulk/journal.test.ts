@@ -49,16 +49,16 @@ describe("journal reader", () => {
     const whole = journalOf(header, ...Array.from({ length: 2000 }, (_, i) => intent(`t${i}`, "2026-01-01T00:00:01Z")));
     const bytes = Buffer.from(`${whole}{"t":"outc`, "utf8");
     const measure = vi.spyOn(Buffer, "byteLength");
-    const toString = vi.spyOn(Buffer.prototype, "toString");
+    const decode = vi.spyOn(Buffer.prototype, "toString");
     try {
       const contents = parseJournal(bytes);
       expect(contents.entries, "entries").toHaveLength(2001);
       expect(contents.torn, "torn").toBe(true);
       expect(contents.validLength, "length of the whole lines").toBe(Buffer.from(whole).length);
-      expect(measure.mock.calls.length + toString.mock.calls.length, "decodings and measurements").toBeLessThanOrEqual(2);
+      expect(measure.mock.calls.length + decode.mock.calls.length, "decodings and measurements").toBeLessThanOrEqual(2);
     } finally {
       measure.mockRestore();
-      toString.mockRestore();
+      decode.mockRestore();
     }
   });
 });

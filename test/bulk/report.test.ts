@@ -17,7 +17,7 @@ describe("the report and the summary", () => {
       expect(json.rows).toHaveLength(4);
       expect(reportFormat("r.JSON")).toBe("json");
       expect(reportFormat("r.csv")).toBe("csv");
-      expect(describeResult(result)).toMatch(/^Done: 3 of 3 bonuses paid \(\$[\d.]+ \+ \$[\d.]+ fees = \$[\d.]+\)\n  3 paid now .*, 1 skipped \(\$0\), 0 failed\n$/);
+      expect(describeResult(result)).toMatch(/^Done: 3 of 3 bonuses paid \(\$[\d.]+ \+ \$[\d.]+ fees = \$[\d.]+\)\n {2}3 paid now .*, 1 skipped \(\$0\), 0 failed\n$/);
     });
   });
 });

@@ -101,7 +101,9 @@ describe("identity", () => {
     ]).filter((r) => r.Reason !== "");
     const rows = validateRows(raw, { allowDuplicates: true });
     const tokens = tokensFor(rows, "target:https://example.test");
-    rows.forEach((row, i) => expect(tokens[i]).toBe(identity.deriveToken("target:https://example.test", row, i % 2)));
+    for (const [i, row] of rows.entries()) {
+      expect(tokens[i], `row ${i}`).toBe(identity.deriveToken("target:https://example.test", row, i % 2));
+    }
     // Without allowed duplicates no counting is needed, and the first occurrence's token is the same.
     const single = validateRows(raw.filter((_, i) => i % 2 === 0));
     expect(tokensFor(single, "ns", false)).toEqual(single.map((row) => identity.deriveToken("ns", row, 0)));

@@ -1,6 +1,6 @@
 /** The caller's AbortSignal, for both transports: before, during a request, and during the wait between attempts. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AbortError, MTurkError } from "../../src/errors.js";
+import { AbortError, type MTurkError } from "../../src/errors.js";
 import { OK, bonusInput, TOKEN } from "./helpers/fixtures.js";
 import { TRANSPORTS, useFakeMTurk } from "./helpers/fake-mturk.js";
 

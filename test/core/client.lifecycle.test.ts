@@ -68,7 +68,10 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
     mturk.reply({ status: 503, body: "" }, OK);
     let calls = 0;
     // Inside the 5-minute refresh window: never reused.
-    const expiring = () => (calls++, { ...CREDENTIALS, expiration: new Date(Date.now() + 60_000) });
+    const expiring = () => {
+      calls++;
+      return { ...CREDENTIALS, expiration: new Date(Date.now() + 60_000) };
+    };
     await mturk.client({ credentials: expiring }).sendBonus(bonusInput());
     expect(calls).toBe(2);
   });
@@ -76,7 +79,12 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
   it("asks a provider once for 20 bonuses when its credentials do not expire (a credential_process runs once)", async () => {
     mturk.reply(OK);
     let calls = 0;
-    const client = mturk.client({ credentials: async () => (calls++, CREDENTIALS) });
+    const client = mturk.client({
+      credentials: async () => {
+        calls++;
+        return CREDENTIALS;
+      },
+    });
     for (let i = 0; i < 20; i++) await client.sendBonus(bonusInput({ UniqueRequestToken: `t-${i}` }));
     expect(calls, "calls").toBe(1);
     expect(mturk.requests.length, "mturk.requests.length").toBe(20);
@@ -85,7 +93,12 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
   it("shares one provider call among concurrent calls", async () => {
     mturk.reply(OK);
     let calls = 0;
-    const client = mturk.client({ credentials: async () => (calls++, { ...CREDENTIALS, expiration: new Date(Date.now() + 3600_000) }) });
+    const client = mturk.client({
+      credentials: async () => {
+        calls++;
+        return { ...CREDENTIALS, expiration: new Date(Date.now() + 3600_000) };
+      },
+    });
     await Promise.all(Array.from({ length: 8 }, (_, i) => client.sendBonus(bonusInput({ UniqueRequestToken: `c-${i}` }))));
     expect(calls).toBe(1);
   });

@@ -174,8 +174,14 @@ it("pays 1,000 queued bonuses exactly once through faults, duplicates and a cras
     dead = (await dlq.list()).keys.map((k) => k.name);
     // After the crashed batch (whose retries the harness does not see): throttling, then ServiceFaults.
     const paidSoFar = sim.ledger.bonuses.length;
-    if (bursts === 0 && stats.crashed.length > 0 && paidSoFar >= 200) bursts = (sim.control(burst("throttle")), 1);
-    if (bursts === 1 && paidSoFar >= 500) bursts = (sim.control(burst("serviceFault")), 2);
+    if (bursts === 0 && stats.crashed.length > 0 && paidSoFar >= 200) {
+      sim.control(burst("throttle"));
+      bursts = 1;
+    }
+    if (bursts === 1 && paidSoFar >= 500) {
+      sim.control(burst("serviceFault"));
+      bursts = 2;
+    }
     if (stats.acked === messages.length && dead.length >= expectedDeadLetters) break;
     if (Date.now() > deadline) {
       throw new Error(`not settled in time: ${JSON.stringify({ ...stats, delays: stats.delays.length, dead: dead.length, paid: sim.ledger.bonuses.length })}\n${runtimeOutput.slice(-4000)}`);

@@ -18,7 +18,8 @@ export function parseToml(text: string): Record<string, Table[]> {
     const header = /^\[\[?([A-Za-z0-9_.-]+)\]\]?$/.exec(line);
     if (header !== null) {
       current = {};
-      (sections[header[1]!] ??= []).push(current);
+      sections[header[1]!] ??= [];
+      sections[header[1]!]!.push(current);
       continue;
     }
     const pair = /^([A-Za-z0-9_]+)\s*=\s*(".*"|-?\d+(?:\.\d+)?)$/.exec(line);

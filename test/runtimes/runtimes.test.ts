@@ -13,10 +13,6 @@ import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { killAll, requireBuild, ROOT, run, runtimeBinary, track } from "./helpers.js";
-import type exampleWorker from "../../examples/worker/worker.js";
-
-/** Pulls the README's Worker example into `npm run typecheck`; the workerd test below runs it. */
-export type ExampleWorker = typeof exampleWorker;
 
 const CLI = join(ROOT, "test/runtimes/cli.mjs");
 /** Per child; a cold Deno or workerd start is well under 2 s on two cores. */

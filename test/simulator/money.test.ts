@@ -75,7 +75,9 @@ describe("the simulator's money", () => {
   it("charges the account the amount plus the client's fee", () => {
     const ledger = new Ledger({ balance: "100.00" });
     const amounts = ["0.01", "0.52", "0.53", "1.5", "19.99"];
-    amounts.forEach((BonusAmount, i) => ledger.payBonus({ WorkerId: `AW${i}`, AssignmentId: `AS${i}`, BonusAmount, Reason: "r" }, `req-${i}`));
+    for (const [i, BonusAmount] of amounts.entries()) {
+      ledger.payBonus({ WorkerId: `AW${i}`, AssignmentId: `AS${i}`, BonusAmount, Reason: "r" }, `req-${i}`);
+    }
     const expected = amounts.reduce((sum, amount) => sum + toCents(amount)! + feeCents(toCents(amount)!), 0);
     expect(ledger.snapshot().spentCents).toBe(expected);
   });

@@ -105,7 +105,9 @@ export function useFakeMTurk(transport: TransportName): FakeMTurk {
         http.post(`${MSW_ENDPOINT}/*`, async ({ request }) => {
           const url = new URL(request.url);
           const rawHeaders: Array<[string, string]> = [];
-          request.headers.forEach((value, name) => rawHeaders.push([name, value]));
+          request.headers.forEach((value, name) => {
+            rawHeaders.push([name, value]);
+          });
           if (!request.headers.has("host")) rawHeaders.push(["host", url.host]);
           const captured: CapturedRequest = {
             method: request.method,

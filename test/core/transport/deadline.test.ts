@@ -7,7 +7,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { TransportError } from "../../../src/errors.js";
+import type { TransportError } from "../../../src/errors.js";
 import { MTurkClient } from "../../../src/index.js";
 import { Deadlines } from "../../../src/transport/deadline.js";
 import { bonusInput, CREDENTIALS } from "../helpers/fixtures.js";
