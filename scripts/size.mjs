@@ -169,7 +169,8 @@ export function installFootprint(name) {
     for (const dependency of Object.keys(wanted)) {
       const found = findPackage(dependency, dir);
       if (found !== undefined) queue.push(found);
-      else if (!(dependency in (manifest.optionalDependencies ?? {}))) throw new Error(`${dependency} (needed by ${manifest.name}) is not installed`);
+      else if (!(dependency in (manifest.optionalDependencies ?? {})))
+        throw new Error(`${dependency} (needed by ${manifest.name}) is not installed`);
     }
   }
   let bytes = 0;
@@ -209,7 +210,12 @@ function table(sizes, footprint) {
     ["nodeDefault", "Node program, `esbuild --platform=node`"],
     ["nodeModuleFirst", "Node program, `--platform=node --main-fields=module,main`"],
   ];
-  row(["One `SendBonus` call, minified", ...names.map((n) => `\`${n}\` min / gzip`), "SDK ÷ ours, gzip", "aws4fetch ÷ ours, gzip"]);
+  row([
+    "One `SendBonus` call, minified",
+    ...names.map((n) => `\`${n}\` min / gzip`),
+    "SDK ÷ ours, gzip",
+    "aws4fetch ÷ ours, gzip",
+  ]);
   row(["---", ...names.map(() => "---:"), "---:", "---:"]);
   for (const [key, label] of variants) {
     row([
@@ -238,21 +244,29 @@ function table(sizes, footprint) {
   }
   lines.push("");
   lines.push(`gzip is level 9. Worker budget: ${kb(WORKER_BUDGET_GZIP)} gzipped; ours is ${kb(ours.worker.gzip)}.`);
-  lines.push(`Queue-consumer Worker (client + \`mturk-bonus/queue\`): ${kb(ours.queueWorker.minified)} / **${kb(ours.queueWorker.gzip)}** gzipped; budget ${kb(QUEUE_WORKER_BUDGET_GZIP)}.`);
+  lines.push(
+    `Queue-consumer Worker (client + \`mturk-bonus/queue\`): ${kb(ours.queueWorker.minified)} / **${kb(ours.queueWorker.gzip)}** gzipped; budget ${kb(QUEUE_WORKER_BUDGET_GZIP)}.`,
+  );
   return lines.join("\n");
 }
 
 async function main(args) {
   const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-  if (only !== undefined && !(only in PROGRAMS)) throw new Error(`--only must be one of ${Object.keys(PROGRAMS).join(", ")}`);
+  if (only !== undefined && !(only in PROGRAMS))
+    throw new Error(`--only must be one of ${Object.keys(PROGRAMS).join(", ")}`);
   if (!existsSync(join(ROOT, "dist/edge.js"))) throw new Error('dist/ is missing: run "npm run build" first');
   const sizes = await bundleSizes({ only });
   if (only !== undefined) {
-    process.stdout.write(`${JSON.stringify({ sizes, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ sizes, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP })}\n`,
+    );
     return;
   }
   const footprint = Object.fromEntries(Object.keys(PROGRAMS).map((name) => [name, installFootprint(name)]));
-  if (args.includes("--json")) process.stdout.write(`${JSON.stringify({ sizes, footprint, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP }, null, 2)}\n`);
+  if (args.includes("--json"))
+    process.stdout.write(
+      `${JSON.stringify({ sizes, footprint, budgetGzip: WORKER_BUDGET_GZIP, queueBudgetGzip: QUEUE_WORKER_BUDGET_GZIP }, null, 2)}\n`,
+    );
   else process.stdout.write(`${table(sizes, footprint)}\n`);
 }
 

@@ -7,7 +7,14 @@
 import { credentialSource, type Credentials, type CredentialsProvider } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoint.js";
 import { abortError, callError, callMetadata, newCallContext, type CallContext } from "./call-context.js";
-import { ClientDestroyedError, MTurkError, UnexpectedResponseError, ValidationError, type ResponseMetadata, type TransportError } from "./errors.js";
+import {
+  ClientDestroyedError,
+  MTurkError,
+  UnexpectedResponseError,
+  ValidationError,
+  type ResponseMetadata,
+  type TransportError,
+} from "./errors.js";
 import type { HashConstructor } from "./hash.js";
 import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
@@ -17,7 +24,15 @@ import { clockOffset, RetryStrategy, sleep } from "./retry.js";
 import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import type { Transport, WireRequest, WireResponse } from "./transport/types.js";
-import type { BonusPayment, GetAccountBalanceOutput, ListBonusPaymentsInput, ListBonusPaymentsOutput, Operation, SendBonusInput, SendBonusOutput } from "./model.js";
+import type {
+  BonusPayment,
+  GetAccountBalanceOutput,
+  ListBonusPaymentsInput,
+  ListBonusPaymentsOutput,
+  Operation,
+  SendBonusInput,
+  SendBonusOutput,
+} from "./model.js";
 import { checkWholeNumber, validateListBonusPayments, validateSendBonus } from "./validate.js";
 
 // The operations' shapes live in model.ts; re-exported here for the modules that import them from the client.
@@ -140,7 +155,6 @@ interface Pending {
   startedAt: number;
 }
 
-
 /**
  * A client for the MTurk Requester API's bonus operations. Create one and
  * reuse it: it owns a signer, a connection pool and a retry budget.
@@ -166,10 +180,16 @@ export class BaseMTurkClient {
     this.#endpoint = resolveEndpoint(options);
     const region = options.region ?? "us-east-1";
     if (!/^[a-z0-9-]+$/.test(region) || region === "sandbox") {
-      throw new ValidationError("region", `${JSON.stringify(region)} is not a signing region`, 'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }');
+      throw new ValidationError(
+        "region",
+        `${JSON.stringify(region)} is not a signing region`,
+        'it must be an AWS region such as "us-east-1"; for the sandbox use { sandbox: true }',
+      );
     }
     this.#credentials = credentialSource(options.credentials);
-    this.#retry = new RetryStrategy(checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS);
+    this.#retry = new RetryStrategy(
+      checkWholeNumber("maxAttempts", options.maxAttempts, 1, 100) ?? DEFAULT_MAX_ATTEMPTS,
+    );
     // Timers fire at once beyond 2^31 - 1 ms, which would time out every attempt.
     const timeoutMs = checkWholeNumber("timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1) ?? DEFAULT_TIMEOUT_MS;
     this.#signer = new RequestSigner(region, platform.sha256);
@@ -198,10 +218,22 @@ export class BaseMTurkClient {
     const requestIds: string[] = [];
     // Request ids of the call's other answers: a duplicate answer may name the original one.
     const verdict = (error: MTurkError): DuplicateVerdict =>
-      duplicateVerdict(error, UniqueRequestToken, requestIds.filter((id) => id !== error.$metadata.requestId));
+      duplicateVerdict(
+        error,
+        UniqueRequestToken,
+        requestIds.filter((id) => id !== error.$metadata.requestId),
+      );
     const context = newCallContext(UniqueRequestToken);
-    const result = await this.#call("SendBonus", body, options, context, (error) => verdict(error) === "duplicate", requestIds);
-    if (result.ok) return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata: callMetadata(context) };
+    const result = await this.#call(
+      "SendBonus",
+      body,
+      options,
+      context,
+      (error) => verdict(error) === "duplicate",
+      requestIds,
+    );
+    if (result.ok)
+      return { UniqueRequestToken, alreadyGranted: false, settledBy: "response", $metadata: callMetadata(context) };
     return this.#settle(result.error, verdict(result.error), pending, options, context);
   }
 
@@ -211,7 +243,13 @@ export class BaseMTurkClient {
    * the caller's token may have been used before) is settled by reading back.
    * Anything else is thrown as it is.
    */
-  async #settle(error: MTurkError, verdict: DuplicateVerdict, pending: Pending, options: CallOptions, context: CallContext): Promise<SendBonusOutput> {
+  async #settle(
+    error: MTurkError,
+    verdict: DuplicateVerdict,
+    pending: Pending,
+    options: CallOptions,
+    context: CallContext,
+  ): Promise<SendBonusOutput> {
     const granted = (settledBy: SettledBy): SendBonusOutput => ({
       UniqueRequestToken: pending.token,
       alreadyGranted: true,
@@ -229,7 +267,11 @@ export class BaseMTurkClient {
       found = await this.#readBack(pending, options);
     } catch (readError) {
       context.outcomeUnknown = true;
-      throw callError(error, context, ` (may have been paid: the ListBonusPayments read-back failed with ${(readError as Error | undefined)?.name}; retry with the same token)`);
+      throw callError(
+        error,
+        context,
+        ` (may have been paid: the ListBonusPayments read-back failed with ${(readError as Error | undefined)?.name}; retry with the same token)`,
+      );
     }
     if (found) return granted("read-back");
     // Not listed: nothing paid in the window, so the refusal stands; unless it says the token was processed, which the listing then contradicts.
@@ -239,13 +281,21 @@ export class BaseMTurkClient {
 
   /** True when MTurk lists this bonus as granted since the call's first attempt (on MTurk's clock, with a margin). */
   async #readBack(pending: Pending, options: CallOptions): Promise<boolean> {
-    const since = (options.tokenFirstSentAt?.getTime() ?? pending.startedAt + (this.#serverOffsetMs ?? 0)) - READ_BACK_MARGIN_MS;
+    const since =
+      (options.tokenFirstSentAt?.getTime() ?? pending.startedAt + (this.#serverOffsetMs ?? 0)) - READ_BACK_MARGIN_MS;
     const bonus: PaidBonus = { ...pending.bonus, since };
     let seen = 0;
     const { signal, beforeAttempt } = options;
-    for await (const payment of this.paginateBonusPayments({ AssignmentId: pending.AssignmentId, MaxResults: 100 }, { signal, beforeAttempt })) {
+    for await (const payment of this.paginateBonusPayments(
+      { AssignmentId: pending.AssignmentId, MaxResults: 100 },
+      { signal, beforeAttempt },
+    )) {
       if (isThisBonus({ ...payment, cents: toCents(payment.BonusAmount) }, bonus)) return true;
-      if (++seen > READ_BACK_MAX_PAYMENTS) throw malformed("ListBonusPayments", `more than ${READ_BACK_MAX_PAYMENTS} payments for one assignment`, { attempts: 0, totalRetryDelay: 0 });
+      if (++seen > READ_BACK_MAX_PAYMENTS)
+        throw malformed("ListBonusPayments", `more than ${READ_BACK_MAX_PAYMENTS} payments for one assignment`, {
+          attempts: 0,
+          totalRetryDelay: 0,
+        });
     }
     return false;
   }
@@ -254,14 +304,21 @@ export class BaseMTurkClient {
   async getAccountBalance(options: CallOptions = {}): Promise<GetAccountBalanceOutput> {
     const { data, $metadata } = await this.#callOrThrow("GetAccountBalance", "{}", options);
     const { AvailableBalance, OnHoldBalance } = data;
-    if (typeof AvailableBalance !== "string") throw malformed("GetAccountBalance", "AvailableBalance is not a string", $metadata);
-    return typeof OnHoldBalance === "string" ? { AvailableBalance, OnHoldBalance, $metadata } : { AvailableBalance, $metadata };
+    if (typeof AvailableBalance !== "string")
+      throw malformed("GetAccountBalance", "AvailableBalance is not a string", $metadata);
+    return typeof OnHoldBalance === "string"
+      ? { AvailableBalance, OnHoldBalance, $metadata }
+      : { AvailableBalance, $metadata };
   }
 
   /** One page of the bonuses paid for an assignment. */
   async listBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): Promise<ListBonusPaymentsOutput> {
     const valid = validateListBonusPayments(input);
-    const { data, $metadata } = await this.#callOrThrow("ListBonusPayments", serializeListBonusPayments(valid), options);
+    const { data, $metadata } = await this.#callOrThrow(
+      "ListBonusPayments",
+      serializeListBonusPayments(valid),
+      options,
+    );
     const payments = data.BonusPayments ?? [];
     if (!Array.isArray(payments)) throw malformed("ListBonusPayments", "BonusPayments is not a list", $metadata);
     const BonusPayments = payments.map((item: unknown) => toBonusPayment(item, $metadata));
@@ -275,16 +332,23 @@ export class BaseMTurkClient {
   }
 
   /** Every bonus paid for an assignment, across pages: `for await (const payment of client.paginateBonusPayments({ AssignmentId }))`. */
-  async *paginateBonusPayments(input: ListBonusPaymentsInput, options: CallOptions = {}): AsyncGenerator<BonusPayment, void, undefined> {
+  async *paginateBonusPayments(
+    input: ListBonusPaymentsInput,
+    options: CallOptions = {},
+  ): AsyncGenerator<BonusPayment, void, undefined> {
     const valid = validateListBonusPayments(input);
     let NextToken = valid.NextToken;
     const seen = new Set<string>();
     do {
-      const page: ListBonusPaymentsOutput = await this.listBonusPayments(NextToken === undefined ? { ...valid } : { ...valid, NextToken }, options);
+      const page: ListBonusPaymentsOutput = await this.listBonusPayments(
+        NextToken === undefined ? { ...valid } : { ...valid, NextToken },
+        options,
+      );
       yield* page.BonusPayments;
       NextToken = Object.hasOwn(page, "NextToken") ? page.NextToken : undefined;
       // A service that hands back a token it gave before would page forever.
-      if (NextToken !== undefined && seen.has(NextToken)) throw malformed("ListBonusPayments", "NextToken repeats an earlier page's", page.$metadata);
+      if (NextToken !== undefined && seen.has(NextToken))
+        throw malformed("ListBonusPayments", "NextToken repeats an earlier page's", page.$metadata);
       if (NextToken !== undefined) seen.add(NextToken);
     } while (NextToken !== undefined);
   }
@@ -317,7 +381,11 @@ export class BaseMTurkClient {
   }
 
   /** `#call` for an operation without a token to settle: its failure is thrown as the call's error. */
-  async #callOrThrow(operation: Operation, body: string, options: CallOptions): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
+  async #callOrThrow(
+    operation: Operation,
+    body: string,
+    options: CallOptions,
+  ): Promise<{ data: Record<string, unknown>; $metadata: ResponseMetadata }> {
     const context = newCallContext();
     const result = await this.#call(operation, body, options, context);
     if (!result.ok) throw callError(result.error, context);
@@ -364,7 +432,12 @@ export class BaseMTurkClient {
       }
       if (error.outcomeUnknown) context.outcomeUnknown = true;
 
-      const decision = this.#retry.decide({ error, attempts: context.attempts, header: context.response?.header, clockCorrected: context.clockCorrected });
+      const decision = this.#retry.decide({
+        error,
+        attempts: context.attempts,
+        header: context.response?.header,
+        clockCorrected: context.clockCorrected,
+      });
       this.#report(operation, context, error, decision.retry ? decision.delayMs : undefined, startedAt);
       if (!decision.retry) return outcome;
       context.lastRetryCost = decision.cost;
@@ -416,7 +489,12 @@ export class BaseMTurkClient {
    * the steps every answer takes, success or error: the clocks learn its
    * `Date`, and it is parsed. An abort is thrown.
    */
-  async #exchange(request: WireRequest, redact: (text: string) => string, signal: AbortSignal | undefined, context: CallContext): Promise<ParsedResponse> {
+  async #exchange(
+    request: WireRequest,
+    redact: (text: string) => string,
+    signal: AbortSignal | undefined,
+    context: CallContext,
+  ): Promise<ParsedResponse> {
     let response: WireResponse;
     try {
       response = await this.#transport.send(request, signal);
@@ -435,7 +513,13 @@ export class BaseMTurkClient {
   }
 
   /** Tells `onAttempt` about one attempt; a logger's failure must never change a payment's outcome. */
-  #report(operation: Operation, context: CallContext, error: MTurkError | undefined, waitMs: number | undefined, startedAt: number): void {
+  #report(
+    operation: Operation,
+    context: CallContext,
+    error: MTurkError | undefined,
+    waitMs: number | undefined,
+    startedAt: number,
+  ): void {
     const { response } = context;
     try {
       this.#onAttempt?.({
@@ -481,7 +565,12 @@ function throwIfAborted(signal: AbortSignal | undefined, context: CallContext): 
 }
 
 function malformed(operation: string, problem: string, $metadata: ResponseMetadata): UnexpectedResponseError {
-  return new UnexpectedResponseError({ message: `${operation} answer is malformed: ${problem}`, excerpt: problem, $fault: "server", $metadata });
+  return new UnexpectedResponseError({
+    message: `${operation} answer is malformed: ${problem}`,
+    excerpt: problem,
+    $fault: "server",
+    $metadata,
+  });
 }
 
 function toBonusPayment(item: unknown, $metadata: ResponseMetadata): BonusPayment {
@@ -490,7 +579,12 @@ function toBonusPayment(item: unknown, $metadata: ResponseMetadata): BonusPaymen
   if (typeof WorkerId !== "string" || typeof BonusAmount !== "string" || typeof AssignmentId !== "string") {
     throw malformed("ListBonusPayments", "a payment lacks WorkerId, BonusAmount or AssignmentId", $metadata);
   }
-  const when = typeof GrantTime === "number" ? new Date(GrantTime * 1000) : typeof GrantTime === "string" ? new Date(GrantTime) : new Date(Number.NaN);
+  const when =
+    typeof GrantTime === "number"
+      ? new Date(GrantTime * 1000)
+      : typeof GrantTime === "string"
+        ? new Date(GrantTime)
+        : new Date(Number.NaN);
   if (Number.isNaN(when.getTime())) throw malformed("ListBonusPayments", "a payment has no valid GrantTime", $metadata);
   return { WorkerId, BonusAmount, AssignmentId, Reason: typeof Reason === "string" ? Reason : "", GrantTime: when };
 }

@@ -55,15 +55,24 @@ export function checkCredentials(value: unknown): Credentials {
   const record = value as Record<string, unknown>;
   for (const key of ["accessKeyId", "secretAccessKey"]) {
     const part = record[key];
-    if (typeof part !== "string" || part === "") throw new ValidationError(`credentials.${key}`, "is missing or empty", MISSING);
+    if (typeof part !== "string" || part === "")
+      throw new ValidationError(`credentials.${key}`, "is missing or empty", MISSING);
   }
   const sessionToken = record.sessionToken;
   if (sessionToken !== undefined && (typeof sessionToken !== "string" || sessionToken === "")) {
-    throw new ValidationError("credentials.sessionToken", "is not a non-empty string", "omit it, or pass the session token of temporary credentials");
+    throw new ValidationError(
+      "credentials.sessionToken",
+      "is not a non-empty string",
+      "omit it, or pass the session token of temporary credentials",
+    );
   }
   const expiration = record.expiration;
   if (expiration !== undefined && !(expiration instanceof Date && !Number.isNaN(expiration.getTime()))) {
-    throw new ValidationError("credentials.expiration", "is not a valid Date", "omit it, or pass when the temporary credentials expire as a Date");
+    throw new ValidationError(
+      "credentials.expiration",
+      "is not a valid Date",
+      "omit it, or pass when the temporary credentials expire as a Date",
+    );
   }
   return value as Credentials;
 }

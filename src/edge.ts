@@ -10,7 +10,8 @@ export * from "./exports.js";
 
 const edge: Platform = {
   sha256: WebSha256,
-  transport: (_endpoint, options) => fetchTransport(options.fetch ?? ((input, init) => fetch(input, init)), options.timeoutMs),
+  transport: (_endpoint, options) =>
+    fetchTransport(options.fetch ?? ((input, init) => fetch(input, init)), options.timeoutMs),
 };
 
 /** Pays MTurk bonuses. Create one per isolate or process and reuse it. */

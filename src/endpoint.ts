@@ -36,10 +36,18 @@ export function resolveEndpoint(options: { endpoint?: string; sandbox?: boolean 
   try {
     url = new URL(raw);
   } catch {
-    throw new ValidationError("endpoint", `${JSON.stringify(raw)} is not a URL`, "it must be an absolute URL such as https://mturk-requester.us-east-1.amazonaws.com");
+    throw new ValidationError(
+      "endpoint",
+      `${JSON.stringify(raw)} is not a URL`,
+      "it must be an absolute URL such as https://mturk-requester.us-east-1.amazonaws.com",
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ValidationError("endpoint", `uses ${url.protocol}`, "it must be https:// (or http:// to a loopback address)");
+    throw new ValidationError(
+      "endpoint",
+      `uses ${url.protocol}`,
+      "it must be https:// (or http:// to a loopback address)",
+    );
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
     throw new ValidationError(
@@ -57,7 +65,11 @@ export function resolveEndpoint(options: { endpoint?: string; sandbox?: boolean 
   }
   // Unreserved characters only: then the path is its own SigV4 canonical form, and no proxy can re-encode it.
   if (!/^(\/[\w.~-]+)*\/?$/.test(url.pathname)) {
-    throw new ValidationError("endpoint", `has the path ${JSON.stringify(url.pathname)}`, "a path may hold only letters, digits and . _ ~ - between slashes");
+    throw new ValidationError(
+      "endpoint",
+      `has the path ${JSON.stringify(url.pathname)}`,
+      "a path may hold only letters, digits and . _ ~ - between slashes",
+    );
   }
   // The operation's URI is `/`, appended to the endpoint's path: `https://example.com/custom` → `/custom/` (Smithy's AwsJson11HostWithPath).
   const path = url.pathname.endsWith("/") ? url.pathname : `${url.pathname}/`;

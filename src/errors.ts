@@ -115,7 +115,6 @@ export class ValidationError extends MTurkError {
     this.field = field;
     this.rule = rule;
   }
-
 }
 
 /**
@@ -130,7 +129,6 @@ export class TransportError extends MTurkError {
     super({ ...init, name: init.name ?? "TransportError", $fault: "client" });
     this.code = init.code;
   }
-
 }
 
 /** An attempt got no complete answer within `timeoutMs`. A `TransportError`; retried with the same token. */
@@ -161,7 +159,11 @@ export class CredentialsProviderError extends MTurkError {
 /** A call on a client after `destroy()`. */
 export class ClientDestroyedError extends MTurkError {
   constructor() {
-    super({ name: "ClientDestroyedError", message: "This MTurkClient was destroyed; create a new one", $fault: "client" });
+    super({
+      name: "ClientDestroyedError",
+      message: "This MTurkClient was destroyed; create a new one",
+      $fault: "client",
+    });
   }
 }
 
@@ -174,7 +176,6 @@ export class UnexpectedResponseError extends MTurkError {
     super({ ...init, name: "UnexpectedResponseError" });
     this.excerpt = init.excerpt;
   }
-
 }
 
 /** The caller's `AbortSignal` fired. The signal's reason is the `cause`. */

@@ -9,7 +9,9 @@ import type { Checksum, SourceData } from "./hash.js";
 
 function toNodeInput(data: SourceData): string | Uint8Array {
   if (typeof data === "string" || data instanceof Uint8Array) return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(data);
 }
 
 /** `Checksum` over OpenSSL: SHA-256, or HMAC-SHA-256 when constructed with a key. */

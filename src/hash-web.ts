@@ -16,7 +16,9 @@ function toBytes(data: SourceData): Bytes {
   if (typeof data === "string") return utf8.encode(data) as Bytes;
   // The same array back, so that the key cache below recognises a key it has imported.
   if (data instanceof Uint8Array) return data as Bytes;
-  return (ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data)) as Bytes;
+  return (
+    ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data)
+  ) as Bytes;
 }
 
 /**
@@ -52,7 +54,10 @@ export class WebSha256 implements Checksum {
     this.#chunks = [];
     const data = chunks.length === 1 ? chunks[0]! : concat(chunks);
     const secret = this.#secret;
-    const out = secret === undefined ? await crypto.subtle.digest("SHA-256", data) : await crypto.subtle.sign("HMAC", await hmacKey(secret), data);
+    const out =
+      secret === undefined
+        ? await crypto.subtle.digest("SHA-256", data)
+        : await crypto.subtle.sign("HMAC", await hmacKey(secret), data);
     return new Uint8Array(out);
   }
 

@@ -63,7 +63,12 @@ export function defaultNamespace(endpointOrigin: string): string {
  * and its occurrence among identical bonuses (0 for the first). 48
  * characters, within MTurk's 64.
  */
-export function deriveToken(namespace: string, bonus: BonusIdentity, occurrence = 0, sha256: Sha256Sync = portableSha256): string {
+export function deriveToken(
+  namespace: string,
+  bonus: BonusIdentity,
+  occurrence = 0,
+  sha256: Sha256Sync = portableSha256,
+): string {
   return TOKEN_PREFIX + base64url(sha256(tokenInput(namespace, bonus, occurrence))).slice(0, 43);
 }
 
@@ -74,7 +79,15 @@ export function deriveToken(namespace: string, bonus: BonusIdentity, occurrence 
  * derives the very same token without a copy of this definition.
  */
 export function tokenInput(namespace: string, bonus: BonusIdentity, occurrence = 0): string {
-  return JSON.stringify(["mturk-bonus/token/v2", namespace, bonus.WorkerId, bonus.AssignmentId, bonus.cents, bonus.Reason, occurrence]);
+  return JSON.stringify([
+    "mturk-bonus/token/v2",
+    namespace,
+    bonus.WorkerId,
+    bonus.AssignmentId,
+    bonus.cents,
+    bonus.Reason,
+    occurrence,
+  ]);
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

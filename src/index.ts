@@ -12,7 +12,9 @@ export * from "./exports.js";
 const node: Platform = {
   sha256: NodeSha256,
   transport: (endpoint, options) =>
-    options.fetch ? fetchTransport(options.fetch, options.timeoutMs) : nodeTransport(endpoint.origin, { timeoutMs: options.timeoutMs }),
+    options.fetch
+      ? fetchTransport(options.fetch, options.timeoutMs)
+      : nodeTransport(endpoint.origin, { timeoutMs: options.timeoutMs }),
 };
 
 /** Pays MTurk bonuses. Create one per process and reuse it; `destroy()` it when done. */

@@ -21,7 +21,8 @@ export function describeValue(value: unknown): string {
  * `ValidationError` saying the value must be `rule` (e.g. `"a positive number"`).
  */
 export function checkOption<T>(name: string, value: T | undefined, valid: boolean, rule: string): T | undefined {
-  if (value !== undefined && !valid) throw new ValidationError(name, `is ${describeValue(value)}`, `it must be ${rule}`);
+  if (value !== undefined && !valid)
+    throw new ValidationError(name, `is ${describeValue(value)}`, `it must be ${rule}`);
   return value;
 }
 

@@ -3,7 +3,14 @@
  * error. Never throws: garbage, truncated JSON and proxy HTML pages all
  * become an `MTurkError` with the status and a short excerpt.
  */
-import { MTurkError, RequestError, ServiceFault, ThrottlingException, UnexpectedResponseError, type MTurkErrorInit } from "./errors.js";
+import {
+  MTurkError,
+  RequestError,
+  ServiceFault,
+  ThrottlingException,
+  UnexpectedResponseError,
+  type MTurkErrorInit,
+} from "./errors.js";
 import { retryableField, retryKind, THROTTLING_CODES } from "./retry.js";
 import type { WireResponse } from "./transport/types.js";
 
@@ -11,7 +18,9 @@ const EXCERPT_LENGTH = 200;
 
 /** The request id, under any of the header names AWS services use. */
 export function requestIdOf(response: WireResponse): string | undefined {
-  return response.header("x-amzn-requestid") ?? response.header("x-amzn-request-id") ?? response.header("x-amz-request-id");
+  return (
+    response.header("x-amzn-requestid") ?? response.header("x-amzn-request-id") ?? response.header("x-amz-request-id")
+  );
 }
 
 /**
@@ -34,14 +43,18 @@ export function excerptOf(body: string): string {
 
 /** Objects of an answer get no prototype, so a field the answer lacks is never read from a polluted `Object.prototype`. */
 function withoutPrototype(_key: string, value: unknown): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.assign(Object.create(null) as object, value) : value;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Object.assign(Object.create(null) as object, value)
+    : value;
 }
 
 function parseObject(body: string): Record<string, unknown> | undefined {
   if (body.trim() === "") return Object.create(null) as Record<string, unknown>;
   try {
     const value: unknown = JSON.parse(body, withoutPrototype);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -106,7 +119,13 @@ export function parseResponse(response: WireResponse, redact: (text: string) => 
 
   if (code === undefined || code === "") {
     const excerpt = excerptOf(redact(body));
-    const init: MTurkErrorInit & { excerpt: string } = { message: `HTTP ${status} without an AWS error code${excerpt ? `: ${excerpt}` : " and an empty body"}`, excerpt, $fault, $metadata, outcomeUnknown };
+    const init: MTurkErrorInit & { excerpt: string } = {
+      message: `HTTP ${status} without an AWS error code${excerpt ? `: ${excerpt}` : " and an empty body"}`,
+      excerpt,
+      $fault,
+      $metadata,
+      outcomeUnknown,
+    };
     init.$retryable = retryableField(retryKind(init));
     return { ok: false, error: new UnexpectedResponseError(init) };
   }

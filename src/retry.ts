@@ -50,7 +50,8 @@ const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Signature errors are clock errors only when the message says so; a wrong key must not be retried. */
-const CLOCK_SKEW_MESSAGE = /signature expired|not yet current|time too skewed|request has expired|is now earlier than|is now later than/i;
+const CLOCK_SKEW_MESSAGE =
+  /signature expired|not yet current|time too skewed|request has expired|is now earlier than|is now later than/i;
 
 /**
  * Classifies a failed attempt: an error, or the `MTurkErrorInit` it is
@@ -170,7 +171,9 @@ export type StopReason =
   | "budget";
 
 /** The strategy's answer for one failed attempt: wait this long at this cost, or stop. */
-export type RetryDecision = { readonly retry: true; readonly delayMs: number; readonly cost: number } | { readonly retry: false; readonly reason: StopReason };
+export type RetryDecision =
+  | { readonly retry: true; readonly delayMs: number; readonly cost: number }
+  | { readonly retry: false; readonly reason: StopReason };
 
 /** What the strategy weighs about one failed attempt. */
 export interface FailedAttempt {
@@ -239,10 +242,13 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     // One listener per signal however many calls wait on it (see transport/abort.ts).
-    const stopWatching = signal === undefined ? undefined : watchAbort(signal, (reason) => {
-      clearTimeout(timer);
-      reject(reason);
-    });
+    const stopWatching =
+      signal === undefined
+        ? undefined
+        : watchAbort(signal, (reason) => {
+            clearTimeout(timer);
+            reject(reason);
+          });
     const timer = setTimeout(() => {
       stopWatching?.();
       resolve();

@@ -39,7 +39,11 @@ export function mentions(text: string, token: string): boolean {
  * Classifies an error answered to a SendBonus attempt.
  * @param requestIds - the request ids of this call's other answers (the "original request ID" a duplicate answer may name)
  */
-export function duplicateVerdict(error: MTurkError, token: string, requestIds: readonly string[] = []): DuplicateVerdict {
+export function duplicateVerdict(
+  error: MTurkError,
+  token: string,
+  requestIds: readonly string[] = [],
+): DuplicateVerdict {
   if (error.name !== "RequestError") return "refusal";
   const text = error.message;
   if (mentions(text, token) || requestIds.some((id) => id !== "" && mentions(text, id))) return "duplicate";

@@ -94,10 +94,16 @@ export class RequestSigner {
     if (syncHex !== undefined) {
       const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${syncHex(request.body)}`;
       // The derived key, once known, is used as is: no promise to wait on per request.
-      signature = syncHex(`${ALGORITHM}\n${longDate}\n${scope}\n${syncHex(canonicalRequest)}`, this.#signingKey?.derived ?? (await key));
+      signature = syncHex(
+        `${ALGORITHM}\n${longDate}\n${scope}\n${syncHex(canonicalRequest)}`,
+        this.#signingKey?.derived ?? (await key),
+      );
     } else {
       const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${await this.#hex(request.body)}`;
-      signature = await this.#hex(`${ALGORITHM}\n${longDate}\n${scope}\n${await this.#hex(canonicalRequest)}`, await key);
+      signature = await this.#hex(
+        `${ALGORITHM}\n${longDate}\n${scope}\n${await this.#hex(canonicalRequest)}`,
+        await key,
+      );
     }
     headers.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return headers;
@@ -136,7 +142,12 @@ export class RequestSigner {
       return cached.key;
     }
     const key = this.#deriveKey(credentials.secretAccessKey, shortDate);
-    const entry: SigningKey = { shortDate, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, key };
+    const entry: SigningKey = {
+      shortDate,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      key,
+    };
     this.#signingKey = entry;
     key.then(
       (derived) => {

@@ -6,7 +6,13 @@
  * fails in the test as it would in production.
  */
 import type { CallOptions } from "./client.js";
-import type { GetAccountBalanceOutput, ListBonusPaymentsInput, ListBonusPaymentsOutput, SendBonusInput, SendBonusOutput } from "./model.js";
+import type {
+  GetAccountBalanceOutput,
+  ListBonusPaymentsInput,
+  ListBonusPaymentsOutput,
+  SendBonusInput,
+  SendBonusOutput,
+} from "./model.js";
 import type { ResponseMetadata } from "./errors.js";
 import { MTurkClient } from "./index.js";
 import { validateListBonusPayments, validateSendBonus } from "./validate.js";
@@ -29,7 +35,9 @@ export interface MockCall<K extends MockedOperation> {
 type Output<K extends MockedOperation> = MockedOperations[K]["output"];
 /** What a stub may give: the output, with `$metadata` and (for sendBonus) the token filled in when left out. */
 type PartialOutput<K extends MockedOperation> = Partial<Output<K>>;
-type Behaviour<K extends MockedOperation> = (input: MockedOperations[K]["input"]) => PartialOutput<K> | Promise<PartialOutput<K>>;
+type Behaviour<K extends MockedOperation> = (
+  input: MockedOperations[K]["input"],
+) => PartialOutput<K> | Promise<PartialOutput<K>>;
 
 interface Rule<K extends MockedOperation> {
   readonly match: Partial<Record<string, unknown>> | undefined;
@@ -63,9 +71,19 @@ export interface MTurkClientMock {
   restore(): void;
 }
 
-const METADATA: ResponseMetadata = { httpStatusCode: 200, requestId: "00000000-0000-4000-8000-000000000000", attempts: 1, totalRetryDelay: 0 };
+const METADATA: ResponseMetadata = {
+  httpStatusCode: 200,
+  requestId: "00000000-0000-4000-8000-000000000000",
+  attempts: 1,
+  totalRetryDelay: 0,
+};
 
-function defaults<K extends MockedOperation>(operation: K, input: MockedOperations[K]["input"], given: PartialOutput<K>, count: number): Output<K> {
+function defaults<K extends MockedOperation>(
+  operation: K,
+  input: MockedOperations[K]["input"],
+  given: PartialOutput<K>,
+  count: number,
+): Output<K> {
   const $metadata = { ...METADATA, ...(given as { $metadata?: ResponseMetadata }).$metadata };
   if (operation === "sendBonus") {
     const token = (input as SendBonusInput).UniqueRequestToken ?? `mock-token-${count}`;
@@ -130,10 +148,18 @@ function stubBuilder<K extends MockedOperation>(rule: Rule<K>): StubBuilder<K> {
 export function mockMTurkClient(target: MTurkClient | typeof MTurkClient = MTurkClient): MTurkClientMock {
   const host = (typeof target === "function" ? target.prototype : target) as unknown as Target;
   const rules: { [K in MockedOperation]: Rule<K>[] } = { sendBonus: [], getAccountBalance: [], listBonusPayments: [] };
-  const recorded: { [K in MockedOperation]: MockCall<K>[] } = { sendBonus: [], getAccountBalance: [], listBonusPayments: [] };
+  const recorded: { [K in MockedOperation]: MockCall<K>[] } = {
+    sendBonus: [],
+    getAccountBalance: [],
+    listBonusPayments: [],
+  };
   const saved = new Map<MockedOperation, PropertyDescriptor | undefined>();
 
-  async function answer<K extends MockedOperation>(operation: K, input: MockedOperations[K]["input"], options: CallOptions | undefined): Promise<Output<K>> {
+  async function answer<K extends MockedOperation>(
+    operation: K,
+    input: MockedOperations[K]["input"],
+    options: CallOptions | undefined,
+  ): Promise<Output<K>> {
     (recorded[operation] as MockCall<K>[]).push({ input, options });
     const count = recorded[operation].length;
     for (const rule of [...(rules[operation] as Rule<K>[])].reverse()) {
@@ -142,7 +168,9 @@ export function mockMTurkClient(target: MTurkClient | typeof MTurkClient = MTurk
       if (behaviour === undefined) continue;
       return defaults(operation, input, await behaviour(input), count);
     }
-    throw new Error(`mockMTurkClient: no stub answers ${operation}(${input === undefined ? "" : JSON.stringify(input)}); add one with .on("${operation}").resolves(…)`);
+    throw new Error(
+      `mockMTurkClient: no stub answers ${operation}(${input === undefined ? "" : JSON.stringify(input)}); add one with .on("${operation}").resolves(…)`,
+    );
   }
 
   const methods: { [K in MockedOperation]: (...args: never[]) => Promise<Output<K>> } = {

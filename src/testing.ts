@@ -30,13 +30,30 @@ import { MTurkClient } from "./index.js";
 
 export { FAULT_KINDS, FaultSchedule, type FaultKind, type FaultSpec } from "./simulator/faults.js";
 export { INJECTED_TURK_ERROR_CODE } from "./simulator/fault-responses.js";
-export { Ledger, TOKEN_TTL_MS, type BonusRecord, type LedgerCounters, type LedgerOptions, type LedgerSnapshot } from "./simulator/ledger.js";
+export {
+  Ledger,
+  TOKEN_TTL_MS,
+  type BonusRecord,
+  type LedgerCounters,
+  type LedgerOptions,
+  type LedgerSnapshot,
+} from "./simulator/ledger.js";
 export { SIMULATOR_CREDENTIALS } from "./simulator/credentials.js";
 export type { SigningCredentials } from "./simulator/sigv4.js";
-export { mockMTurkClient, type MockCall, type MockedOperation, type MockedOperations, type MTurkClientMock, type StubBuilder } from "./testing-mock.js";
+export {
+  mockMTurkClient,
+  type MockCall,
+  type MockedOperation,
+  type MockedOperations,
+  type MTurkClientMock,
+  type StubBuilder,
+} from "./testing-mock.js";
 
 /** Keys for clients under test: they open nothing real (and the handlers check no signature unless given `credentials`). */
-export const TEST_CREDENTIALS = { accessKeyId: "AKIDTESTTESTTESTTEST", secretAccessKey: "test/secret/not-an-aws-key" } as const;
+export const TEST_CREDENTIALS = {
+  accessKeyId: "AKIDTESTTESTTESTTEST",
+  secretAccessKey: "test/secret/not-an-aws-key",
+} as const;
 
 /**
  * A client wired to msw: it sends with the global `fetch`, looked up at

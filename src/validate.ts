@@ -46,10 +46,15 @@ export function checkText(field: string, value: unknown, rule: TextRule): string
   if (value.length === 0 || value.length > rule.max) {
     let length = 0;
     for (const _ of value) length++;
-    if (length < 1 || length > rule.max) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
+    if (length < 1 || length > rule.max)
+      throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${rule.max} characters`);
   }
   if (rule.pattern && !rule.pattern.test(value)) {
-    throw new ValidationError(field, `${describeValue(value)} is malformed`, `it must match ${rule.pattern.source}, e.g. ${rule.example}`);
+    throw new ValidationError(
+      field,
+      `${describeValue(value)} is malformed`,
+      `it must match ${rule.pattern.source}, e.g. ${rule.example}`,
+    );
   }
   return value;
 }
@@ -72,8 +77,14 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
     );
   }
   const cents = toCents(text);
-  if (cents === undefined) throw new ValidationError(field, `${describeValue(text)} is too large`, "it must be at most 90071992547409.91 dollars");
-  if (cents === 0) throw new ValidationError(field, `${describeValue(text)} is zero`, "a bonus must be greater than zero");
+  if (cents === undefined)
+    throw new ValidationError(
+      field,
+      `${describeValue(text)} is too large`,
+      "it must be at most 90071992547409.91 dollars",
+    );
+  if (cents === 0)
+    throw new ValidationError(field, `${describeValue(text)} is zero`, "a bonus must be greater than zero");
   return cents;
 }
 
@@ -91,13 +102,23 @@ export function snapshotFields(input: object): Record<string, unknown> {
 
 function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ValidationError("input", `is ${describeValue(input)}`, `${what} takes an object with the fields ${allowed.join(", ")}`);
+    throw new ValidationError(
+      "input",
+      `is ${describeValue(input)}`,
+      `${what} takes an object with the fields ${allowed.join(", ")}`,
+    );
   }
   const record = snapshotFields(input);
   for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
       const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
-      throw new ValidationError(key, `is not a field of ${what}`, hint ? `did you mean ${hint}? Field names are PascalCase as on the wire` : `the fields are ${allowed.join(", ")}`);
+      throw new ValidationError(
+        key,
+        `is not a field of ${what}`,
+        hint
+          ? `did you mean ${hint}? Field names are PascalCase as on the wire`
+          : `the fields are ${allowed.join(", ")}`,
+      );
     }
   }
   return record;
@@ -115,17 +136,30 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
   const cents = checkAmount(record.BonusAmount);
   const AssignmentId = checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID);
   const Reason = checkText("Reason", record.Reason, { max: REASON_MAX_LENGTH });
-  if (Reason.trim() === "") throw new ValidationError("Reason", "is only white space", "the service requires a reason, and the worker reads it");
+  if (Reason.trim() === "")
+    throw new ValidationError(
+      "Reason",
+      "is only white space",
+      "the service requires a reason, and the worker reads it",
+    );
   // No prototype: an absent optional field reads as `undefined`, whatever Object.prototype holds.
-  const valid: SendBonusInput = Object.assign(Object.create(null) as SendBonusInput, { WorkerId, BonusAmount: record.BonusAmount as string, AssignmentId, Reason });
-  if (record.UniqueRequestToken !== undefined) valid.UniqueRequestToken = checkText("UniqueRequestToken", record.UniqueRequestToken, { max: 64 });
+  const valid: SendBonusInput = Object.assign(Object.create(null) as SendBonusInput, {
+    WorkerId,
+    BonusAmount: record.BonusAmount as string,
+    AssignmentId,
+    Reason,
+  });
+  if (record.UniqueRequestToken !== undefined)
+    valid.UniqueRequestToken = checkText("UniqueRequestToken", record.UniqueRequestToken, { max: 64 });
   return { input: valid, cents };
 }
 
 /** Checks a `ListBonusPayments` input. */
 export function validateListBonusPayments(input: unknown): ListBonusPaymentsInput {
   const record = checkFields(input, LIST_FIELDS, "ListBonusPayments");
-  const valid: ListBonusPaymentsInput = Object.assign(Object.create(null) as ListBonusPaymentsInput, { AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID) });
+  const valid: ListBonusPaymentsInput = Object.assign(Object.create(null) as ListBonusPaymentsInput, {
+    AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID),
+  });
   const MaxResults = checkWholeNumber("MaxResults", record.MaxResults, 1, 100);
   if (MaxResults !== undefined) valid.MaxResults = MaxResults;
   if (record.NextToken !== undefined) valid.NextToken = checkText("NextToken", record.NextToken, { max: 255 });

@@ -4,7 +4,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MTurkClient } from "../src/index.js";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { RequestError, ValidationError } from "../src/errors.js";
-import { createTestClient, FaultSchedule, Ledger, mockMTurkClient, mturkHandlers, SIMULATOR_CREDENTIALS, TEST_CREDENTIALS } from "../src/testing.js";
+import {
+  createTestClient,
+  FaultSchedule,
+  Ledger,
+  mockMTurkClient,
+  mturkHandlers,
+  SIMULATOR_CREDENTIALS,
+  TEST_CREDENTIALS,
+} from "../src/testing.js";
 import { bonus, call } from "./simulator/helpers.js";
 
 const PRODUCTION = "https://mturk-requester.us-east-1.amazonaws.com";
@@ -28,7 +36,10 @@ describe("mturkHandlers", () => {
 
   it("answers the sandbox endpoint too", async () => {
     server.use(...mturkHandlers({ ledger: { balance: "3.00" } }));
-    expect((await call(SANDBOX, "GetAccountBalance", {}, anyKey)).json).toEqual({ AvailableBalance: "3.00", OnHoldBalance: "0.00" });
+    expect((await call(SANDBOX, "GetAccountBalance", {}, anyKey)).json).toEqual({
+      AvailableBalance: "3.00",
+      OnHoldBalance: "0.00",
+    });
   });
 
   it("answers a custom endpoint given as endpoint", async () => {
@@ -42,7 +53,10 @@ describe("mturkHandlers", () => {
     const answer = await call(PRODUCTION, "SendBonus", bonus({ UniqueRequestToken: "dup" }), anyKey);
     expect(answer).toMatchObject({
       status: 400,
-      json: { __type: "RequestError", Message: expect.stringMatching(/^The idempotency token "dup" has already been processed\. \(\d+\)$/) },
+      json: {
+        __type: "RequestError",
+        Message: expect.stringMatching(/^The idempotency token "dup" has already been processed\. \(\d+\)$/),
+      },
     });
   });
 
@@ -58,7 +72,10 @@ describe("mturkHandlers", () => {
     server.use(...mturkHandlers({ faults }));
     expect((await call(PRODUCTION, "GetAccountBalance", {}, anyKey)).status).toBe(200);
     faults.add([{ kind: "throttle", count: 1 }]);
-    expect((await call(PRODUCTION, "GetAccountBalance", {}, anyKey)).json).toEqual({ __type: "ThrottlingException", message: "Rate exceeded" });
+    expect((await call(PRODUCTION, "GetAccountBalance", {}, anyKey)).json).toEqual({
+      __type: "ThrottlingException",
+      message: "Rate exceeded",
+    });
   });
 
   it("accepts any credentials when none are configured", async () => {
@@ -69,12 +86,19 @@ describe("mturkHandlers", () => {
   describe("with credentials configured", () => {
     it("accepts requests signed with them", async () => {
       server.use(...mturkHandlers({ credentials: SIMULATOR_CREDENTIALS }));
-      expect((await call(PRODUCTION, "GetAccountBalance", {}, { credentials: SIMULATOR_CREDENTIALS })).status).toBe(200);
+      expect((await call(PRODUCTION, "GetAccountBalance", {}, { credentials: SIMULATOR_CREDENTIALS })).status).toBe(
+        200,
+      );
     });
 
     it("refuses requests signed with another secret", async () => {
       server.use(...mturkHandlers({ credentials: SIMULATOR_CREDENTIALS }));
-      const answer = await call(PRODUCTION, "GetAccountBalance", {}, { credentials: { ...SIMULATOR_CREDENTIALS, secretAccessKey: "x" } });
+      const answer = await call(
+        PRODUCTION,
+        "GetAccountBalance",
+        {},
+        { credentials: { ...SIMULATOR_CREDENTIALS, secretAccessKey: "x" } },
+      );
       expect(answer).toMatchObject({ status: 400, json: { __type: "InvalidSignatureException" } });
     });
   });
@@ -85,10 +109,20 @@ describe("the README example", () => {
     const ledger = new Ledger({ balance: "20.00" });
     const faults = new FaultSchedule();
     server.use(...mturkHandlers({ ledger, faults }));
-    const client = new MTurkClient({ sandbox: true, fetch: globalThis.fetch, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
+    const client = new MTurkClient({
+      sandbox: true,
+      fetch: globalThis.fetch,
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+    });
     try {
       faults.add([{ kind: "lostAnswer", count: 1 }]);
-      const result = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks", UniqueRequestToken: "t-1" });
+      const result = await client.sendBonus({
+        WorkerId: "A1",
+        AssignmentId: "3X1",
+        BonusAmount: "1.00",
+        Reason: "thanks",
+        UniqueRequestToken: "t-1",
+      });
       expect(result.alreadyGranted).toBe(true);
       expect(ledger.snapshot().bonuses).toHaveLength(1);
       expect(ledger.snapshot().balance).toBe("18.80");
@@ -117,7 +151,12 @@ describe("testing cannot leak to MTurk", () => {
     subscribe("net.client.socket", onSocket);
     const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
     try {
-      const result = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" });
+      const result = await client.sendBonus({
+        WorkerId: "A1",
+        AssignmentId: "3X1",
+        BonusAmount: "1.00",
+        Reason: "thanks",
+      });
       expect(result.alreadyGranted).toBe(false);
       expect(ledger.snapshot().bonuses).toMatchObject([{ WorkerId: "A1", AssignmentId: "3X1" }]);
       expect(sockets).toEqual([]);
@@ -132,9 +171,15 @@ describe("testing cannot leak to MTurk", () => {
     const sockets: unknown[] = [];
     const onSocket = (message: unknown): void => void sockets.push(message);
     subscribe("net.client.socket", onSocket);
-    const client = new MTurkClient({ endpoint: "https://unhandled.example", credentials: { ...TEST_CREDENTIALS }, maxAttempts: 1 });
+    const client = new MTurkClient({
+      endpoint: "https://unhandled.example",
+      credentials: { ...TEST_CREDENTIALS },
+      maxAttempts: 1,
+    });
     try {
-      const error = await client.sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" }).catch((caught: unknown) => caught);
+      const error = await client
+        .sendBonus({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks" })
+        .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ name: expect.stringMatching(/Error$/) });
       expect(sockets).toEqual([]);
     } finally {
@@ -164,9 +209,15 @@ describe("mockMTurkClient", () => {
     const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
     try {
       mturk.on("sendBonus").resolves({ alreadyGranted: false });
-      mturk.on("sendBonus", { WorkerId: "A2" }).rejects(new RequestError({ message: "This worker did not do this assignment" }));
+      mturk
+        .on("sendBonus", { WorkerId: "A2" })
+        .rejects(new RequestError({ message: "This worker did not do this assignment" }));
       mturk.on("getAccountBalance").resolvesOnce({ AvailableBalance: "1.00" }).resolves({ AvailableBalance: "0.00" });
-      expect(await client.sendBonus({ ...bonusInput, UniqueRequestToken: "t-1" })).toMatchObject({ UniqueRequestToken: "t-1", alreadyGranted: false, $metadata: { httpStatusCode: 200 } });
+      expect(await client.sendBonus({ ...bonusInput, UniqueRequestToken: "t-1" })).toMatchObject({
+        UniqueRequestToken: "t-1",
+        alreadyGranted: false,
+        $metadata: { httpStatusCode: 200 },
+      });
       await expect(client.sendBonus({ ...bonusInput, WorkerId: "A2" })).rejects.toThrow("did not do this assignment");
       expect((await client.getAccountBalance()).AvailableBalance).toBe("1.00");
       expect((await client.getAccountBalance()).AvailableBalance).toBe("0.00");
@@ -181,8 +232,10 @@ describe("mockMTurkClient", () => {
     const mturk = mockMTurkClient();
     const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
     try {
-      await expect(client.sendBonus({ ...bonusInput, BonusAmount: 1.5 as unknown as string })).rejects.toBeInstanceOf(ValidationError);
-      await expect(client.sendBonus(bonusInput)).rejects.toThrow('mockMTurkClient: no stub answers sendBonus');
+      await expect(client.sendBonus({ ...bonusInput, BonusAmount: 1.5 as unknown as string })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(client.sendBonus(bonusInput)).rejects.toThrow("mockMTurkClient: no stub answers sendBonus");
     } finally {
       mturk.restore();
       await client.destroy();
@@ -192,9 +245,18 @@ describe("mockMTurkClient", () => {
   it("pages paginateBonusPayments through stubbed listBonusPayments, and restore() puts the real methods back", async () => {
     const mturk = mockMTurkClient();
     const client = new MTurkClient({ sandbox: true, credentials: { ...TEST_CREDENTIALS } });
-    const payment = { WorkerId: "A1", AssignmentId: "3X1", BonusAmount: "1.00", Reason: "thanks", GrantTime: new Date(0) };
+    const payment = {
+      WorkerId: "A1",
+      AssignmentId: "3X1",
+      BonusAmount: "1.00",
+      Reason: "thanks",
+      GrantTime: new Date(0),
+    };
     try {
-      mturk.on("listBonusPayments").resolvesOnce({ BonusPayments: [payment], NextToken: "p2" }).resolves({ BonusPayments: [payment] });
+      mturk
+        .on("listBonusPayments")
+        .resolvesOnce({ BonusPayments: [payment], NextToken: "p2" })
+        .resolves({ BonusPayments: [payment] });
       const seen = [];
       for await (const p of client.paginateBonusPayments({ AssignmentId: "3X1" })) seen.push(p);
       expect(seen).toHaveLength(2);

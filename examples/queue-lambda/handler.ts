@@ -12,7 +12,10 @@ import { createSqsHandler } from "mturk-bonus/queue";
 export const handler = createSqsHandler({
   client: () =>
     new MTurkClient({
-      credentials: { accessKeyId: process.env.MTURK_ACCESS_KEY_ID ?? "", secretAccessKey: process.env.MTURK_SECRET_ACCESS_KEY ?? "" },
+      credentials: {
+        accessKeyId: process.env.MTURK_ACCESS_KEY_ID ?? "",
+        secretAccessKey: process.env.MTURK_SECRET_ACCESS_KEY ?? "",
+      },
       sandbox: process.env.MTURK_SANDBOX === "true",
       ...(process.env.MTURK_ENDPOINT ? { endpoint: process.env.MTURK_ENDPOINT } : {}),
     }),

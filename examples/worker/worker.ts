@@ -36,7 +36,13 @@ export default {
       if (typeof body !== "object" || body === null || Array.isArray(body)) throw new TypeError("not an object");
       input = body as SendBonusInput;
     } catch {
-      return Response.json({ name: "BadRequest", message: "The body must be a JSON object with WorkerId, AssignmentId, BonusAmount and Reason" }, { status: 400 });
+      return Response.json(
+        {
+          name: "BadRequest",
+          message: "The body must be a JSON object with WorkerId, AssignmentId, BonusAmount and Reason",
+        },
+        { status: 400 },
+      );
     }
     try {
       // sendBonus checks every field (types, patterns, the amount) before any I/O: a bad one is a ValidationError, answered 400 below.

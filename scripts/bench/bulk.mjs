@@ -53,7 +53,13 @@ const log = (text) => process.stderr.write(`${text}\n`);
 function rowsOf(n, prefix = "A") {
   const rows = new Array(n);
   for (let i = 0; i < n; i++) {
-    rows[i] = { line: i + 2, WorkerId: `AW${prefix}${String(i).padStart(10, "0")}`, AssignmentId: `3${prefix}${String(i).padStart(12, "0")}`, BonusAmount: `${1 + (i % 5)}.${String(i % 100).padStart(2, "0")}`, Reason: `Bonus for study round ${i % 7}` };
+    rows[i] = {
+      line: i + 2,
+      WorkerId: `AW${prefix}${String(i).padStart(10, "0")}`,
+      AssignmentId: `3${prefix}${String(i).padStart(12, "0")}`,
+      BonusAmount: `${1 + (i % 5)}.${String(i % 100).padStart(2, "0")}`,
+      Reason: `Bonus for study round ${i % 7}`,
+    };
   }
   return rows;
 }
@@ -90,7 +96,13 @@ async function bareClient(url, calls, tag = "bare") {
       while (next < calls) {
         const i = next++;
         const prefix = tag === "warm" ? "W" : "B";
-        await client.sendBonus({ WorkerId: `A${prefix}${String(i).padStart(10, "0")}`, AssignmentId: `3${prefix}${String(i).padStart(12, "0")}`, BonusAmount: "1.00", Reason: tag, UniqueRequestToken: `${tag}-${process.pid}-${i}` });
+        await client.sendBonus({
+          WorkerId: `A${prefix}${String(i).padStart(10, "0")}`,
+          AssignmentId: `3${prefix}${String(i).padStart(12, "0")}`,
+          BonusAmount: "1.00",
+          Reason: tag,
+          UniqueRequestToken: `${tag}-${process.pid}-${i}`,
+        });
       }
     }),
   );
@@ -103,7 +115,13 @@ async function main() {
   const sim = await startSimulator();
   const dir = mkdtempSync(join(os.tmpdir(), "bulk-bench-"));
   const journal = join(dir, "study.journal.jsonl");
-  const result = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, concurrency: CONCURRENCY, rows: ROWS };
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    concurrency: CONCURRENCY,
+    rows: ROWS,
+  };
   try {
     log(`bulk bench: bare client, ${Math.min(ROWS, 20_000)} calls at concurrency ${CONCURRENCY} (after a warm-up)`);
     await bareClient(sim.url, 3_000, "warm");
@@ -113,7 +131,13 @@ async function main() {
     const client = clientFor(sim.url);
     log(`bulk bench: paying ${ROWS} rows`);
     let started = performance.now();
-    const paid = await bulk.payBonuses(rows, { client, journal, target: sim.url, concurrency: CONCURRENCY, rate: Number.POSITIVE_INFINITY });
+    const paid = await bulk.payBonuses(rows, {
+      client,
+      journal,
+      target: sim.url,
+      concurrency: CONCURRENCY,
+      rate: Number.POSITIVE_INFINITY,
+    });
     let seconds = (performance.now() - started) / 1000;
     if (!paid.complete) throw new Error(`the payout did not complete: ${JSON.stringify(paid.counts)}`);
     result.pay = {
@@ -128,14 +152,33 @@ async function main() {
     log(`bulk bench: paying ${ROWS} other rows without the listing check (one call per row)`);
     const others = rowsOf(ROWS, "C"); // "B" assignments belong to the bare client's workers
     started = performance.now();
-    const sendOnly = await bulk.payBonuses(others, { client, journal: join(dir, "send-only.journal.jsonl"), target: sim.url, concurrency: CONCURRENCY, rate: Number.POSITIVE_INFINITY, payAgainAfter24h: true });
+    const sendOnly = await bulk.payBonuses(others, {
+      client,
+      journal: join(dir, "send-only.journal.jsonl"),
+      target: sim.url,
+      concurrency: CONCURRENCY,
+      rate: Number.POSITIVE_INFINITY,
+      payAgainAfter24h: true,
+    });
     seconds = (performance.now() - started) / 1000;
-    if (!sendOnly.complete) throw new Error(`the send-only payout did not complete: ${JSON.stringify(sendOnly.counts)}`);
-    result.sendOnly = { seconds, rowsPerSecond: ROWS / seconds, fsyncsPerRow: sendOnly.fsyncs / ROWS, shareOfClient: ROWS / seconds / result.client.callsPerSecond };
+    if (!sendOnly.complete)
+      throw new Error(`the send-only payout did not complete: ${JSON.stringify(sendOnly.counts)}`);
+    result.sendOnly = {
+      seconds,
+      rowsPerSecond: ROWS / seconds,
+      fsyncsPerRow: sendOnly.fsyncs / ROWS,
+      shareOfClient: ROWS / seconds / result.client.callsPerSecond,
+    };
 
     log("bulk bench: re-running on the finished journal");
     started = performance.now();
-    const again = await bulk.payBonuses(rows, { client, journal, target: sim.url, concurrency: CONCURRENCY, rate: Number.POSITIVE_INFINITY });
+    const again = await bulk.payBonuses(rows, {
+      client,
+      journal,
+      target: sim.url,
+      concurrency: CONCURRENCY,
+      rate: Number.POSITIVE_INFINITY,
+    });
     seconds = (performance.now() - started) / 1000;
     if (again.counts.paidNow !== 0) throw new Error("the re-run paid something");
     result.rerun = { seconds };
@@ -144,7 +187,13 @@ async function main() {
     const contents = bulk.readJournal(journal);
     const state = bulk.replay(contents.entries);
     seconds = (performance.now() - started) / 1000;
-    result.replay = { entries: contents.entries.length, seconds, entriesPerSecond: contents.entries.length / seconds, tokens: state.tokens.size, bytes: readFileSync(journal).length };
+    result.replay = {
+      entries: contents.entries.length,
+      seconds,
+      entriesPerSecond: contents.entries.length / seconds,
+      tokens: state.tokens.size,
+      bytes: readFileSync(journal).length,
+    };
 
     log("bulk bench: dry run");
     started = performance.now();
@@ -155,7 +204,11 @@ async function main() {
 
     log(`bulk bench: ${MILLION} rows validated and planned, in a process of its own`);
     result.million = await new Promise((resolveMillion, reject) => {
-      const child = fork(fileURLToPath(import.meta.url), ["--child", "million", "--url", sim.url, "--million", String(MILLION)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const child = fork(
+        fileURLToPath(import.meta.url),
+        ["--child", "million", "--url", sim.url, "--million", String(MILLION)],
+        { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+      );
       child.once("message", resolveMillion);
       child.once("exit", (code) => (code === 0 ? undefined : reject(new Error(`million child exited ${code}`))));
     });
@@ -168,11 +221,40 @@ async function main() {
 }
 
 const TARGETS = [
-  ["Re-run of a finished batch", (r) => `${r.rerun.seconds.toFixed(2)} s (${r.rows.toLocaleString("en-US")} rows)`, (r) => r.rerun.seconds < 10, "< 10 s"],
-  ["Journal replay", (r) => `${Math.round(r.replay.entriesPerSecond).toLocaleString("en-US")} entries/s (${r.replay.entries.toLocaleString("en-US")} entries)`, (r) => r.replay.entriesPerSecond >= 200_000, ">= 200,000/s"],
-  ["Validated + planned", (r) => `${(r.million.ms / 1000).toFixed(2)} s, peak RSS ${r.million.peakRssMb} MB (${r.million.rows.toLocaleString("en-US")} rows)`, (r) => r.million.ms < 20_000 && r.million.peakRssMb < 1000, "< 20 s, < 1 GB"],
-  ["Bulk rows/s vs client calls/s, default (check + send: 2 calls/row)", (r) => `${Math.round(r.pay.rowsPerSecond)} / ${Math.round(r.client.callsPerSecond)} = ${(100 * r.pay.shareOfClient).toFixed(0)}% (calls: ${(100 * r.pay.callsShareOfClient).toFixed(0)}%)`, (r) => r.pay.shareOfClient >= 0.5, ">= 50%"],
-  ["Bulk rows/s vs client calls/s, send only (1 call/row)", (r) => `${Math.round(r.sendOnly.rowsPerSecond)} / ${Math.round(r.client.callsPerSecond)} = ${(100 * r.sendOnly.shareOfClient).toFixed(0)}%, ${r.sendOnly.fsyncsPerRow.toFixed(3)} fsyncs/row`, (r) => r.sendOnly.shareOfClient >= 0.5, ">= 50%"],
+  [
+    "Re-run of a finished batch",
+    (r) => `${r.rerun.seconds.toFixed(2)} s (${r.rows.toLocaleString("en-US")} rows)`,
+    (r) => r.rerun.seconds < 10,
+    "< 10 s",
+  ],
+  [
+    "Journal replay",
+    (r) =>
+      `${Math.round(r.replay.entriesPerSecond).toLocaleString("en-US")} entries/s (${r.replay.entries.toLocaleString("en-US")} entries)`,
+    (r) => r.replay.entriesPerSecond >= 200_000,
+    ">= 200,000/s",
+  ],
+  [
+    "Validated + planned",
+    (r) =>
+      `${(r.million.ms / 1000).toFixed(2)} s, peak RSS ${r.million.peakRssMb} MB (${r.million.rows.toLocaleString("en-US")} rows)`,
+    (r) => r.million.ms < 20_000 && r.million.peakRssMb < 1000,
+    "< 20 s, < 1 GB",
+  ],
+  [
+    "Bulk rows/s vs client calls/s, default (check + send: 2 calls/row)",
+    (r) =>
+      `${Math.round(r.pay.rowsPerSecond)} / ${Math.round(r.client.callsPerSecond)} = ${(100 * r.pay.shareOfClient).toFixed(0)}% (calls: ${(100 * r.pay.callsShareOfClient).toFixed(0)}%)`,
+    (r) => r.pay.shareOfClient >= 0.5,
+    ">= 50%",
+  ],
+  [
+    "Bulk rows/s vs client calls/s, send only (1 call/row)",
+    (r) =>
+      `${Math.round(r.sendOnly.rowsPerSecond)} / ${Math.round(r.client.callsPerSecond)} = ${(100 * r.sendOnly.shareOfClient).toFixed(0)}%, ${r.sendOnly.fsyncsPerRow.toFixed(3)} fsyncs/row`,
+    (r) => r.sendOnly.shareOfClient >= 0.5,
+    ">= 50%",
+  ],
 ];
 
 function markdown(r) {

@@ -9,7 +9,11 @@ export interface CeilingBonus {
   AssignmentId: string;
   Reason: string;
 }
-export function ceilingSigner(credentials: CeilingCredentials, host: string, region?: string): (body: string, now?: number) => Record<string, string>;
+export function ceilingSigner(
+  credentials: CeilingCredentials,
+  host: string,
+  region?: string,
+): (body: string, now?: number) => Record<string, string>;
 export function ceilingBody(bonus: CeilingBonus, token: string): string;
 export function ceilingClient(options: { endpoint: string; credentials: CeilingCredentials }): Promise<{
   send(bonus: CeilingBonus, token?: string): Promise<void>;

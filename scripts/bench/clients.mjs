@@ -46,13 +46,17 @@ async function ours(transport, { endpoint, credentials }) {
  * and sign (what `sendBonus` does before the transport), with the given hash.
  */
 async function oursSigner(hash, { endpoint, credentials }) {
-  const [{ RequestSigner }, { buildRequest, serializeSendBonus }, { validateSendBonus }, { resolveEndpoint }] = await Promise.all([
-    import("../../dist/sign.js"),
-    import("../../dist/request.js"),
-    import("../../dist/validate.js"),
-    import("../../dist/endpoint.js"),
-  ]);
-  const sha256 = hash === "webcrypto" ? (await import("../../dist/hash-web.js")).WebSha256 : (await import("../../dist/hash-node.js")).NodeSha256;
+  const [{ RequestSigner }, { buildRequest, serializeSendBonus }, { validateSendBonus }, { resolveEndpoint }] =
+    await Promise.all([
+      import("../../dist/sign.js"),
+      import("../../dist/request.js"),
+      import("../../dist/validate.js"),
+      import("../../dist/endpoint.js"),
+    ]);
+  const sha256 =
+    hash === "webcrypto"
+      ? (await import("../../dist/hash-web.js")).WebSha256
+      : (await import("../../dist/hash-node.js")).NodeSha256;
   const signer = new RequestSigner(REGION, sha256);
   const target = resolveEndpoint({ endpoint });
   return async (bonus, token) => {
@@ -105,7 +109,10 @@ export const CLIENTS = {
       const { client, SendBonusCommand } = await sdkClient(options);
       const { HttpResponse } = await import("@smithy/protocol-http");
       client.middlewareStack.addRelativeTo(
-        () => async (args) => ({ response: new HttpResponse({ statusCode: 200, headers: {}, body: new Uint8Array(0) }), output: { $metadata: {}, headers: args.request.headers } }),
+        () => async (args) => ({
+          response: new HttpResponse({ statusCode: 200, headers: {}, body: new Uint8Array(0) }),
+          output: { $metadata: {}, headers: args.request.headers },
+        }),
         { name: "benchStopAfterSigning", relation: "after", toMiddleware: "httpSigningMiddleware" },
       );
       return async (bonus, token) => client.send(new SendBonusCommand({ ...bonus, UniqueRequestToken: token }));

@@ -42,8 +42,24 @@ const { values: args } = parseArgs({
  * Workload sizes, totals over all rounds. The issue's minimums: 2,000
  * sequential calls, 5,000 calls per concurrency level, 15 cold starts.
  */
-const FULL = { rounds: 8, sequential: 2400, throughput: 5600, concurrencies: [1, 16, 64], coldStarts: 16, signMs: 300, warmup: 800 };
-const QUICK = { rounds: 2, sequential: 200, throughput: 400, concurrencies: [1, 16, 64], coldStarts: 4, signMs: 100, warmup: 200 };
+const FULL = {
+  rounds: 8,
+  sequential: 2400,
+  throughput: 5600,
+  concurrencies: [1, 16, 64],
+  coldStarts: 16,
+  signMs: 300,
+  warmup: 800,
+};
+const QUICK = {
+  rounds: 2,
+  sequential: 200,
+  throughput: 400,
+  concurrencies: [1, 16, 64],
+  coldStarts: 4,
+  signMs: 100,
+  warmup: 200,
+};
 const plan = { ...(args.quick ? QUICK : FULL) };
 if (args.rounds !== undefined) plan.rounds = Math.max(1, Number(args.rounds));
 const perRound = (total) => Math.ceil(total / plan.rounds);
@@ -108,7 +124,9 @@ function ipcChild(script, argv = [], { onFirstMessage } = {}) {
 
 function startSimulatorProcess() {
   return new Promise((resolvePromise, reject) => {
-    const sim = ipcChild("sim.mjs", [], { onFirstMessage: (message) => resolvePromise({ ...sim, url: message.url, pid: message.pid }) });
+    const sim = ipcChild("sim.mjs", [], {
+      onFirstMessage: (message) => resolvePromise({ ...sim, url: message.url, pid: message.pid }),
+    });
     sim.child.once("exit", (code) => reject(new Error(`simulator exited early (${code}): ${sim.stderr()}`)));
   });
 }
@@ -129,7 +147,8 @@ function versionOf(pkg) {
 function gitCommit() {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: root, encoding: "utf8" }).trim() !== "";
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: root, encoding: "utf8" }).trim() !== "";
     return dirty ? `${commit}+uncommitted src changes` : commit;
   } catch {
     return "unknown";
@@ -178,7 +197,9 @@ async function main() {
   const signers = new Map();
   const raw = {
     sequential: Object.fromEntries(CLIENT_NAMES.map((n) => [n, []])),
-    throughput: Object.fromEntries(plan.concurrencies.map((c) => [c, Object.fromEntries(CLIENT_NAMES.map((n) => [n, []]))])),
+    throughput: Object.fromEntries(
+      plan.concurrencies.map((c) => [c, Object.fromEntries(CLIENT_NAMES.map((n) => [n, []]))]),
+    ),
     sign: Object.fromEntries(SIGNER_NAMES.map((n) => [n, []])),
     oneshot: Object.fromEntries(PROGRAM_NAMES.map((n) => [n, []])),
     bundles: Object.fromEntries(Object.entries(bundles).map(([n, b]) => [n, b.bytes])),
@@ -204,18 +225,23 @@ async function main() {
 
     for (let round = 0; round < plan.rounds; round++) {
       const order = rotate(CLIENT_NAMES, round);
-      for (const name of order) raw.sequential[name].push(await workers.get(name).call({ op: "sequential", calls: perRound(plan.sequential) }));
+      for (const name of order)
+        raw.sequential[name].push(await workers.get(name).call({ op: "sequential", calls: perRound(plan.sequential) }));
       for (const concurrency of plan.concurrencies) {
         for (const name of order) {
           const before = (await sim.call({ op: "cpu" })).cpuUs;
-          const slice = await workers.get(name).call({ op: "throughput", calls: perRound(plan.throughput), concurrency });
+          const slice = await workers
+            .get(name)
+            .call({ op: "throughput", calls: perRound(plan.throughput), concurrency });
           slice.simulatorCpuUs = (await sim.call({ op: "cpu" })).cpuUs - before;
           raw.throughput[concurrency][name].push(slice);
         }
       }
-      for (const name of rotate(SIGNER_NAMES, round)) raw.sign[name].push(await signers.get(name).call({ op: "sign", minMs: plan.signMs }));
+      for (const name of rotate(SIGNER_NAMES, round))
+        raw.sign[name].push(await signers.get(name).call({ op: "sign", minMs: plan.signMs }));
       for (let i = 0; i < coldPerRound; i++) {
-        for (const name of rotate(PROGRAM_NAMES, round + i)) raw.oneshot[name].push(await runOneShot(programs[name], sim.url, credentials, root));
+        for (const name of rotate(PROGRAM_NAMES, round + i))
+          raw.oneshot[name].push(await runOneShot(programs[name], sim.url, credentials, root));
       }
       log(`bench: round ${round + 1}/${plan.rounds} done at ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }

@@ -34,13 +34,17 @@ if (process.argv[2] === "--measure") {
   const parts = ["WorkerId,AssignmentId,BonusAmount,Reason\r\n"];
   for (let i = 0; i < count; i++) {
     const cents = (i % 500) + 1;
-    parts.push(`${id("A", i, 13)},${id("3", i, 29)},${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")},"Thanks, participant ${i}: accuracy bonus"\r\n`);
+    parts.push(
+      `${id("A", i, 13)},${id("3", i, 29)},${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")},"Thanks, participant ${i}: accuracy bonus"\r\n`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), "mturk-bonus-input-"));
   const file = join(dir, "bench.csv");
   writeFileSync(file, parts.join(""));
   try {
-    process.stdout.write(execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--measure", file], { encoding: "utf8" }));
+    process.stdout.write(
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--measure", file], { encoding: "utf8" }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -62,25 +62,64 @@ export async function buildBundles(root) {
  * the simulator's URL and credentials; `env` is added to the environment.
  */
 export function oneShotPrograms({ root, bundles }) {
-  const cold = (name, op = "send") => (url, credentials) => [join(root, "scripts/bench/cold.mjs"), name, url, JSON.stringify(credentials), op];
+  const cold =
+    (name, op = "send") =>
+    (url, credentials) => [join(root, "scripts/bench/cold.mjs"), name, url, JSON.stringify(credentials), op];
   const bundled = (name) => (url, credentials) => [bundles[name].path, url, JSON.stringify(credentials)];
   const cli = resolve(root, "dist/cli/bin.js");
-  const cliEnv = (credentials) => ({ AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
+  const cliEnv = (credentials) => ({
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  });
   return {
     "ours-node": { label: "one-call script, mturk-bonus (node:http)", argv: cold("ours-node"), versus: "sdk" },
     "ours-fetch": { label: "one-call script, mturk-bonus (fetch)", argv: cold("ours-fetch"), versus: "sdk" },
     sdk: { label: "one-call script, @aws-sdk/client-mturk", argv: cold("sdk") },
     ceiling: { label: "one-call script, ceiling (undici)", argv: cold("ceiling"), versus: "sdk" },
-    "bundled-ours-node": { label: "bundled one-call script, mturk-bonus (node:http)", argv: bundled("bundled-ours-node"), versus: "bundled-sdk", bundle: "bundled-ours-node" },
-    "bundled-ours-fetch": { label: "bundled one-call script, mturk-bonus (fetch)", argv: bundled("bundled-ours-fetch"), versus: "bundled-sdk", bundle: "bundled-ours-fetch" },
-    "bundled-sdk": { label: "bundled one-call script, @aws-sdk/client-mturk", argv: bundled("bundled-sdk"), bundle: "bundled-sdk" },
+    "bundled-ours-node": {
+      label: "bundled one-call script, mturk-bonus (node:http)",
+      argv: bundled("bundled-ours-node"),
+      versus: "bundled-sdk",
+      bundle: "bundled-ours-node",
+    },
+    "bundled-ours-fetch": {
+      label: "bundled one-call script, mturk-bonus (fetch)",
+      argv: bundled("bundled-ours-fetch"),
+      versus: "bundled-sdk",
+      bundle: "bundled-ours-fetch",
+    },
+    "bundled-sdk": {
+      label: "bundled one-call script, @aws-sdk/client-mturk",
+      argv: bundled("bundled-sdk"),
+      bundle: "bundled-sdk",
+    },
     "cli-send": {
       label: "`mturk-bonus send` (CLI)",
-      argv: (url) => [cli, "send", "--endpoint", url, "--worker", BONUS.WorkerId, "--assignment", BONUS.AssignmentId, "--amount", BONUS.BonusAmount, "--reason", BONUS.Reason, "--token", randomUUID()],
+      argv: (url) => [
+        cli,
+        "send",
+        "--endpoint",
+        url,
+        "--worker",
+        BONUS.WorkerId,
+        "--assignment",
+        BONUS.AssignmentId,
+        "--amount",
+        BONUS.BonusAmount,
+        "--reason",
+        BONUS.Reason,
+        "--token",
+        randomUUID(),
+      ],
       env: cliEnv,
       versus: "sdk",
     },
-    "cli-balance": { label: "`mturk-bonus balance` (CLI)", argv: (url) => [cli, "balance", "--endpoint", url], env: cliEnv, versus: "sdk-balance" },
+    "cli-balance": {
+      label: "`mturk-bonus balance` (CLI)",
+      argv: (url) => [cli, "balance", "--endpoint", url],
+      env: cliEnv,
+      versus: "sdk-balance",
+    },
     "sdk-balance": { label: "one-call script, @aws-sdk/client-mturk GetAccountBalance", argv: cold("sdk", "balance") },
   };
 }

@@ -77,7 +77,9 @@ try {
   } else {
     await worker.call({ op: "init", kind: "client", name, endpoint: url, credentials, warmup: 1000 });
     const r = await worker.call({ op: "throughput", calls: Number(args.calls), concurrency: Number(args.concurrency) });
-    console.log(`${name}: ${Math.round((r.calls / r.wallMs) * 1000)} calls/s at concurrency ${args.concurrency}, ${Math.round(r.cpuUs / r.calls)} µs CPU per call`);
+    console.log(
+      `${name}: ${Math.round((r.calls / r.wallMs) * 1000)} calls/s at concurrency ${args.concurrency}, ${Math.round(r.cpuUs / r.calls)} µs CPU per call`,
+    );
     await worker.call({ op: "close" });
   }
 } finally {
@@ -104,10 +106,12 @@ function summarize(file) {
     const key = `${functionName || "(anonymous)"}  ${where}:${lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
     const group = !url
-      ? functionName.startsWith("(") ? functionName : "(native)"
+      ? functionName.startsWith("(")
+        ? functionName
+        : "(native)"
       : url.startsWith("node:")
         ? "node: internals"
-        : /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? where.split("/").slice(0, 2).join("/");
+        : (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? where.split("/").slice(0, 2).join("/"));
     groups.set(group, (groups.get(group) ?? 0) + us);
   }
   const pct = (us) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
@@ -115,7 +119,8 @@ function summarize(file) {
   console.log("  by module:");
   for (const [g, us] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`    ${pct(us)}  ${g}`);
   console.log("  hottest functions (self time):");
-  for (const [f, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top))) console.log(`    ${pct(us)}  ${f}`);
+  for (const [f, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top)))
+    console.log(`    ${pct(us)}  ${f}`);
 }
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) summarize(join(dir, file));

@@ -37,7 +37,9 @@ function pairedRatio(perRound, name, base) {
 /** Splits a list into `rounds` consecutive groups (cold starts run `coldPerRound` per round). */
 function byRound(list, rounds) {
   const size = Math.ceil(list.length / rounds);
-  return Array.from({ length: rounds }, (_, i) => list.slice(i * size, (i + 1) * size)).filter((group) => group.length > 0);
+  return Array.from({ length: rounds }, (_, i) => list.slice(i * size, (i + 1) * size)).filter(
+    (group) => group.length > 0,
+  );
 }
 
 /** The figures of one run: one row per measure, one value per client. */
@@ -46,36 +48,86 @@ export function summarize(raw, plan, { programs } = {}) {
   const add = (id, label, unit, better, values, extra = {}) => rows.push({ id, label, unit, better, values, ...extra });
 
   const latencies = Object.fromEntries(
-    CLIENT_COLUMNS.map((name) => [name, raw.sequential[name].flatMap((slice) => slice.latenciesUs).sort((a, b) => a - b)]),
+    CLIENT_COLUMNS.map((name) => [
+      name,
+      raw.sequential[name].flatMap((slice) => slice.latenciesUs).sort((a, b) => a - b),
+    ]),
   );
   const calls = (name) => latencies[name].length;
-  const roundQuantile = (q) => mapClients((n) => raw.sequential[n].map((slice) => quantile([...slice.latenciesUs].sort((a, b) => a - b), q)));
-  add("sequential-p50", "Sequential latency p50", "ms", "lower", mapClients((n) => quantile(latencies[n], 0.5) / 1000), {
-    calls: mapClients(calls),
-    perRound: roundQuantile(0.5),
-  });
-  add("sequential-p99", "Sequential latency p99", "ms", "lower", mapClients((n) => quantile(latencies[n], 0.99) / 1000), {
-    calls: mapClients(calls),
-  });
+  const roundQuantile = (q) =>
+    mapClients((n) =>
+      raw.sequential[n].map((slice) =>
+        quantile(
+          [...slice.latenciesUs].sort((a, b) => a - b),
+          q,
+        ),
+      ),
+    );
+  add(
+    "sequential-p50",
+    "Sequential latency p50",
+    "ms",
+    "lower",
+    mapClients((n) => quantile(latencies[n], 0.5) / 1000),
+    {
+      calls: mapClients(calls),
+      perRound: roundQuantile(0.5),
+    },
+  );
+  add(
+    "sequential-p99",
+    "Sequential latency p99",
+    "ms",
+    "lower",
+    mapClients((n) => quantile(latencies[n], 0.99) / 1000),
+    {
+      calls: mapClients(calls),
+    },
+  );
 
   for (const concurrency of plan.concurrencies) {
     const slices = raw.throughput[concurrency];
-    add(`throughput-c${concurrency}`, `Throughput, concurrency ${concurrency}`, "calls/s", "higher", mapClients((n) => median(slices[n].map(rate))), {
-      calls: mapClients((n) => sum(slices[n].map((s) => s.calls))),
-      perRound: mapClients((n) => slices[n].map(rate)),
-      simulatorCpuUsPerCall: mapClients((n) => sum(slices[n].map((s) => s.simulatorCpuUs)) / sum(slices[n].map((s) => s.calls))),
-      simulatorCpuShare: mapClients((n) => sum(slices[n].map((s) => s.simulatorCpuUs)) / 1000 / sum(slices[n].map((s) => s.wallMs))),
-    });
+    add(
+      `throughput-c${concurrency}`,
+      `Throughput, concurrency ${concurrency}`,
+      "calls/s",
+      "higher",
+      mapClients((n) => median(slices[n].map(rate))),
+      {
+        calls: mapClients((n) => sum(slices[n].map((s) => s.calls))),
+        perRound: mapClients((n) => slices[n].map(rate)),
+        simulatorCpuUsPerCall: mapClients(
+          (n) => sum(slices[n].map((s) => s.simulatorCpuUs)) / sum(slices[n].map((s) => s.calls)),
+        ),
+        simulatorCpuShare: mapClients(
+          (n) => sum(slices[n].map((s) => s.simulatorCpuUs)) / 1000 / sum(slices[n].map((s) => s.wallMs)),
+        ),
+      },
+    );
   }
   const top = Math.max(...plan.concurrencies);
   const topSlices = raw.throughput[top];
-  add(`client-cpu-c${top}`, `Client CPU per call at concurrency ${top}`, "µs", "lower", mapClients((n) => sum(topSlices[n].map((s) => s.cpuUs)) / sum(topSlices[n].map((s) => s.calls))), {
-    perRound: mapClients((n) => topSlices[n].map((s) => s.cpuUs / s.calls)),
-  });
+  add(
+    `client-cpu-c${top}`,
+    `Client CPU per call at concurrency ${top}`,
+    "µs",
+    "lower",
+    mapClients((n) => sum(topSlices[n].map((s) => s.cpuUs)) / sum(topSlices[n].map((s) => s.calls))),
+    {
+      perRound: mapClients((n) => topSlices[n].map((s) => s.cpuUs / s.calls)),
+    },
+  );
 
-  add("client-cpu-sequential", "Client CPU per call, sequential", "µs", "lower", mapClients((n) => sum(raw.sequential[n].map((s) => s.cpuUs)) / calls(n)), {
-    perRound: mapClients((n) => raw.sequential[n].map((s) => s.cpuUs / s.latenciesUs.length)),
-  });
+  add(
+    "client-cpu-sequential",
+    "Client CPU per call, sequential",
+    "µs",
+    "lower",
+    mapClients((n) => sum(raw.sequential[n].map((s) => s.cpuUs)) / calls(n)),
+    {
+      perRound: mapClients((n) => raw.sequential[n].map((s) => s.cpuUs / s.latenciesUs.length)),
+    },
+  );
 
   const signRates = (name) => raw.sign[name].map(rate);
   // One signer serves both transports, so both columns show it.
@@ -85,22 +137,50 @@ export function summarize(raw, plan, { programs } = {}) {
     ["signing-webcrypto", "Signing alone, our signer on WebCrypto (the edge build's hash)", "ours-webcrypto"],
   ]) {
     const source = signers(ours);
-    add(id, label, "signs/s", "higher", mapClients((n) => median(signRates(source[n]))), { perRound: mapClients((n) => signRates(source[n])) });
+    add(
+      id,
+      label,
+      "signs/s",
+      "higher",
+      mapClients((n) => median(signRates(source[n]))),
+      { perRound: mapClients((n) => signRates(source[n])) },
+    );
   }
 
   const oneshot = (n, field) => raw.oneshot[n].map((run) => run[field]);
-  add("cold-start", "Cold start, spawn → first response (median)", "ms", "lower", mapClients((n) => median(oneshot(n, "firstMs"))), {
-    calls: mapClients((n) => raw.oneshot[n].length),
-    perRound: mapClients((n) => byRound(oneshot(n, "firstMs"), plan.rounds).map(median)),
-  });
-  add("spawn-to-exit", "One-call script, spawn → exit (median)", "ms", "lower", mapClients((n) => median(oneshot(n, "exitMs"))), {
-    perRound: mapClients((n) => byRound(oneshot(n, "exitMs"), plan.rounds).map(median)),
-  });
-  add("peak-rss", "Peak RSS of the client process", "MB", "lower", mapClients((n) => raw.memory[n].maxRssBytes / 2 ** 20));
+  add(
+    "cold-start",
+    "Cold start, spawn → first response (median)",
+    "ms",
+    "lower",
+    mapClients((n) => median(oneshot(n, "firstMs"))),
+    {
+      calls: mapClients((n) => raw.oneshot[n].length),
+      perRound: mapClients((n) => byRound(oneshot(n, "firstMs"), plan.rounds).map(median)),
+    },
+  );
+  add(
+    "spawn-to-exit",
+    "One-call script, spawn → exit (median)",
+    "ms",
+    "lower",
+    mapClients((n) => median(oneshot(n, "exitMs"))),
+    {
+      perRound: mapClients((n) => byRound(oneshot(n, "exitMs"), plan.rounds).map(median)),
+    },
+  );
+  add(
+    "peak-rss",
+    "Peak RSS of the client process",
+    "MB",
+    "lower",
+    mapClients((n) => raw.memory[n].maxRssBytes / 2 ** 20),
+  );
 
   // Ratios pair the rounds where a row has them (peak RSS is one figure per process).
   for (const row of rows) {
-    const versus = (base) => mapClients((n) => (row.perRound ? pairedRatio(row.perRound, n, base) : row.values[n] / row.values[base]));
+    const versus = (base) =>
+      mapClients((n) => (row.perRound ? pairedRatio(row.perRound, n, base) : row.values[n] / row.values[base]));
     row.vsSdk = versus("sdk");
     row.vsCeiling = versus("ceiling");
   }
@@ -131,8 +211,14 @@ export function summarizeOneShots(raw, plan, programs) {
   for (const row of Object.values(out)) {
     const base = row.versus === undefined ? undefined : out[row.versus];
     if (base === undefined) continue;
-    const paired = (f) => median(row.perRound[f].map((value, i) => value / base.perRound[f][i]).filter(Number.isFinite));
-    row.vs = { firstMs: paired("firstMs"), exitMs: paired("exitMs"), rssMB: row.rssMB / base.rssMB, bundleBytes: row.bundleBytes / base.bundleBytes };
+    const paired = (f) =>
+      median(row.perRound[f].map((value, i) => value / base.perRound[f][i]).filter(Number.isFinite));
+    row.vs = {
+      firstMs: paired("firstMs"),
+      exitMs: paired("exitMs"),
+      rssMB: row.rssMB / base.rssMB,
+      bundleBytes: row.bundleBytes / base.bundleBytes,
+    };
   }
   return out;
 }
@@ -144,7 +230,8 @@ function mapClients(f) {
 /** The issues' targets, each checked on this run's ratios. */
 function targets(rows, processes, worker) {
   const row = (id) => rows.find((r) => r.id === id);
-  const verdict = (ratio, op, limit) => (Number.isFinite(ratio) ? (op === ">=" ? ratio >= limit : ratio <= limit) : false);
+  const verdict = (ratio, op, limit) =>
+    Number.isFinite(ratio) ? (op === ">=" ? ratio >= limit : ratio <= limit) : false;
   const check = (label, id, client, op, limit, base = "sdk") => {
     const ratio = (base === "ceiling" ? row(id)?.vsCeiling : row(id)?.vsSdk)?.[client] ?? Number.NaN;
     return { label, client, ratio, limit: `${op} ${limit}`, met: verdict(ratio, op, limit) };
@@ -154,8 +241,22 @@ function targets(rows, processes, worker) {
     return { label, client: name, ratio, limit: `${op} ${limit}`, met: verdict(ratio, op, limit) };
   };
   return [
-    check("Client CPU per call at concurrency 64 ≤ 1.15× the ceiling's", "client-cpu-c64", "ours-node", "<=", 1.15, "ceiling"),
-    check("Client CPU per call, sequential ≤ 1.3× the ceiling's", "client-cpu-sequential", "ours-node", "<=", 1.3, "ceiling"),
+    check(
+      "Client CPU per call at concurrency 64 ≤ 1.15× the ceiling's",
+      "client-cpu-c64",
+      "ours-node",
+      "<=",
+      1.15,
+      "ceiling",
+    ),
+    check(
+      "Client CPU per call, sequential ≤ 1.3× the ceiling's",
+      "client-cpu-sequential",
+      "ours-node",
+      "<=",
+      1.3,
+      "ceiling",
+    ),
     check("Throughput at concurrency 64 ≥ 2.5× SDK", "throughput-c64", "ours-node", ">=", 2.5),
     check("Sequential p50 ≤ 0.7× SDK", "sequential-p50", "ours-node", "<=", 0.7),
     check("Sequential p50 ≤ 0.7× SDK (fetch transport)", "sequential-p50", "ours-fetch", "<=", 0.7),
@@ -166,7 +267,13 @@ function targets(rows, processes, worker) {
     oneShot("`mturk-bonus send`, spawn → exit ≤ 0.8× the SDK one-call script", "cli-send", "exitMs", "<=", 0.8),
     oneShot("`mturk-bonus balance`, spawn → exit ≤ 0.8× the SDK one-call script", "cli-balance", "exitMs", "<=", 0.8),
     oneShot("Bundled, spawn → first response ≤ 0.8× the bundled SDK", "bundled-ours-node", "firstMs", "<=", 0.8),
-    oneShot("Bundled, spawn → first response ≤ 0.8× the bundled SDK (fetch transport)", "bundled-ours-fetch", "firstMs", "<=", 0.8),
+    oneShot(
+      "Bundled, spawn → first response ≤ 0.8× the bundled SDK (fetch transport)",
+      "bundled-ours-fetch",
+      "firstMs",
+      "<=",
+      0.8,
+    ),
     oneShot("Bundle bytes ≤ 1.0× the bundled SDK's", "bundled-ours-node", "bundleBytes", "<=", 1.0),
     check("Peak RSS ≤ 0.9× SDK", "peak-rss", "ours-node", "<=", 0.9),
     check("Peak RSS ≤ 0.9× SDK (fetch transport)", "peak-rss", "ours-fetch", "<=", 0.9),
@@ -193,9 +300,12 @@ const ratio = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(
 /** The one-shot programs as a table: medians, and ratios to the SDK program each is compared with. */
 function renderOneShots(processes, worker) {
   const lines = [];
-  lines.push("| One-shot program | spawn → first answer (ms) | spawn → exit (ms) | exit after the answer (ms) | peak RSS (MB) | bundle (KB) |");
+  lines.push(
+    "| One-shot program | spawn → first answer (ms) | spawn → exit (ms) | exit after the answer (ms) | peak RSS (MB) | bundle (KB) |",
+  );
   lines.push("|---|---:|---:|---:|---:|---:|");
-  const withRatio = (value, r, digits = 0) => (Number.isFinite(value) ? `${value.toFixed(digits)}${Number.isFinite(r) ? ` · ${ratio(r)}` : ""}` : "–");
+  const withRatio = (value, r, digits = 0) =>
+    Number.isFinite(value) ? `${value.toFixed(digits)}${Number.isFinite(r) ? ` · ${ratio(r)}` : ""}` : "–";
   for (const row of Object.values(processes ?? {})) {
     const vs = row.vs ?? {};
     lines.push(
@@ -204,7 +314,9 @@ function renderOneShots(processes, worker) {
   }
   lines.push("");
   if (worker?.gzip !== undefined) {
-    lines.push(`One-call Worker bundle (esbuild, Workers conditions, minified): ${(worker.minified / 1024).toFixed(1)} KB, **${(worker.gzip / 1024).toFixed(1)} KB gzipped** (budget ${(worker.budgetGzip / 1024).toFixed(0)} KB).`);
+    lines.push(
+      `One-call Worker bundle (esbuild, Workers conditions, minified): ${(worker.minified / 1024).toFixed(1)} KB, **${(worker.gzip / 1024).toFixed(1)} KB gzipped** (budget ${(worker.budgetGzip / 1024).toFixed(0)} KB).`,
+    );
   }
   return lines;
 }
@@ -230,19 +342,28 @@ export function renderMarkdown(result) {
   lines.push("| Target | Client | Ratio | Goal | Met |");
   lines.push("|---|---|---:|---:|:---:|");
   for (const t of checks) {
-    lines.push(`| ${t.label} | ${t.client} | ${ratio(t.ratio)} | ${t.limit} | ${t.met === undefined ? "–" : t.met ? "yes" : "**no**"} |`);
+    lines.push(
+      `| ${t.label} | ${t.client} | ${ratio(t.ratio)} | ${t.limit} | ${t.met === undefined ? "–" : t.met ? "yes" : "**no**"} |`,
+    );
   }
   lines.push("");
   const c64 = rows.find((r) => r.id === "throughput-c64");
   if (c64?.simulatorCpuShare) {
-    const share = CLIENT_COLUMNS.map((n) => `${n} ${(c64.simulatorCpuShare[n] * 100).toFixed(0)}% (${c64.simulatorCpuUsPerCall[n].toFixed(0)} µs/request)`).join(", ");
+    const share = CLIENT_COLUMNS.map(
+      (n) =>
+        `${n} ${(c64.simulatorCpuShare[n] * 100).toFixed(0)}% (${c64.simulatorCpuUsPerCall[n].toFixed(0)} µs/request)`,
+    ).join(", ");
     lines.push(`Simulator CPU during the concurrency-64 slices (100% = one core busy): ${share}.`);
   }
   const m = result.machine;
   lines.push(
     `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverageAtStart.join("/")} at start, ${m.loadAverageAtEnd?.join("/")} at end.`,
   );
-  lines.push(`Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
+  lines.push(
+    `Versions: ${Object.entries(result.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+  );
   const p = result.plan;
   lines.push(
     `Run: ${result.date}, ${result.durationSeconds} s, ${p.rounds} interleaved rounds; ${p.sequential} sequential calls, ${p.throughput} calls per concurrency level, ${p.coldStarts} runs of each one-shot program. Latency percentiles pool every call; throughput and signing are medians of per-round rates; each ratio is the median of per-round ratios (same round, side by side), except peak RSS and bundle bytes.`,

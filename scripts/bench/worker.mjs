@@ -85,7 +85,11 @@ async function handle(message) {
       return signing(message.minMs);
     case "stats": {
       const memory = process.memoryUsage();
-      return { maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed };
+      return {
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+      };
     }
     case "close":
       await client?.close();

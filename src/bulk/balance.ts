@@ -48,7 +48,12 @@ export const BALANCE_CALLS = 3;
 
 function passing(error: unknown): boolean {
   if (!isMTurkError(error)) return false;
-  return error.$retryable !== undefined || error.outcomeUnknown || error instanceof TransportError || error instanceof UnexpectedResponseError;
+  return (
+    error.$retryable !== undefined ||
+    error.outcomeUnknown ||
+    error instanceof TransportError ||
+    error instanceof UnexpectedResponseError
+  );
 }
 
 /**

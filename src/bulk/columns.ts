@@ -57,7 +57,11 @@ export function parseColumnMap(spec: string): ColumnMap {
     const field = eq === -1 ? undefined : rowFieldOf(part.slice(0, eq));
     const column = eq === -1 ? "" : part.slice(eq + 1).trim();
     if (field === undefined || column === "") {
-      throw new ValidationError("columns", `has ${JSON.stringify(part.trim())}`, `each entry must be FIELD=COLUMN, with FIELD one of ${ROW_FIELDS.join(", ")}, e.g. WorkerId=workerid,AssignmentId=assignmentid,BonusAmount=bonus`);
+      throw new ValidationError(
+        "columns",
+        `has ${JSON.stringify(part.trim())}`,
+        `each entry must be FIELD=COLUMN, with FIELD one of ${ROW_FIELDS.join(", ")}, e.g. WorkerId=workerid,AssignmentId=assignmentid,BonusAmount=bonus`,
+      );
     }
     if (map[field] !== undefined) throw new ValidationError("columns", `maps ${field} twice`, "give each field once");
     map[field] = column;
@@ -70,8 +74,14 @@ export function checkColumnMap(map: Readonly<Record<string, unknown>>): ColumnMa
   const checked: ColumnMap = {};
   for (const [key, column] of Object.entries(map)) {
     const field = rowFieldOf(key);
-    if (field === undefined) throw new ValidationError("columns", `has the key ${JSON.stringify(key)}`, `the keys are ${ROW_FIELDS.join(", ")}`);
-    if (typeof column !== "string" || column.trim() === "") throw new ValidationError("columns", `maps ${field} to ${JSON.stringify(column)}`, "give a column name");
+    if (field === undefined)
+      throw new ValidationError(
+        "columns",
+        `has the key ${JSON.stringify(key)}`,
+        `the keys are ${ROW_FIELDS.join(", ")}`,
+      );
+    if (typeof column !== "string" || column.trim() === "")
+      throw new ValidationError("columns", `maps ${field} to ${JSON.stringify(column)}`, "give a column name");
     checked[field] = column.trim();
   }
   return checked;
@@ -120,7 +130,12 @@ const LOOKS_LIKE: Readonly<Record<RowField, readonly RegExp[]>> = {
  * Lays out a header under a column map and defaults. `seen` describes the
  * header line as read (for messages).
  */
-export function layoutHeader(names: readonly string[], map: ColumnMap, defaults: RowDefaults, seen: string): HeaderLayout {
+export function layoutHeader(
+  names: readonly string[],
+  map: ColumnMap,
+  defaults: RowDefaults,
+  seen: string,
+): HeaderLayout {
   const resolve = columnResolver(map);
   const columns: (RowField | undefined)[] = [];
   const used: ColumnMap = {};
@@ -136,19 +151,24 @@ export function layoutHeader(names: readonly string[], map: ColumnMap, defaults:
     }
     const earlier = at.get(field);
     if (earlier !== undefined) {
-      problems.push(`column ${field} appears twice (columns ${earlier + 1} ${JSON.stringify(names[earlier])} and ${index + 1} ${JSON.stringify(name)}): keep one, or pick one with --columns ${field}=NAME`);
+      problems.push(
+        `column ${field} appears twice (columns ${earlier + 1} ${JSON.stringify(names[earlier])} and ${index + 1} ${JSON.stringify(name)}): keep one, or pick one with --columns ${field}=NAME`,
+      );
     }
     at.set(field, index);
     used[field] = name.trim();
   });
   for (const field of ROW_FIELDS) {
     const column = map[field];
-    if (column !== undefined && !at.has(field)) problems.push(`--columns ${field}=${column}: the header has no column ${JSON.stringify(column)}; ${seen}`);
+    if (column !== undefined && !at.has(field))
+      problems.push(`--columns ${field}=${column}: the header has no column ${JSON.stringify(column)}; ${seen}`);
   }
   for (const field of ["BonusAmount", "Reason"] as const) {
     const flag = field === "BonusAmount" ? "--amount" : "--reason";
     if (defaults[field] !== undefined && at.has(field)) {
-      problems.push(`${flag} is for files without a ${field} column, and this one has it (column ${JSON.stringify(used[field])}): leave out ${flag}, or drop the column`);
+      problems.push(
+        `${flag} is for files without a ${field} column, and this one has it (column ${JSON.stringify(used[field])}): leave out ${flag}, or drop the column`,
+      );
     }
   }
   for (const field of ["WorkerId", "AssignmentId", "BonusAmount", "Reason"] as const) {
@@ -158,12 +178,26 @@ export function layoutHeader(names: readonly string[], map: ColumnMap, defaults:
   return { columns, used, ignored, problems };
 }
 
-function missingMessage(field: RowField, names: readonly string[], columns: readonly (RowField | undefined)[], seen: string): string {
+function missingMessage(
+  field: RowField,
+  names: readonly string[],
+  columns: readonly (RowField | undefined)[],
+  seen: string,
+): string {
   // A name holding a delimiter is a whole line read as one column (the wrong delimiter): no use as a hint.
-  const free = names.filter((name, index) => columns[index] === undefined && !/[,;\t]/.test(name)).map((name) => name.trim());
-  const candidates = LOOKS_LIKE[field].map((pattern) => free.find((name) => pattern.test(name))).filter((name) => name !== undefined);
+  const free = names
+    .filter((name, index) => columns[index] === undefined && !/[,;\t]/.test(name))
+    .map((name) => name.trim());
+  const candidates = LOOKS_LIKE[field]
+    .map((pattern) => free.find((name) => pattern.test(name)))
+    .filter((name) => name !== undefined);
   const example = candidates[0] ?? "NAME";
   const caveat = field === "BonusAmount" && candidates.length > 0 ? " if that column holds US dollars" : "";
-  const fallback = field === "BonusAmount" ? ", or give every row the same amount with --amount DOLLARS" : field === "Reason" ? ', or give every row the same reason with --reason "TEXT"' : "";
+  const fallback =
+    field === "BonusAmount"
+      ? ", or give every row the same amount with --amount DOLLARS"
+      : field === "Reason"
+        ? ', or give every row the same reason with --reason "TEXT"'
+        : "";
   return `column ${field} is missing; ${seen}. Name the column that holds it with --columns ${field}=${example}${caveat}${fallback}`;
 }

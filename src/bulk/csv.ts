@@ -151,7 +151,10 @@ class Scanner {
       if (c === this.delimiter || c === CR || c === LF) break;
       if (c === QUOTE) {
         this.i = k;
-        this.onProblem({ line: this.line, message: 'a quote inside an unquoted field (quote the whole field and write the quote as "")' });
+        this.onProblem({
+          line: this.line,
+          message: 'a quote inside an unquoted field (quote the whole field and write the quote as "")',
+        });
         return undefined;
       }
     }
@@ -185,7 +188,10 @@ class Scanner {
     while (k < n && this.isPadding(text.charCodeAt(k))) k++;
     this.i = k;
     if (k < n && text.charCodeAt(k) !== this.delimiter && this.lineEnd(k) === 0) {
-      this.onProblem({ line: this.line, message: 'text after a closing quote (inside a quoted field, write a quote as "")' });
+      this.onProblem({
+        line: this.line,
+        message: 'text after a closing quote (inside a quoted field, write a quote as "")',
+      });
       return undefined;
     }
     return value;

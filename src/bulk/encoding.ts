@@ -36,7 +36,9 @@ export interface DecodeProblem {
 }
 
 /** What {@link decodeBonusBytes} returns: the text, or the one reason it could not be read. */
-export type DecodeResult = { readonly text: string; readonly encoding: TextEncodingName } | { readonly problem: DecodeProblem };
+export type DecodeResult =
+  | { readonly text: string; readonly encoding: TextEncodingName }
+  | { readonly problem: DecodeProblem };
 
 const SAVE_AS_UTF8 = 'save it as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)")';
 
@@ -49,11 +51,18 @@ const SAVE_AS_UTF8 = 'save it as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)")
 export function decodeBonusBytes(bytes: Uint8Array, encoding?: TextEncodingName): DecodeResult {
   const workbook = workbookKind(bytes);
   if (workbook !== undefined) {
-    return { problem: { line: 1, message: `the file is not text but ${workbook}: ${SAVE_AS_UTF8} and give that file` } };
+    return {
+      problem: { line: 1, message: `the file is not text but ${workbook}: ${SAVE_AS_UTF8} and give that file` },
+    };
   }
   const bom = bomOf(bytes);
   if (encoding !== undefined && bom !== undefined && bom !== encoding) {
-    return { problem: { line: 1, message: `the file starts with a ${bom.toUpperCase()} byte-order mark, but the encoding given is ${encoding}: leave the encoding out, or give ${bom}` } };
+    return {
+      problem: {
+        line: 1,
+        message: `the file starts with a ${bom.toUpperCase()} byte-order mark, but the encoding given is ${encoding}: leave the encoding out, or give ${bom}`,
+      },
+    };
   }
   const chosen = encoding ?? bom ?? "utf-8";
   if (chosen === "utf-8" || chosen === "windows-1252") {
@@ -69,15 +78,23 @@ export function decodeBonusBytes(bytes: Uint8Array, encoding?: TextEncodingName)
   }
   if (chosen.startsWith("utf-16")) {
     const nul = text.indexOf("\u0000");
-    if (nul !== -1) return { problem: { line: lineOfText(text, nul), message: `the file is not text: it has a NUL character. Is it really ${chosen}?` } };
+    if (nul !== -1)
+      return {
+        problem: {
+          line: lineOfText(text, nul),
+          message: `the file is not text: it has a NUL character. Is it really ${chosen}?`,
+        },
+      };
   }
   return { text, encoding: chosen };
 }
 
 /** A workbook saved under a .csv name is a common slip; say what it is. */
 function workbookKind(bytes: Uint8Array): string | undefined {
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return "a ZIP archive (an Excel .xlsx workbook or an .ods spreadsheet?)";
-  if (bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0) return "an old-style Excel .xls workbook";
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    return "a ZIP archive (an Excel .xlsx workbook or an .ods spreadsheet?)";
+  if (bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0)
+    return "an old-style Excel .xls workbook";
   return undefined;
 }
 
@@ -100,7 +117,8 @@ function notText(bytes: Uint8Array, nul: number): string {
 }
 
 function invalidText(bytes: Uint8Array, encoding: TextEncodingName): DecodeProblem {
-  if (encoding !== "utf-8") return { line: 1, message: `the file is not valid ${encoding.toUpperCase()}: ${SAVE_AS_UTF8}` };
+  if (encoding !== "utf-8")
+    return { line: 1, message: `the file is not valid ${encoding.toUpperCase()}: ${SAVE_AS_UTF8}` };
   const at = firstInvalidUtf8(bytes);
   const line = lineAt(bytes, at);
   // (lastIndexOf with a negative start would count from the end.)

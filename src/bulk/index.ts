@@ -15,7 +15,17 @@
  * await client.destroy();
  * ```
  */
-export { parseCsv, scanCsv, csvField, csvLine, type CsvOptions, type CsvProblem, type CsvRecord, type CsvResult, type Delimiter } from "./csv.js";
+export {
+  parseCsv,
+  scanCsv,
+  csvField,
+  csvLine,
+  type CsvOptions,
+  type CsvProblem,
+  type CsvRecord,
+  type CsvResult,
+  type Delimiter,
+} from "./csv.js";
 export { checkColumnMap, parseColumnMap, rowFieldOf, type ColumnMap, type RowDefaults } from "./columns.js";
 export { delimiterOf, detectDelimiter } from "./delimiter.js";
 export { decodeBonusBytes, encodingOf, TEXT_ENCODINGS, type DecodeResult, type TextEncodingName } from "./encoding.js";
@@ -36,7 +46,15 @@ export {
   type RowOptions,
   type RowProblem,
 } from "./rows.js";
-export { BATCH_ID_PATTERN, contentHash, defaultBatchId, deriveToken, nodeSha256, TOKEN_PREFIX, tokensFor } from "./token.js";
+export {
+  BATCH_ID_PATTERN,
+  contentHash,
+  defaultBatchId,
+  deriveToken,
+  nodeSha256,
+  TOKEN_PREFIX,
+  tokensFor,
+} from "./token.js";
 export { acquireLock, holderStatus, type HolderStatus, type Lock, type LockHolder } from "./lock.js";
 export { decide, type Decision, type ListedPayment, type RowView } from "./reconcile.js";
 export { availableCents, BalanceCheckError, InsufficientBalanceError } from "./balance.js";

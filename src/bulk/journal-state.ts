@@ -93,7 +93,13 @@ export interface ReconcileEntry {
 export type JournalEntry = HeaderEntry | RunEntry | IntentEntry | OutcomeEntry | ReconcileEntry;
 
 /** What an intent records of its row. */
-type BonusFields = { readonly line: number; readonly WorkerId: string; readonly AssignmentId: string; readonly BonusAmount: string; readonly Reason: string };
+type BonusFields = {
+  readonly line: number;
+  readonly WorkerId: string;
+  readonly AssignmentId: string;
+  readonly BonusAmount: string;
+  readonly Reason: string;
+};
 
 /** Journal times: local (`at`), and MTurk's (`srv`) when the client knows it. */
 export interface EntryTimes {
@@ -103,12 +109,28 @@ export interface EntryTimes {
 
 /** The intent of a row's next send (`sends`: its sends so far); its fields (and long Reason) go with the first send only. */
 export function intentEntry(token: string, row: BonusFields, sends: number, times: EntryTimes): IntentEntry {
-  const fields = sends === 0 ? { line: row.line, WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason } : {};
+  const fields =
+    sends === 0
+      ? {
+          line: row.line,
+          WorkerId: row.WorkerId,
+          AssignmentId: row.AssignmentId,
+          BonusAmount: row.BonusAmount,
+          Reason: row.Reason,
+        }
+      : {};
   return { t: "intent", token, ...fields, n: sends + 1, ...times };
 }
 
 /** MTurk answered "paid" (or "already processed": paid by an earlier send with the same token). */
-export function paidEntry(token: string, output: { readonly alreadyGranted?: boolean; readonly $metadata: { readonly requestId?: string; readonly attempts: number } }, times: EntryTimes): OutcomeEntry {
+export function paidEntry(
+  token: string,
+  output: {
+    readonly alreadyGranted?: boolean;
+    readonly $metadata: { readonly requestId?: string; readonly attempts: number };
+  },
+  times: EntryTimes,
+): OutcomeEntry {
   return {
     t: "outcome",
     token,
@@ -124,18 +146,37 @@ export function paidEntry(token: string, output: { readonly alreadyGranted?: boo
 export function failedEntry(token: string, error: unknown, journaled: JournaledError, times: EntryTimes): OutcomeEntry {
   const attempts = isMTurkError(error) ? error.$metadata.attempts : 1;
   const requestId = isMTurkError(error) ? error.$metadata.requestId : undefined;
-  return { t: "outcome", token, status: "failed", attempts, ...(requestId === undefined ? {} : { requestId }), error: journaled, ...times };
+  return {
+    t: "outcome",
+    token,
+    status: "failed",
+    attempts,
+    ...(requestId === undefined ? {} : { requestId }),
+    error: journaled,
+    ...times,
+  };
 }
 
 /** The run stopped after the intent but before the send: not sent, for sure. */
 export function notSentEntry(token: string, times: EntryTimes): OutcomeEntry {
-  return { t: "outcome", token, status: "failed", attempts: 0, error: { name: "NotSent", message: "the run stopped before this send", outcomeUnknown: false }, ...times };
+  return {
+    t: "outcome",
+    token,
+    status: "failed",
+    attempts: 0,
+    error: { name: "NotSent", message: "the run stopped before this send", outcomeUnknown: false },
+    ...times,
+  };
 }
 
 /** What is known about one token after replaying the journal. */
 export interface TokenState {
   /** Present once the bonus is known to be paid (`listed`: MTurk lists a matching payment this journal did not send). */
-  paid?: { readonly via: "sent" | "duplicate-token" | "reconciled" | "listed"; readonly requestId?: string; readonly at: number };
+  paid?: {
+    readonly via: "sent" | "duplicate-token" | "reconciled" | "listed";
+    readonly requestId?: string;
+    readonly at: number;
+  };
   /** Sends of this row (intents), across runs. */
   sends: number;
   /** HTTP attempts, across runs. */
@@ -200,7 +241,8 @@ export class JournalState {
         const state = this.get(entry.token);
         const at = timeOf(entry, state);
         // An earlier intent without an outcome: that send may have paid.
-        if (state.openIntent !== undefined) state.unknownSince = Math.min(state.unknownSince ?? state.openIntent, state.openIntent);
+        if (state.openIntent !== undefined)
+          state.unknownSince = Math.min(state.unknownSince ?? state.openIntent, state.openIntent);
         state.openIntent = at;
         state.firstSend ??= at;
         if (entry.WorkerId !== undefined) state.WorkerId = entry.WorkerId;
@@ -214,7 +256,11 @@ export class JournalState {
         state.httpAttempts += entry.attempts;
         if (entry.requestId !== undefined) state.lastRequestId = entry.requestId;
         if (entry.status === "paid") {
-          state.paid = { via: entry.alreadyGranted ? "duplicate-token" : "sent", at, ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }) };
+          state.paid = {
+            via: entry.alreadyGranted ? "duplicate-token" : "sent",
+            at,
+            ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
+          };
           delete state.lastError;
         } else {
           if (entry.error?.outcomeUnknown !== false) {

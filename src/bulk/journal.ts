@@ -10,7 +10,20 @@
  * crash can tear at most the last line; it is dropped (and cut off) when the
  * journal is opened.
  */
-import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  fsync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { JournalError } from "./errors.js";
 import { ENTRY_KINDS, type HeaderEntry, type JournalEntry } from "./journal-state.js";
@@ -19,7 +32,6 @@ import { acquireLock, type Lock } from "./lock.js";
 export { JournalError };
 // What a journal says (entries, builders, the state machine), importable from here as before.
 export * from "./journal-state.js";
-
 
 /** A journal file as read: its entries, and whether a torn last line was found. */
 export interface JournalContents {
@@ -36,7 +48,8 @@ export interface JournalContents {
  * once and each line parsed once, whatever the journal's size.
  */
 export function parseJournal(input: string | Uint8Array, path = "journal"): JournalContents {
-  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  const text =
+    typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
   const entries: JournalEntry[] = [];
   let offset = 0;
   let lineNumber = 0;
@@ -49,7 +62,8 @@ export function parseJournal(input: string | Uint8Array, path = "journal"): Jour
     if (end !== -1) {
       try {
         const value: unknown = JSON.parse(text.slice(offset, end));
-        if (typeof value === "object" && value !== null && ENTRY_KINDS.has((value as { t?: unknown }).t as string)) entry = value as JournalEntry;
+        if (typeof value === "object" && value !== null && ENTRY_KINDS.has((value as { t?: unknown }).t as string))
+          entry = value as JournalEntry;
       } catch {
         entry = undefined;
       }
@@ -60,17 +74,24 @@ export function parseJournal(input: string | Uint8Array, path = "journal"): Jour
         torn = true;
         break;
       }
-      throw new JournalError(`${path}: line ${lineNumber} is not a journal entry, and it is not the last line, so the journal is damaged; keep it for the record and do not resume from it`, "corrupt");
+      throw new JournalError(
+        `${path}: line ${lineNumber} is not a journal entry, and it is not the last line, so the journal is damaged; keep it for the record and do not resume from it`,
+        "corrupt",
+      );
     }
     entries.push(entry);
     offset = next;
   }
   const first = entries[0];
   if (first !== undefined && first.t !== "header") {
-    throw new JournalError(`${path}: the first line is not a journal header; this is not a mturk-bonus journal`, "corrupt");
+    throw new JournalError(
+      `${path}: the first line is not a journal header; this is not a mturk-bonus journal`,
+      "corrupt",
+    );
   }
   // Byte length of the whole lines, computed once (not per line).
-  const validLength = !torn && typeof input !== "string" ? input.byteLength : Buffer.byteLength(text.slice(0, offset), "utf8");
+  const validLength =
+    !torn && typeof input !== "string" ? input.byteLength : Buffer.byteLength(text.slice(0, offset), "utf8");
   return { ...(first?.t === "header" ? { header: first } : {}), entries, validLength, torn };
 }
 
@@ -81,7 +102,10 @@ export function readJournal(path: string): JournalContents | undefined {
     return parseJournal(readFileSync(path), path);
   } catch (error) {
     if (error instanceof JournalError) throw error;
-    throw new JournalError(`${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+    throw new JournalError(
+      `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`,
+      "unreadable",
+    );
   }
 }
 
@@ -180,7 +204,8 @@ export function writeAll(fd: number, data: Uint8Array): void {
   let written = 0;
   while (written < data.length) {
     const n = writeSync(fd, data, written, data.length - written);
-    if (!(n > 0)) throw Object.assign(new Error("ENOSPC: no space left on device, write made no progress"), { code: "ENOSPC" });
+    if (!(n > 0))
+      throw Object.assign(new Error("ENOSPC: no space left on device, write made no progress"), { code: "ENOSPC" });
     written += n;
   }
 }
@@ -212,7 +237,15 @@ export class Journal {
   /** Set when an fsync failed: what is on disk is then unknown, so nothing more may be appended. */
   private broken: Error | undefined;
 
-  private constructor(path: string, fd: number, size: number, lock: Lock, header: HeaderEntry, entries: JournalEntry[], repaired: boolean) {
+  private constructor(
+    path: string,
+    fd: number,
+    size: number,
+    lock: Lock,
+    header: HeaderEntry,
+    entries: JournalEntry[],
+    repaired: boolean,
+  ) {
     this.path = path;
     this.fd = fd;
     this.size = size;
@@ -235,7 +268,10 @@ export class Journal {
       try {
         fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o600);
       } catch (error) {
-        throw new JournalError(`${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+        throw new JournalError(
+          `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`,
+          "unreadable",
+        );
       }
       const stat = fstatSync(fd);
       if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) {
@@ -333,7 +369,9 @@ export class Journal {
     this.fsyncs++;
     fsync(this.fd, (error) => {
       if (error !== null) {
-        this.broken = new Error(`journal ${this.path} could not be synced to disk (${error.code ?? error.message}); what it holds is unknown, so nothing more is sent`);
+        this.broken = new Error(
+          `journal ${this.path} could not be synced to disk (${error.code ?? error.message}); what it holds is unknown, so nothing more is sent`,
+        );
         for (const w of [...batch, ...this.pending.splice(0)]) w.reject(this.broken);
       } else {
         for (const w of batch) w.resolve();

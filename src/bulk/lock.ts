@@ -102,7 +102,13 @@ export function currentHolder(probe: ProcessProbe = procProbe, now = Date.now())
   const stat = probe.stat(process.pid);
   const start = stat === undefined ? undefined : parseStat(stat)?.start;
   const boot = probe.bootId();
-  return { pid: process.pid, ...(start === undefined ? {} : { start }), ...(boot === undefined ? {} : { boot }), host: probe.hostname(), at: new Date(now).toISOString() };
+  return {
+    pid: process.pid,
+    ...(start === undefined ? {} : { start }),
+    ...(boot === undefined ? {} : { boot }),
+    host: probe.hostname(),
+    at: new Date(now).toISOString(),
+  };
 }
 
 /** Whether the holder of a lock still runs. */
@@ -134,7 +140,10 @@ function generations(lockBase: string): Generation[] {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    throw new JournalError(`cannot lock ${lockBase.replace(/\.lock$/, "")}: its directory ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+    throw new JournalError(
+      `cannot lock ${lockBase.replace(/\.lock$/, "")}: its directory ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`,
+      "unreadable",
+    );
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
@@ -199,7 +208,13 @@ function describeHolder(holder: LockHolder): string {
 }
 
 /** The refusal for a live holder: what holds it and what to do. */
-function lockedError(journal: string, file: string, holder: LockHolder, status: HolderStatus, probe: ProcessProbe): JournalError {
+function lockedError(
+  journal: string,
+  file: string,
+  holder: LockHolder,
+  status: HolderStatus,
+  probe: ProcessProbe,
+): JournalError {
   if (status === "other-host") {
     return new JournalError(
       `${journal} is in use by a run on another host (${holder.host}, ${describeHolder(holder)}; this is ${probe.hostname()}), so whether it still runs cannot be checked from here. ` +
@@ -208,7 +223,10 @@ function lockedError(journal: string, file: string, holder: LockHolder, status: 
     );
   }
   if (holder.pid === process.pid) {
-    return new JournalError(`${journal} is already open in this process; finish (or await) that payout first, or use another journal file.`, "locked");
+    return new JournalError(
+      `${journal} is already open in this process; finish (or await) that payout first, or use another journal file.`,
+      "locked",
+    );
   }
   return new JournalError(
     `${journal} is in use by another run (${describeHolder(holder)}). Wait for it to finish (or stop it: Ctrl-C, or kill ${holder.pid}), then run the same command again. ` +
@@ -236,7 +254,10 @@ export function acquireLock(journal: string, probe: ProcessProbe = procProbe): L
   }
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const found = generations(base);
-    const top = found.reduce<Generation | undefined>((best, g) => (best === undefined || g.n > best.n || (g.n === best.n && g.done) ? g : best), undefined);
+    const top = found.reduce<Generation | undefined>(
+      (best, g) => (best === undefined || g.n > best.n || (g.n === best.n && g.done) ? g : best),
+      undefined,
+    );
     if (top !== undefined && !top.done) {
       const holder = readHolder(top.name);
       if (holder === undefined) continue; // Released meanwhile: look again.
@@ -250,7 +271,10 @@ export function acquireLock(journal: string, probe: ProcessProbe = procProbe): L
     try {
       created = createExclusive(mine, text);
     } catch (error) {
-      throw new JournalError(`cannot lock ${journal}: ${mine} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`, "unreadable");
+      throw new JournalError(
+        `cannot lock ${journal}: ${mine} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was paid`,
+        "unreadable",
+      );
     }
     if (!created) continue; // Someone else took generation n first: look again.
     // Re-verify: anyone at or above n besides this file means this process acted on an old listing.

@@ -18,7 +18,13 @@ export interface Settings {
 }
 
 /** `value` if it is a positive (whole) number, `fallback` if absent; `Infinity` only where `infinite`. */
-export function positive(name: string, value: number | undefined, fallback: number, integer: boolean, infinite = false): number {
+export function positive(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  integer: boolean,
+  infinite = false,
+): number {
   if (value === undefined) return fallback;
   if (infinite && value === Number.POSITIVE_INFINITY) return value;
   if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
@@ -43,9 +49,17 @@ export function settingsOf(options: PayBonusesOptions): Settings {
 /** Refuses a malformed batch id or namespace before anything else. */
 export function checkNames(options: { batchId?: string; namespace?: string }): void {
   if (options.batchId !== undefined && !BATCH_ID_PATTERN.test(options.batchId)) {
-    throw new ValidationError("batchId", `${JSON.stringify(options.batchId)} is not a batch id`, `it must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+    throw new ValidationError(
+      "batchId",
+      `${JSON.stringify(options.batchId)} is not a batch id`,
+      `it must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`,
+    );
   }
   if (options.namespace !== undefined && !NAMESPACE_PATTERN.test(options.namespace)) {
-    throw new ValidationError("namespace", `${JSON.stringify(options.namespace)} is not a namespace`, `it must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
+    throw new ValidationError(
+      "namespace",
+      `${JSON.stringify(options.namespace)} is not a namespace`,
+      `it must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
+    );
   }
 }

@@ -29,7 +29,16 @@ import type { PayBonusesOptions, PayoutOptions, PayoutResult } from "./types.js"
 // Kept importable from here, where they used to live.
 export { InsufficientBalanceError } from "./balance.js";
 export { classify, isInsufficientFunds, journaledError } from "./policy.js";
-export type { BulkClient, PayBonusesOptions, PayoutOptions, PayoutProgress, PayoutResult, RowResult, RowStatus, StopReason } from "./types.js";
+export type {
+  BulkClient,
+  PayBonusesOptions,
+  PayoutOptions,
+  PayoutProgress,
+  PayoutResult,
+  RowResult,
+  RowStatus,
+  StopReason,
+} from "./types.js";
 
 /** The plan of prepared rows against their journal, at these clocks (and balance, when asked). */
 function planOf(prepared: Prepared, clocks: Clocks, payAgain: boolean, balanceCents?: number): PayoutPlan {
@@ -61,7 +70,8 @@ class Payout {
     this.settings = settingsOf(options);
     this.clock = options.now ?? Date.now;
     this.clocks = clocksOf(options.client, this.clock);
-    this.limiter = this.settings.rate === Number.POSITIVE_INFINITY ? undefined : new RateLimiter({ rate: this.settings.rate });
+    this.limiter =
+      this.settings.rate === Number.POSITIVE_INFINITY ? undefined : new RateLimiter({ rate: this.settings.rate });
     this.callOptions = limitedCallOptions(this.limiter, options.signal);
   }
 
@@ -90,7 +100,8 @@ class Payout {
     if (plan.toPay.rows === 0) return plan;
     let balanceCents: number | undefined;
     if (checkBalance !== false) balanceCents = await availableCents(client, this.callOptions);
-    else if (needsServerClock(prepared.state) && client.serverTime?.() === undefined) await availableCents(client, this.callOptions); // only to learn MTurk's clock
+    else if (needsServerClock(prepared.state) && client.serverTime?.() === undefined)
+      await availableCents(client, this.callOptions); // only to learn MTurk's clock
     // Planned again: the balance call taught the client MTurk's clock.
     const checked = planOf(prepared, this.clocks(), payAgain, balanceCents);
     if (shortfallCents(checked) > 0 && !allowPartial) throw new InsufficientBalanceError(checked);
@@ -145,7 +156,10 @@ class Payout {
 export async function previewPayout(rows: Iterable<RawRow>, options: PayoutOptions): Promise<PayoutPlan> {
   const clock = options.now ?? Date.now;
   const prepared = prepare(rows, options, options.client.endpointOrigin, clock(), "read");
-  const balanceCents = await availableCents(options.client, options.signal === undefined ? {} : { signal: options.signal });
+  const balanceCents = await availableCents(
+    options.client,
+    options.signal === undefined ? {} : { signal: options.signal },
+  );
   return planOf(prepared, clocksOf(options.client, clock)(), options.payAgainAfter24h ?? false, balanceCents);
 }
 

@@ -118,7 +118,8 @@ export function clocksOf(client: { serverTime?(): Date | undefined }, clock: () 
 
 /** True when some journaled send must be compared with MTurk's clock (the 24-hour window), so MTurk's time must be known. */
 export function needsServerClock(state: JournalState): boolean {
-  for (const st of state.tokens.values()) if (st.paid === undefined && st.localTimes !== true && unknownSince(st) !== undefined) return true;
+  for (const st of state.tokens.values())
+    if (st.paid === undefined && st.localTimes !== true && unknownSince(st) !== undefined) return true;
   return false;
 }
 
@@ -133,7 +134,11 @@ export function nowFor(state: TokenState | undefined, clocks: Clocks | number): 
  * (`payAgain`: rows without a record of being settled are sent without
  * looking for a listed payment first).
  */
-export function actionFor(state: TokenState | undefined, clocks: Clocks | number, payAgain = false): Exclude<RowAction, "skip"> {
+export function actionFor(
+  state: TokenState | undefined,
+  clocks: Clocks | number,
+  payAgain = false,
+): Exclude<RowAction, "skip"> {
   if (state?.paid !== undefined) return "done";
   const since = state === undefined ? undefined : unknownSince(state);
   if (since !== undefined) return nowFor(state, clocks) - since >= TOKEN_REUSE_WINDOW_MS ? "reconcile" : "send";
@@ -213,9 +218,14 @@ export function describePlan(plan: PayoutPlan, context: { input?: string; target
   if (plan.alreadyPaid.rows > 0) parts.push(`${plan.alreadyPaid.rows} already paid (journal)`);
   const label = (name: string) => name.padEnd(15);
   out.push(`${label("Rows")}${plan.rows.length} in the input: ${parts.join(", ")}`);
-  if (plan.toReconcile > 0) out.push(`${label("")}${plan.toReconcile} to check with ListBonusPayments first (sent over 23 h ago, outcome unknown)`);
+  if (plan.toReconcile > 0)
+    out.push(
+      `${label("")}${plan.toReconcile} to check with ListBonusPayments first (sent over 23 h ago, outcome unknown)`,
+    );
   if (plan.toCheck > 0) {
-    out.push(`${label("")}${plan.toCheck} with no journal record of being paid: ListBonusPayments is asked first (${plan.assignmentsToList} assignment(s), one listing each), and a matching payment is not paid again`);
+    out.push(
+      `${label("")}${plan.toCheck} with no journal record of being paid: ListBonusPayments is asked first (${plan.assignmentsToList} assignment(s), one listing each), and a matching payment is not paid again`,
+    );
   }
   out.push(`${label("Bonuses")}${formatDollars(plan.toPay.bonusCents)}`);
   out.push(`${label("MTurk fees")}${formatDollars(plan.toPay.feeCents)}  (20%, at least $0.01 per bonus)`);

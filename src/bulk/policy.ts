@@ -44,7 +44,10 @@ export type Verdict = "insufficient-funds" | "fatal" | "retry" | "final";
 
 /** True for MTurk's "insufficient funds" refusal. */
 export function isInsufficientFunds(error: unknown): boolean {
-  return isMTurkError(error) && (error.TurkErrorCode === "AWS.MechanicalTurk.InsufficientFunds" || /insufficient funds/i.test(error.message));
+  return (
+    isMTurkError(error) &&
+    (error.TurkErrorCode === "AWS.MechanicalTurk.InsufficientFunds" || /insufficient funds/i.test(error.message))
+  );
 }
 
 /** What a failed call means for the run (the rules above, in order). */
@@ -53,7 +56,13 @@ export function classify(error: unknown): Verdict {
   if (!isMTurkError(error)) return "fatal";
   const status = error.$metadata.httpStatusCode;
   if (FATAL_NAMES.has(error.name) || status === 401 || status === 403) return "fatal";
-  if (error.$retryable !== undefined || error.outcomeUnknown || error instanceof TransportError || error instanceof UnexpectedResponseError) return "retry";
+  if (
+    error.$retryable !== undefined ||
+    error.outcomeUnknown ||
+    error instanceof TransportError ||
+    error instanceof UnexpectedResponseError
+  )
+    return "retry";
   return "final";
 }
 
@@ -73,5 +82,9 @@ export function journaledError(error: unknown): JournaledError {
     };
   }
   // Not from the client: we cannot know what reached MTurk.
-  return { name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error), outcomeUnknown: true };
+  return {
+    name: error instanceof Error ? error.name : "Error",
+    message: error instanceof Error ? error.message : String(error),
+    outcomeUnknown: true,
+  };
 }

@@ -5,7 +5,17 @@
  * assignment again, and derive every row's token.
  */
 import { defaultNamespace } from "../identity.js";
-import { Journal, JournalState, bindJournal, readJournal, replay, unknownSince, type HeaderEntry, type JournalBinding, type JournalEntry } from "./journal.js";
+import {
+  Journal,
+  JournalState,
+  bindJournal,
+  readJournal,
+  replay,
+  unknownSince,
+  type HeaderEntry,
+  type JournalBinding,
+  type JournalEntry,
+} from "./journal.js";
 import { InvalidRowsError, validateRows, type BonusRow, type RawRow, type RowProblem } from "./rows.js";
 import { checkNames } from "./options.js";
 import { contentHash, defaultBatchId, legacyTokensFor, tokensFor } from "./token.js";
@@ -39,7 +49,10 @@ function iso(ms: number): string {
 }
 
 /** The namespace to derive tokens in: the option, else one per target (the client's endpoint origin when it says). */
-export function resolveNamespace(options: { namespace?: string; target?: string }, endpointOrigin: string | undefined): string {
+export function resolveNamespace(
+  options: { namespace?: string; target?: string },
+  endpointOrigin: string | undefined,
+): string {
   return options.namespace ?? defaultNamespace(endpointOrigin ?? options.target ?? "default");
 }
 
@@ -47,11 +60,16 @@ export function resolveNamespace(options: { namespace?: string; target?: string 
  * Rows of a changed input that would pay an assignment the journal already
  * paid, or may have paid (a send whose outcome is unknown), under another token.
  */
-export function repaidAssignments(rows: readonly BonusRow[], tokens: readonly string[], state: JournalState): RowProblem[] {
+export function repaidAssignments(
+  rows: readonly BonusRow[],
+  tokens: readonly string[],
+  state: JournalState,
+): RowProblem[] {
   const paidPairs = new Map<string, string>();
   for (const [token, st] of state.tokens) {
     if (st.WorkerId === undefined || st.AssignmentId === undefined) continue;
-    if (st.paid !== undefined || unknownSince(st) !== undefined) paidPairs.set(`${st.WorkerId}\u0000${st.AssignmentId}`, token);
+    if (st.paid !== undefined || unknownSince(st) !== undefined)
+      paidPairs.set(`${st.WorkerId}\u0000${st.AssignmentId}`, token);
   }
   const problems: RowProblem[] = [];
   rows.forEach((row, i) => {
@@ -69,14 +87,25 @@ export function repaidAssignments(rows: readonly BonusRow[], tokens: readonly st
   return problems;
 }
 
-function tokensOf(rows: readonly BonusRow[], header: HeaderEntry | undefined, namespace: string, duplicatesPossible: boolean): { tokens: string[]; namespace: string } {
+function tokensOf(
+  rows: readonly BonusRow[],
+  header: HeaderEntry | undefined,
+  namespace: string,
+  duplicatesPossible: boolean,
+): { tokens: string[]; namespace: string } {
   if (header?.v === 1) return { tokens: legacyTokensFor(rows, header.batchId), namespace: `batch:${header.batchId}` };
   const ns = header?.namespace ?? namespace;
   return { tokens: tokensFor(rows, ns, duplicatesPossible), namespace: ns };
 }
 
 /** What the journal must be: this batch, target, namespace and input (see `bindJournal`). */
-function bindingOf(options: PrepareOptions, rows: readonly BonusRow[], content: string, namespace: string, now: number): JournalBinding {
+function bindingOf(
+  options: PrepareOptions,
+  rows: readonly BonusRow[],
+  content: string,
+  namespace: string,
+  now: number,
+): JournalBinding {
   return {
     ...(options.batchId === undefined ? {} : { batchId: options.batchId }),
     fallbackBatchId: defaultBatchId(rows),
@@ -91,7 +120,13 @@ function bindingOf(options: PrepareOptions, rows: readonly BonusRow[], content: 
 }
 
 /** Validates rows, binds (read-only, or locked for a run) the journal, replays it and derives the tokens. */
-export function prepare(input: Iterable<RawRow>, options: PrepareOptions, endpointOrigin: string | undefined, now: number, mode: "read" | "open"): Prepared {
+export function prepare(
+  input: Iterable<RawRow>,
+  options: PrepareOptions,
+  endpointOrigin: string | undefined,
+  now: number,
+  mode: "read" | "open",
+): Prepared {
   checkNames(options);
   const rows = validateRows(input, { allowDuplicates: options.allowDuplicates ?? false });
   const content = contentHash(rows);
@@ -100,16 +135,34 @@ export function prepare(input: Iterable<RawRow>, options: PrepareOptions, endpoi
   const duplicates = options.allowDuplicates === true;
   const path = options.journal;
   if (path === undefined) {
-    return { rows, content, batchId: binding.batchId ?? binding.fallbackBatchId, state: new JournalState(), ...tokensOf(rows, undefined, namespace, duplicates) };
+    return {
+      rows,
+      content,
+      batchId: binding.batchId ?? binding.fallbackBatchId,
+      state: new JournalState(),
+      ...tokensOf(rows, undefined, namespace, duplicates),
+    };
   }
   if (mode === "read") {
     const existing = readJournal(path);
     const header = bindJournal(path, existing, binding);
-    return { rows, content, batchId: header.batchId, state: replay(existing?.entries ?? []), ...tokensOf(rows, existing?.header, namespace, duplicates) };
+    return {
+      rows,
+      content,
+      batchId: header.batchId,
+      state: replay(existing?.entries ?? []),
+      ...tokensOf(rows, existing?.header, namespace, duplicates),
+    };
   }
   const journal = Journal.open(path, binding);
   try {
-    return { rows, content, batchId: journal.header.batchId, journal, ...startRun(journal, rows, content, namespace, options, now) };
+    return {
+      rows,
+      content,
+      batchId: journal.header.batchId,
+      journal,
+      ...startRun(journal, rows, content, namespace, options, now),
+    };
   } catch (error) {
     void journal.close();
     throw error;
@@ -120,7 +173,14 @@ export function prepare(input: Iterable<RawRow>, options: PrepareOptions, endpoi
  * Replays an open journal and records this run in it (with the new content
  * hash when the input changed), after guarding the changed input.
  */
-function startRun(journal: Journal, rows: readonly BonusRow[], content: string, namespace: string, options: PrepareOptions, now: number): { state: JournalState; tokens: string[]; namespace: string } {
+function startRun(
+  journal: Journal,
+  rows: readonly BonusRow[],
+  content: string,
+  namespace: string,
+  options: PrepareOptions,
+  now: number,
+): { state: JournalState; tokens: string[]; namespace: string } {
   const state = replay(journal.entries.length === 0 ? [journal.header] : journal.entries);
   const changed = state.content !== undefined && state.content !== content;
   const derived = tokensOf(rows, journal.header, namespace, options.allowDuplicates === true);

@@ -34,8 +34,15 @@ export function formatDuration(seconds: number): string {
 export function formatProgress(p: PayoutProgress): string {
   const settled = p.paid + p.failed;
   const percent = p.total === 0 ? 100 : Math.floor((settled * 100) / p.total);
-  const parts = [`${percent}%`, `paid ${p.paid}/${p.total}`, `failed ${p.failed}`, `remaining ${p.remaining}`, `${p.ratePerSecond.toFixed(1)}/s`];
-  if (p.remaining > 0) parts.push(p.ratePerSecond > 0 ? `ETA ${formatDuration(p.remaining / p.ratePerSecond)}` : "ETA —");
+  const parts = [
+    `${percent}%`,
+    `paid ${p.paid}/${p.total}`,
+    `failed ${p.failed}`,
+    `remaining ${p.remaining}`,
+    `${p.ratePerSecond.toFixed(1)}/s`,
+  ];
+  if (p.remaining > 0)
+    parts.push(p.ratePerSecond > 0 ? `ETA ${formatDuration(p.remaining / p.ratePerSecond)}` : "ETA —");
   if (p.rateLimit < p.maxRate) parts.push(`throttled: limit ${p.rateLimit.toFixed(1)}/s`);
   parts.push(`${formatDollars(p.paidCents)} paid`);
   return parts.join(" · ");

@@ -37,7 +37,8 @@ export class RateLimiter {
   private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: RateLimiterOptions) {
-    if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new ValidationError("rate", `is ${options.rate}`, "a positive number of requests per second");
+    if (!(options.rate > 0) || !Number.isFinite(options.rate))
+      throw new ValidationError("rate", `is ${options.rate}`, "a positive number of requests per second");
     this.maxRate = options.rate;
     this.minRate = Math.min(options.minRate ?? 0.2, options.rate);
     this.current = options.rate;

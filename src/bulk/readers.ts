@@ -40,7 +40,12 @@ export interface ReadOptions {
 const isBlank = (fields: readonly string[]): boolean => fields.every((value) => value.trim() === "");
 
 /** Reads CSV with a header row; `onRow` gets every data row that is not blank. */
-export function readCsv(text: string, options: ReadOptions, problems: RowProblem[], onRow: (row: RawRow) => void): ReadSummary {
+export function readCsv(
+  text: string,
+  options: ReadOptions,
+  problems: RowProblem[],
+  onRow: (row: RawRow) => void,
+): ReadSummary {
   const summary: ReadSummary = { blankRows: 0, ignoredFields: [], columns: {} };
   let layout: (RowField | undefined)[] | undefined;
   let headerBad = false;
@@ -68,7 +73,11 @@ export function readCsv(text: string, options: ReadOptions, problems: RowProblem
       }
       if (fields.length > layout.length && fields.slice(layout.length).some((value) => value.trim() !== "")) {
         const separator = describeDelimiter(options.delimiter);
-        problems.push({ line, field: "row", message: `has ${fields.length} fields but the header has ${layout.length} (an unquoted ${separator} in a value? quote the value)` });
+        problems.push({
+          line,
+          field: "row",
+          message: `has ${fields.length} fields but the header has ${layout.length} (an unquoted ${separator} in a value? quote the value)`,
+        });
         return;
       }
       onRow(rowOf(fields, layout, line));
@@ -79,7 +88,11 @@ export function readCsv(text: string, options: ReadOptions, problems: RowProblem
   );
   summary.blankRows += blankLines;
   if (layout === undefined && problems.length === 0) {
-    problems.push({ line: 1, field: "file", message: "the file is empty: it needs a header row and at least one bonus row" });
+    problems.push({
+      line: 1,
+      field: "file",
+      message: "the file is empty: it needs a header row and at least one bonus row",
+    });
   }
   return summary;
 }
@@ -106,13 +119,19 @@ function describeHeader(fields: readonly string[], options: ReadOptions): string
   let hint = "";
   if (fields.length === 1) {
     const other = ([",", ";", "\t"] as const).find((d) => d !== options.delimiter && read.includes(d));
-    if (other !== undefined) hint = `; if the fields are separated by ${describeDelimiter(other)}, pass --delimiter ${other === "\t" ? "tab" : `'${other}'`}`;
+    if (other !== undefined)
+      hint = `; if the fields are separated by ${describeDelimiter(other)}, pass --delimiter ${other === "\t" ? "tab" : `'${other}'`}`;
   }
   return `the header line reads ${shown} (${how}${hint})`;
 }
 
 /** Reads JSON Lines: one object per line, keys mapped like CSV columns. */
-export function readJsonLines(text: string, options: Pick<ReadOptions, "columns" | "defaults">, problems: RowProblem[], onRow: (row: RawRow) => void): ReadSummary {
+export function readJsonLines(
+  text: string,
+  options: Pick<ReadOptions, "columns" | "defaults">,
+  problems: RowProblem[],
+  onRow: (row: RawRow) => void,
+): ReadSummary {
   const resolve = columnResolver(options.columns);
   const summary: ReadSummary = { blankRows: 0, ignoredFields: [], columns: {} };
   const ignored = new Set<string>();
@@ -134,7 +153,11 @@ export function readJsonLines(text: string, options: Pick<ReadOptions, "columns"
         continue;
       }
       if (field in row) {
-        problems.push({ line, field, message: `${field} is given twice (by keys that differ only in case or spelling, or by --columns)` });
+        problems.push({
+          line,
+          field,
+          message: `${field} is given twice (by keys that differ only in case or spelling, or by --columns)`,
+        });
         continue;
       }
       if (summary.columns[field] === undefined) summary.columns[field] = key;
@@ -151,11 +174,19 @@ function parseLine(content: string, line: number, problems: RowProblem[]): Recor
   try {
     value = JSON.parse(content);
   } catch (error) {
-    problems.push({ line, field: "row", message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` });
+    problems.push({
+      line,
+      field: "row",
+      message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    });
     return undefined;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    problems.push({ line, field: "row", message: `must be a JSON object with WorkerId, AssignmentId, BonusAmount, Reason, got ${describeValue(value)}` });
+    problems.push({
+      line,
+      field: "row",
+      message: `must be a JSON object with WorkerId, AssignmentId, BonusAmount, Reason, got ${describeValue(value)}`,
+    });
     return undefined;
   }
   return value as Record<string, unknown>;

@@ -63,7 +63,11 @@ export interface DecideOptions {
 }
 
 /** Decides every row of one assignment from its listing; `none` for rows that are not `fresh` or `reconcile`. */
-export function decide(rows: readonly RowView[], payments: readonly ListedPayment[], options: DecideOptions): Decision[] {
+export function decide(
+  rows: readonly RowView[],
+  payments: readonly ListedPayment[],
+  options: DecideOptions,
+): Decision[] {
   const byKey = new Map<string, number[]>();
   rows.forEach((row, i) => {
     const key = bonusKey(row.bonus);
@@ -75,7 +79,12 @@ export function decide(rows: readonly RowView[], payments: readonly ListedPaymen
   for (const payment of payments) {
     const cents = toCents(payment.BonusAmount);
     if (cents === undefined) continue;
-    const key = bonusKey({ WorkerId: payment.WorkerId, AssignmentId: payment.AssignmentId, cents, Reason: payment.Reason });
+    const key = bonusKey({
+      WorkerId: payment.WorkerId,
+      AssignmentId: payment.AssignmentId,
+      cents,
+      Reason: payment.Reason,
+    });
     const times = listed.get(key);
     if (times === undefined) listed.set(key, [payment.GrantTime.getTime()]);
     else times.push(payment.GrantTime.getTime());
@@ -85,7 +94,13 @@ export function decide(rows: readonly RowView[], payments: readonly ListedPaymen
   return decisions;
 }
 
-function decideKey(rows: readonly RowView[], indexes: readonly number[], grants: readonly number[], options: DecideOptions, out: Decision[]): void {
+function decideKey(
+  rows: readonly RowView[],
+  indexes: readonly number[],
+  grants: readonly number[],
+  options: DecideOptions,
+  out: Decision[],
+): void {
   const open = indexes.filter((i) => rows[i]!.kind === "reconcile" || rows[i]!.kind === "fresh");
   if (open.length === 0) return;
   if (indexes.some((i) => rows[i]!.kind === "unsettled")) {
@@ -102,7 +117,10 @@ function decideKey(rows: readonly RowView[], indexes: readonly number[], grants:
     available = grants.length - paid;
   }
   // Rows with a send of their own first: a listed payment is likelier theirs.
-  const ordered = [...open.filter((i) => rows[i]!.kind === "reconcile"), ...open.filter((i) => rows[i]!.kind === "fresh")];
+  const ordered = [
+    ...open.filter((i) => rows[i]!.kind === "reconcile"),
+    ...open.filter((i) => rows[i]!.kind === "fresh"),
+  ];
   for (const i of ordered) {
     if (available > 0) {
       out[i] = rows[i]!.kind === "reconcile" ? "reconciled" : "listed";

@@ -67,7 +67,8 @@ export function reportCsv(result: PayoutResult): string {
 
 /** The report as a JSON document: batch facts, totals and rows. */
 export function reportJson(result: PayoutResult): string {
-  const { batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows } = result;
+  const { batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows } =
+    result;
   return `${JSON.stringify({ batchId, contentHash, namespace, journal, complete, stoppedBy, stopError, counts, paid, paidNow, rows }, null, 2)}\n`;
 }
 
@@ -129,16 +130,24 @@ export function describeResult(result: PayoutResult, maxListed = 20): string {
   if (counts.pending > 0) rest.push(`${counts.pending} not attempted`);
   out.push(`  ${rest.join(", ")}`);
   if (result.stoppedBy !== undefined) {
-    out.push(`Stopped: ${STOPS[result.stoppedBy]}${result.stopError ? `: ${result.stopError.name}: ${result.stopError.message}` : ""}`);
+    out.push(
+      `Stopped: ${STOPS[result.stoppedBy]}${result.stopError ? `: ${result.stopError.name}: ${result.stopError.message}` : ""}`,
+    );
   }
   const unjournaled = result.rows.filter((r) => r.outcomeJournaled === false);
   for (const row of unjournaled.slice(0, maxListed)) {
-    const what = row.status === "paid" ? "paid, outcome not journaled (MTurk accepted it; do not pay it by hand)" : "outcome unknown, not journaled (it may have been paid; run again to settle it with the same token)";
+    const what =
+      row.status === "paid"
+        ? "paid, outcome not journaled (MTurk accepted it; do not pay it by hand)"
+        : "outcome unknown, not journaled (it may have been paid; run again to settle it with the same token)";
     out.push(`  line ${row.line}: ${row.WorkerId} ${row.AssignmentId} ${formatDollars(row.cents)}: ${what}`);
   }
   const failed = result.rows.filter((r) => r.status === "failed" && r.outcomeJournaled !== false);
   for (const row of failed.slice(0, maxListed)) {
-    const why = row.error === undefined ? "failed" : `${row.error.TurkErrorCode ?? row.error.name}: ${row.error.message}${row.error.outcomeUnknown ? " (may have been paid; resuming settles it with the same token)" : ""}`;
+    const why =
+      row.error === undefined
+        ? "failed"
+        : `${row.error.TurkErrorCode ?? row.error.name}: ${row.error.message}${row.error.outcomeUnknown ? " (may have been paid; resuming settles it with the same token)" : ""}`;
     out.push(`  line ${row.line}: ${row.WorkerId} ${row.AssignmentId} ${formatDollars(row.cents)}: ${why}`);
   }
   if (failed.length > maxListed) out.push(`  … and ${failed.length - maxListed} more failed rows (see the report)`);

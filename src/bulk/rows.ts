@@ -5,7 +5,14 @@
  */
 import { MTurkError, ValidationError } from "../errors.js";
 import { AMOUNT_PATTERN, formatCents, toCents } from "../money.js";
-import { checkAmount, checkText, describeValue, ENTITY_ID_PATTERN, REASON_MAX_LENGTH, WORKER_ID_PATTERN } from "../validate.js";
+import {
+  checkAmount,
+  checkText,
+  describeValue,
+  ENTITY_ID_PATTERN,
+  REASON_MAX_LENGTH,
+  WORKER_ID_PATTERN,
+} from "../validate.js";
 import { checkColumnMap, ROW_FIELDS, type ColumnMap, type RowDefaults, type RowField } from "./columns.js";
 import type { Delimiter } from "./csv.js";
 import { detectDelimiter } from "./delimiter.js";
@@ -42,7 +49,11 @@ export class InvalidRowsError extends MTurkError {
     const sorted = [...problems].sort((a, b) => a.line - b.line);
     const lines = new Set(sorted.map((p) => p.line)).size;
     const listed = listProblems(sorted, (p) => `  line ${p.line}: ${p.message}`);
-    super({ name: "InvalidRowsError", message: `${source} was refused, nothing was paid: ${sorted.length} problem(s) on ${lines} line(s)\n${listed}`, $fault: "client" });
+    super({
+      name: "InvalidRowsError",
+      message: `${source} was refused, nothing was paid: ${sorted.length} problem(s) on ${lines} line(s)\n${listed}`,
+      $fault: "client",
+    });
     this.problems = sorted;
   }
 }
@@ -51,7 +62,11 @@ export class InvalidRowsError extends MTurkError {
  * The first {@link MAX_LISTED_PROBLEMS} problems, one per line, then how many
  * more there are: a file of a million bad rows must not print a million lines.
  */
-export function listProblems(problems: readonly RowProblem[], format: (problem: RowProblem) => string, limit = MAX_LISTED_PROBLEMS): string {
+export function listProblems(
+  problems: readonly RowProblem[],
+  format: (problem: RowProblem) => string,
+  limit = MAX_LISTED_PROBLEMS,
+): string {
   const shown = problems.slice(0, limit).map(format);
   if (problems.length > limit) {
     const more = problems.slice(limit);
@@ -139,7 +154,12 @@ export function detectFormat(fileName: string | undefined, text: string): RowFor
     if (/\.(jsonl|ndjson)$/i.test(fileName)) return "jsonl";
     if (/\.csv$/i.test(fileName)) return "csv";
   }
-  return text.replace(/^\uFEFF/, "").trimStart().startsWith("{") ? "jsonl" : "csv";
+  return text
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .startsWith("{")
+    ? "jsonl"
+    : "csv";
 }
 
 /**
@@ -153,7 +173,8 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
   const source = options.fileName ?? "the input";
   const columns = checkColumnMap(options.columns ?? {});
   const defaults = checkDefaults(options.defaults);
-  const decoded = typeof input === "string" ? checkString(input) : decodeBonusBytes(input, encodingOption(options.encoding));
+  const decoded =
+    typeof input === "string" ? checkString(input) : decodeBonusBytes(input, encodingOption(options.encoding));
   if ("problem" in decoded) throw new InvalidRowsError([{ ...decoded.problem, field: "file" }], source);
   const { text, encoding } = decoded;
   const format = options.format ?? detectFormat(options.fileName, text);
@@ -164,12 +185,21 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
   let delimiter: Delimiter | undefined;
   if (format === "csv") {
     delimiter = delimiterOption(options.delimiter) ?? detectDelimiter(text);
-    summary = readCsv(text, { delimiter, delimiterGiven: options.delimiter !== undefined, columns, defaults }, problems, add);
+    summary = readCsv(
+      text,
+      { delimiter, delimiterGiven: options.delimiter !== undefined, columns, defaults },
+      problems,
+      add,
+    );
   } else {
     summary = readJsonLines(text, { columns, defaults }, problems, add);
   }
   if (checker.count === 0 && problems.length === 0) {
-    problems.push({ line: 1, field: "file", message: format === "csv" ? "the file has a header but no bonus rows" : "the file has no bonus rows" });
+    problems.push({
+      line: 1,
+      field: "file",
+      message: format === "csv" ? "the file has a header but no bonus rows" : "the file has no bonus rows",
+    });
   }
   if (problems.length > 0) throw new InvalidRowsError(problems, source);
   return {
@@ -207,12 +237,19 @@ function delimiterOption(delimiter: unknown): Delimiter | undefined {
 function encodingOption(label: string | undefined): TextEncodingName | undefined {
   if (label === undefined) return undefined;
   const encoding = encodingOf(label);
-  if (encoding === undefined) throw new ValidationError("encoding", `${describeValue(label)} is not supported`, `use one of ${TEXT_ENCODINGS.join(", ")} (or latin1, which is windows-1252)`);
+  if (encoding === undefined)
+    throw new ValidationError(
+      "encoding",
+      `${describeValue(label)} is not supported`,
+      `use one of ${TEXT_ENCODINGS.join(", ")} (or latin1, which is windows-1252)`,
+    );
   return encoding;
 }
 
 /** A string was decoded by the caller; it can still be binary. */
-function checkString(text: string): { text: string; encoding: TextEncodingName } | { problem: { line: number; message: string } } {
+function checkString(
+  text: string,
+): { text: string; encoding: TextEncodingName } | { problem: { line: number; message: string } } {
   const nul = text.indexOf("\u0000");
   if (nul === -1) return { text, encoding: "utf-8" };
   const line = text.slice(0, nul).split(/\r\n|\n|\r/).length;
@@ -223,7 +260,10 @@ function checkDefaults(defaults: RowDefaults | undefined): RowDefaults {
   if (defaults === undefined) return {};
   const checked: RowDefaults = {};
   if (defaults.BonusAmount !== undefined) {
-    const cents = checkAmount(typeof defaults.BonusAmount === "string" ? defaults.BonusAmount.trim() : defaults.BonusAmount, "the default BonusAmount (--amount)");
+    const cents = checkAmount(
+      typeof defaults.BonusAmount === "string" ? defaults.BonusAmount.trim() : defaults.BonusAmount,
+      "the default BonusAmount (--amount)",
+    );
     checked.BonusAmount = formatCents(cents);
   }
   if (defaults.Reason !== undefined) checked.Reason = checkReason(defaults.Reason, "the default Reason (--reason)");
@@ -231,7 +271,13 @@ function checkDefaults(defaults: RowDefaults | undefined): RowDefaults {
 }
 
 /** Runs `check(value)`, turning a `ValidationError` into a problem on `line` (no closure per row: a million rows are checked). */
-function attempt<T>(line: number, field: string, problems: RowProblem[], check: (value: unknown) => T, value: unknown): T | undefined {
+function attempt<T>(
+  line: number,
+  field: string,
+  problems: RowProblem[],
+  check: (value: unknown) => T,
+  value: unknown,
+): T | undefined {
   try {
     return check(value);
   } catch (error) {
@@ -252,16 +298,22 @@ function text(field: string, value: unknown, trim: boolean): string {
 const WORKER_ID = { max: 64, pattern: WORKER_ID_PATTERN, example: "A1B2C3D4E5F6G7" };
 const ASSIGNMENT_ID = { max: 64, pattern: ENTITY_ID_PATTERN, example: "3X1FV8S5J09OQY1JC80W57HTHFJGVM" };
 const checkWorkerId = (value: unknown): string => checkText("WorkerId", text("WorkerId", value, true), WORKER_ID);
-const checkAssignmentId = (value: unknown): string => checkText("AssignmentId", text("AssignmentId", value, true), ASSIGNMENT_ID);
+const checkAssignmentId = (value: unknown): string =>
+  checkText("AssignmentId", text("AssignmentId", value, true), ASSIGNMENT_ID);
 
 /** Amount in cents; `0` for a zero amount ("0", "0.00"), which is skipped rather than refused. */
 function checkRowAmount(value: unknown): number {
   const amount = typeof value === "string" ? value.trim() : value;
   if (typeof amount === "string" && AMOUNT_PATTERN.test(amount) && toCents(amount) === 0) return 0;
-  if (amount === undefined || amount === "") throw new ValidationError("BonusAmount", "is missing", "every row needs it");
+  if (amount === undefined || amount === "")
+    throw new ValidationError("BonusAmount", "is missing", "every row needs it");
   if (typeof amount === "string" && /^[0-9]+,[0-9]{1,2}$/.test(amount)) {
     // Spreadsheets in decimal-comma locales write amounts so; reading "1,50" as 150 dollars or 1.50 is a guess either way.
-    throw new ValidationError("BonusAmount", `${describeValue(amount)} has a decimal comma`, `write US dollars with a point, e.g. "${amount.replace(",", ".")}"`);
+    throw new ValidationError(
+      "BonusAmount",
+      `${describeValue(amount)} has a decimal comma`,
+      `write US dollars with a point, e.g. "${amount.replace(",", ".")}"`,
+    );
   }
   return checkAmount(amount);
 }
@@ -273,7 +325,8 @@ function checkReason(value: unknown, field = "Reason"): string {
   // Code points never outnumber UTF-16 units, so only a long string needs counting.
   if (reason.length > REASON_MAX_LENGTH) {
     const length = codePoints(reason);
-    if (length > REASON_MAX_LENGTH) throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${REASON_MAX_LENGTH} characters`);
+    if (length > REASON_MAX_LENGTH)
+      throw new ValidationError(field, `has ${length} characters`, `it must be 1 to ${REASON_MAX_LENGTH} characters`);
   }
   if (reason.includes("\uFFFD")) {
     throw new ValidationError(
@@ -331,10 +384,26 @@ class RowChecker {
     const token = attempt(line, "UniqueRequestToken", problems, checkToken, filled.UniqueRequestToken);
     // Duplicates are looked for even among rows with other problems, so that one pass lists everything.
     const duplicate = this.duplicatePair(line, WorkerId, AssignmentId, cents) | this.duplicateToken(line, token);
-    if (duplicate || problems.length > before || WorkerId === undefined || AssignmentId === undefined || cents === undefined || Reason === undefined) return;
+    if (
+      duplicate ||
+      problems.length > before ||
+      WorkerId === undefined ||
+      AssignmentId === undefined ||
+      cents === undefined ||
+      Reason === undefined
+    )
+      return;
     // These are the client's own rules (validateSendBonus), field by field, so what is planned is what can be sent;
     // a test holds the two together rather than running both on every one of a million rows.
-    this.rows.push({ line, WorkerId, AssignmentId, BonusAmount: formatCents(cents), cents, Reason, ...(token === undefined ? {} : { UniqueRequestToken: token }) });
+    this.rows.push({
+      line,
+      WorkerId,
+      AssignmentId,
+      BonusAmount: formatCents(cents),
+      cents,
+      Reason,
+      ...(token === undefined ? {} : { UniqueRequestToken: token }),
+    });
   }
 
   /** The row with the defaults filled in; a default for a field the row has is a problem (see `RowOptions.defaults`). */
@@ -346,14 +415,23 @@ class RowChecker {
       const value = defaults[field];
       if (value === undefined) continue;
       if (input[field] !== undefined) {
-        this.problems.push({ line, field, message: `${field} is given here and by default (${field === "BonusAmount" ? "--amount" : "--reason"}): a default is for input without ${field}; leave out one of the two` });
+        this.problems.push({
+          line,
+          field,
+          message: `${field} is given here and by default (${field === "BonusAmount" ? "--amount" : "--reason"}): a default is for input without ${field}; leave out one of the two`,
+        });
       }
       filled[field] = value;
     }
     return filled as RawRow;
   }
 
-  private duplicatePair(line: number, WorkerId: string | undefined, AssignmentId: string | undefined, cents: number | undefined): number {
+  private duplicatePair(
+    line: number,
+    WorkerId: string | undefined,
+    AssignmentId: string | undefined,
+    cents: number | undefined,
+  ): number {
     if (WorkerId === undefined || AssignmentId === undefined || cents === 0) return 0;
     // Keyed by the assignment, a string the row already holds (a key built per row would cost a million strings);
     // the same assignment under another worker is another pair, kept in a second, normally empty, map.
@@ -382,7 +460,11 @@ class RowChecker {
       this.tokens.set(token, line);
       return 0;
     }
-    this.problems.push({ line, field: "UniqueRequestToken", message: `UniqueRequestToken ${describeValue(token)} is also on line ${first}: MTurk would pay only one of the two` });
+    this.problems.push({
+      line,
+      field: "UniqueRequestToken",
+      message: `UniqueRequestToken ${describeValue(token)} is also on line ${first}: MTurk would pay only one of the two`,
+    });
     return 1;
   }
 }

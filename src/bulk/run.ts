@@ -9,8 +9,25 @@
 import type { CallOptions, SendBonusOutput } from "../client.js";
 import { AbortError } from "../errors.js";
 import type { Journal } from "./journal.js";
-import { failedEntry, intentEntry, notSentEntry, paidEntry, unknownSince, type JournalEntry, type JournaledError, type JournalState, type TokenState } from "./journal-state.js";
-import { actionFor, LOCAL_CLOCK_MARGIN_MS, type Clocks, type PayoutPlan, type PlannedRow, type RowAction } from "./plan.js";
+import {
+  failedEntry,
+  intentEntry,
+  notSentEntry,
+  paidEntry,
+  unknownSince,
+  type JournalEntry,
+  type JournaledError,
+  type JournalState,
+  type TokenState,
+} from "./journal-state.js";
+import {
+  actionFor,
+  LOCAL_CLOCK_MARGIN_MS,
+  type Clocks,
+  type PayoutPlan,
+  type PlannedRow,
+  type RowAction,
+} from "./plan.js";
 import { classify, isThrottling, journaledError } from "./policy.js";
 import type { RateLimiter } from "./rate.js";
 import { decide, type ListedPayment, type RowView } from "./reconcile.js";
@@ -77,7 +94,10 @@ export class PayoutRun {
     private readonly ctx: RunContext,
   ) {
     this.calls = new Semaphore(ctx.concurrency);
-    this.tally = new Tally(plan, ctx.state, ctx.options, ctx.started, ctx.maxRate, () => ({ inFlight: this.inFlight, rateLimit: ctx.limiter?.rate ?? ctx.maxRate }));
+    this.tally = new Tally(plan, ctx.state, ctx.options, ctx.started, ctx.maxRate, () => ({
+      inFlight: this.inFlight,
+      rateLimit: ctx.limiter?.rate ?? ctx.maxRate,
+    }));
   }
 
   /** Runs to the end (or the stop) and returns the result. */
@@ -115,7 +135,8 @@ export class PayoutRun {
       else list.push(p as Planned);
       if (p.action !== "done") active.add(p.row.AssignmentId);
     }
-    for (const [assignment, rows] of groups) if (active.has(assignment)) this.queue.push({ kind: "group", rows, tries: 0, notBefore: 0 });
+    for (const [assignment, rows] of groups)
+      if (active.has(assignment)) this.queue.push({ kind: "group", rows, tries: 0, notBefore: 0 });
   }
 
   private finish(): RunOutcome {
@@ -189,7 +210,9 @@ export class PayoutRun {
       if (this.stoppedBy !== undefined) return;
       if (!this.tally.settled(p.index) && !this.isRetrying(p) && this.actionOf(p) === "send") await this.sendRow(p);
     }
-    const deciding = item.rows.filter((p) => !this.tally.settled(p.index) && !this.isRetrying(p) && ["check", "reconcile"].includes(this.actionOf(p)));
+    const deciding = item.rows.filter(
+      (p) => !this.tally.settled(p.index) && !this.isRetrying(p) && ["check", "reconcile"].includes(this.actionOf(p)),
+    );
     if (deciding.length === 0 || this.stoppedBy !== undefined) return;
     const assignment = (item.rows[0] as Planned).row.AssignmentId;
     let payments: ListedPayment[];
@@ -206,19 +229,30 @@ export class PayoutRun {
   private async reconcile(item: Item, deciding: readonly Planned[], payments: readonly ListedPayment[]): Promise<void> {
     const views = item.rows.map((p): RowView => this.viewOf(p, deciding));
     const local = item.rows.some((p) => this.ctx.state.tokens.get(p.token)?.localTimes === true);
-    const decisions = decide(views, payments, { payAgain: this.ctx.payAgain, marginMs: local ? LOCAL_CLOCK_MARGIN_MS : SERVER_CLOCK_MARGIN_MS });
+    const decisions = decide(views, payments, {
+      payAgain: this.ctx.payAgain,
+      marginMs: local ? LOCAL_CLOCK_MARGIN_MS : SERVER_CLOCK_MARGIN_MS,
+    });
     const blocked: Planned[] = [];
     for (const [i, p] of item.rows.entries()) {
       if (this.stoppedBy !== undefined) return;
       const decision = decisions[i];
       const matches = payments.length;
       if (decision === "listed" || decision === "reconciled") {
-        await this.recordOrStop({ t: "reconcile", token: p.token, found: true, matches, ...(decision === "listed" ? { listed: true } : {}), ...this.times() });
+        await this.recordOrStop({
+          t: "reconcile",
+          token: p.token,
+          found: true,
+          matches,
+          ...(decision === "listed" ? { listed: true } : {}),
+          ...this.times(),
+        });
         // A listed payment is not one this run made: reported paid, but not counted as paid now.
         if (decision === "listed") this.tally.listed();
         this.settle(p, "paid", decision === "listed");
       } else if (decision === "send") {
-        if (views[i]?.kind === "reconcile") await this.recordOrStop({ t: "reconcile", token: p.token, found: false, matches, ...this.times() });
+        if (views[i]?.kind === "reconcile")
+          await this.recordOrStop({ t: "reconcile", token: p.token, found: false, matches, ...this.times() });
         if (this.stoppedBy === undefined) await this.sendRow(p);
       } else if (decision === "blocked") blocked.push(p);
     }
@@ -244,7 +278,11 @@ export class PayoutRun {
     await this.ctx.limiter?.acquire(this.ctx.options.signal);
     return this.calls.with(async () => {
       const payments: ListedPayment[] = [];
-      for await (const payment of this.ctx.client.paginateBonusPayments({ AssignmentId: assignment }, this.ctx.callOptions)) payments.push(payment);
+      for await (const payment of this.ctx.client.paginateBonusPayments(
+        { AssignmentId: assignment },
+        this.ctx.callOptions,
+      ))
+        payments.push(payment);
       return payments;
     });
   }
@@ -278,7 +316,8 @@ export class PayoutRun {
       this.tally.errored(p.index);
       this.tokenState(p).lastError = {
         name: "ReconcileBlocked",
-        message: "an identical bonus on the same assignment has a send whose outcome is still unknown, so ListBonusPayments cannot tell which of them was paid; run again to settle both",
+        message:
+          "an identical bonus on the same assignment has a send whose outcome is still unknown, so ListBonusPayments cannot tell which of them was paid; run again to settle both",
         outcomeUnknown: true,
       };
       this.settle(p, "failed");
@@ -314,7 +353,11 @@ export class PayoutRun {
   }
 
   private journalFailed(error: unknown): void {
-    this.stop("journal-error", { name: "JournalWriteError", message: `the journal could not be written: ${error instanceof Error ? error.message : String(error)}`, outcomeUnknown: false });
+    this.stop("journal-error", {
+      name: "JournalWriteError",
+      message: `the journal could not be written: ${error instanceof Error ? error.message : String(error)}`,
+      outcomeUnknown: false,
+    });
   }
 
   /** One row through the pipeline: rate limit → journal intent → `sendBonus` → journal outcome → policy. */
@@ -358,7 +401,13 @@ export class PayoutRun {
    */
   private async send(p: Planned): Promise<{ output: SendBonusOutput } | { error: unknown } | undefined> {
     const { row } = p;
-    const input = { WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, UniqueRequestToken: p.token };
+    const input = {
+      WorkerId: row.WorkerId,
+      AssignmentId: row.AssignmentId,
+      BonusAmount: row.BonusAmount,
+      Reason: row.Reason,
+      UniqueRequestToken: p.token,
+    };
     await this.calls.acquire();
     try {
       if (this.stoppedBy !== undefined) {

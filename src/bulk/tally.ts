@@ -12,7 +12,12 @@ import type { PayBonusesOptions, PayoutProgress, PayoutResult, RowResult, RowSta
 const RATE_WINDOW_MS = 10_000;
 
 /** One row's result, from its plan, its status and what the journal knows of its token. */
-export function resultOf(p: PlannedRow, status: RowStatus, st: TokenState | undefined, flags: { earlierRun?: boolean; unjournaled?: boolean } = {}): RowResult {
+export function resultOf(
+  p: PlannedRow,
+  status: RowStatus,
+  st: TokenState | undefined,
+  flags: { earlierRun?: boolean; unjournaled?: boolean } = {},
+): RowResult {
   const { row } = p;
   const paid = status === "paid" ? st?.paid : undefined;
   // A paid row's request id is the one that paid (none when found by ListBonusPayments); a failed row's is its last answer's.

@@ -10,7 +10,14 @@
  */
 import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
-import { bonusKey, deriveToken as deriveIdentityToken, TOKEN_PREFIX, tokenInput, type BonusIdentity, type Sha256Sync } from "../identity.js";
+import {
+  bonusKey,
+  deriveToken as deriveIdentityToken,
+  TOKEN_PREFIX,
+  tokenInput,
+  type BonusIdentity,
+  type Sha256Sync,
+} from "../identity.js";
 import type { BonusRow } from "./rows.js";
 
 export { deriveToken, TOKEN_PREFIX } from "../identity.js";
@@ -23,10 +30,13 @@ function sha256(text: string): Buffer {
 }
 
 /** `crypto.hash` (Node 20.12+): one call, no Hash object per row. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer" | "base64url") => Buffer | string }).hash;
+const oneShot = (
+  crypto as { hash?: (algorithm: string, data: string, encoding: "buffer" | "base64url") => Buffer | string }
+).hash;
 
 /** node:crypto's SHA-256: the same bytes as the portable one, many times faster. */
-export const nodeSha256: Sha256Sync = oneShot === undefined ? (text) => sha256(text) : (text) => oneShot("sha256", text, "buffer") as Buffer;
+export const nodeSha256: Sha256Sync =
+  oneShot === undefined ? (text) => sha256(text) : (text) => oneShot("sha256", text, "buffer") as Buffer;
 
 /**
  * `deriveToken` of `src/identity.ts` with node:crypto: the same token (its
@@ -36,7 +46,8 @@ export const nodeSha256: Sha256Sync = oneShot === undefined ? (text) => sha256(t
  */
 function nodeToken(namespace: string, bonus: BonusIdentity, occurrence: number): string {
   const input = tokenInput(namespace, bonus, occurrence);
-  const digest = oneShot === undefined ? sha256(input).toString("base64url") : (oneShot("sha256", input, "base64url") as string);
+  const digest =
+    oneShot === undefined ? sha256(input).toString("base64url") : (oneShot("sha256", input, "base64url") as string);
   return TOKEN_PREFIX + digest;
 }
 
@@ -48,7 +59,10 @@ function nodeToken(namespace: string, bonus: BonusIdentity, occurrence: number):
 export function contentHash(rows: readonly BonusRow[]): string {
   const hash = createHash("sha256").update('["mturk-bonus/rows/v1",[');
   for (const [i, r] of rows.entries()) {
-    hash.update((i === 0 ? "" : ",") + JSON.stringify([r.WorkerId, r.AssignmentId, r.cents, r.Reason, r.UniqueRequestToken ?? null]));
+    hash.update(
+      (i === 0 ? "" : ",") +
+        JSON.stringify([r.WorkerId, r.AssignmentId, r.cents, r.Reason, r.UniqueRequestToken ?? null]),
+    );
   }
   return hash.update("]]").digest("hex");
 }
@@ -96,7 +110,17 @@ export function legacyTokensFor(rows: readonly BonusRow[], batchId: string): str
     const key = bonusKey(row);
     const occurrence = seen.get(key) ?? 0;
     seen.set(key, occurrence + 1);
-    const digest = sha256(JSON.stringify(["mturk-bonus/token/v1", batchId, row.WorkerId, row.AssignmentId, row.cents, row.Reason, occurrence]));
+    const digest = sha256(
+      JSON.stringify([
+        "mturk-bonus/token/v1",
+        batchId,
+        row.WorkerId,
+        row.AssignmentId,
+        row.cents,
+        row.Reason,
+        occurrence,
+      ]),
+    );
     return `mtb1-${digest.toString("base64url").slice(0, 43)}`;
   });
 }

@@ -178,7 +178,14 @@ export interface PayoutResult {
   readonly plan: PayoutPlan;
   /** One result per input row, in input order. */
   readonly rows: readonly RowResult[];
-  readonly counts: { readonly rows: number; readonly paid: number; readonly paidNow: number; readonly skipped: number; readonly failed: number; readonly pending: number };
+  readonly counts: {
+    readonly rows: number;
+    readonly paid: number;
+    readonly paidNow: number;
+    readonly skipped: number;
+    readonly failed: number;
+    readonly pending: number;
+  };
   /** Every paid row of the batch, earlier runs included. */
   readonly paid: Totals;
   /** Rows paid in this run (a `duplicate-token` row's money may have moved in an earlier, crashed run). */

@@ -124,7 +124,10 @@ export function parse<T extends Record<string, OptionSpec>>(
   if (unknown !== undefined) throw new UsageError(`${unknown}. ${hint}`, true);
   try {
     const parsed = parseArgs({ args: joined, options: all, strict: true, allowPositionals: positionals });
-    return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals };
+    return {
+      values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+      positionals: parsed.positionals,
+    };
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${hint}`, true);
   }
@@ -139,17 +142,31 @@ export function str(values: Record<string, unknown>, name: string): string | und
 /** A string option that must be given. */
 export function required(command: string, values: Record<string, unknown>, name: string): string {
   const value = str(values, name);
-  if (value === undefined || value === "") throw new UsageError(`--${name} is required. Run "mturk-bonus ${command} --help" for the options.`, true);
+  if (value === undefined || value === "")
+    throw new UsageError(`--${name} is required. Run "mturk-bonus ${command} --help" for the options.`, true);
   return value;
 }
 
 /** A numeric option within bounds. */
-export function numberOption(values: Record<string, unknown>, name: string, fallback: number, { min, max, integer }: { min: number; max: number; integer: boolean }): number {
+export function numberOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  { min, max, integer }: { min: number; max: number; integer: boolean },
+): number {
   const raw = str(values, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} ${JSON.stringify(raw)} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}`);
+  if (
+    raw.trim() === "" ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError(
+      `--${name} ${JSON.stringify(raw)} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -166,7 +183,8 @@ export interface Target {
 /** Reads --sandbox / --endpoint. */
 export function targetOf(values: Record<string, unknown>): Target {
   const endpoint = str(values, "endpoint");
-  if (endpoint !== undefined && values.sandbox === true) throw new UsageError("--sandbox and --endpoint exclude each other: pick one");
+  if (endpoint !== undefined && values.sandbox === true)
+    throw new UsageError("--sandbox and --endpoint exclude each other: pick one");
   if (endpoint !== undefined) {
     let url: URL;
     try {
@@ -175,7 +193,14 @@ export function targetOf(values: Record<string, unknown>): Target {
       throw new UsageError(`--endpoint ${JSON.stringify(endpoint)} is not a URL (e.g. http://127.0.0.1:4000)`);
     }
     const label = `${url.origin}${url.pathname === "/" ? "" : url.pathname}`;
-    return { label, suffix: `${url.hostname}-${url.port || (url.protocol === "https:" ? "443" : "80")}`.replace(/[^A-Za-z0-9.-]/g, "_"), options: { endpoint } };
+    return {
+      label,
+      suffix: `${url.hostname}-${url.port || (url.protocol === "https:" ? "443" : "80")}`.replace(
+        /[^A-Za-z0-9.-]/g,
+        "_",
+      ),
+      options: { endpoint },
+    };
   }
   if (values.sandbox === true) return { label: "sandbox", suffix: "sandbox", options: { sandbox: true } };
   return { label: "production", suffix: "", options: {} };
@@ -201,11 +226,15 @@ const NO_CREDENTIALS =
  * the environment's keys; else the profile AWS_PROFILE names; else the
  * [default] profile of ~/.aws/credentials or ~/.aws/config.
  */
-export function findCredentials(values: Record<string, unknown>, env: Record<string, string | undefined> = process.env): CredentialsFound {
+export function findCredentials(
+  values: Record<string, unknown>,
+  env: Record<string, string | undefined> = process.env,
+): CredentialsFound {
   const profile = str(values, "profile");
   if (profile !== undefined) return fromProfile(profile, `profile ${profile} (--profile)`, env);
   const fromEnvironment = credentialsFromEnvironment();
-  if (fromEnvironment !== undefined) return { credentials: fromEnvironment, source: "the environment (AWS_ACCESS_KEY_ID)" };
+  if (fromEnvironment !== undefined)
+    return { credentials: fromEnvironment, source: "the environment (AWS_ACCESS_KEY_ID)" };
   if (env.AWS_PROFILE) return fromProfile(env.AWS_PROFILE, `profile ${env.AWS_PROFILE} (AWS_PROFILE)`, env);
   if (profileExists("default", env)) return fromProfile("default", "profile default", env);
   throw new UsageError(NO_CREDENTIALS);
@@ -225,7 +254,10 @@ function fromProfile(name: string, source: string, env: Record<string, string | 
 }
 
 /** Credentials from --profile, the environment, AWS_PROFILE or [default] (see {@link findCredentials}). */
-export function credentialsOf(values: Record<string, unknown>, env: Record<string, string | undefined> = process.env): Credentials {
+export function credentialsOf(
+  values: Record<string, unknown>,
+  env: Record<string, string | undefined> = process.env,
+): Credentials {
   return findCredentials(values, env).credentials;
 }
 
@@ -260,7 +292,10 @@ export function createClient(
   rememberTarget(target.label);
   const found = findCredentials(values);
   const verbose = (values.verbose === true || values.debug === true) && values.quiet !== true;
-  if (verbose) log(`mturk-bonus: sending to ${target.label}; credentials from ${found.source}, key …${found.credentials.accessKeyId.slice(-4)}\n`);
+  if (verbose)
+    log(
+      `mturk-bonus: sending to ${target.label}; credentials from ${found.source}, key …${found.credentials.accessKeyId.slice(-4)}\n`,
+    );
   try {
     return new MTurkClient({
       ...target.options,

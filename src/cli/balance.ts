@@ -20,24 +20,30 @@ function dollars(amount: string): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  return runCommand("balance", async () => {
-    const { values } = parse("balance", args, { json: { type: "boolean" } });
-    if (values.help === true) {
-      process.stdout.write(HELP);
-      return EXIT.ok;
-    }
-    const client = createClient(values);
-    try {
-      const { AvailableBalance, OnHoldBalance } = await client.getAccountBalance();
-      if (values.json === true) {
-        process.stdout.write(`${JSON.stringify({ AvailableBalance, ...(OnHoldBalance === undefined ? {} : { OnHoldBalance }) })}\n`);
-      } else {
-        process.stdout.write(`Available balance: ${dollars(AvailableBalance)}\n`);
-        if (OnHoldBalance !== undefined) process.stdout.write(`On hold:           ${dollars(OnHoldBalance)}\n`);
+  return runCommand(
+    "balance",
+    async () => {
+      const { values } = parse("balance", args, { json: { type: "boolean" } });
+      if (values.help === true) {
+        process.stdout.write(HELP);
+        return EXIT.ok;
       }
-      return EXIT.ok;
-    } finally {
-      await client.destroy();
-    }
-  }, HELP);
+      const client = createClient(values);
+      try {
+        const { AvailableBalance, OnHoldBalance } = await client.getAccountBalance();
+        if (values.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ AvailableBalance, ...(OnHoldBalance === undefined ? {} : { OnHoldBalance }) })}\n`,
+          );
+        } else {
+          process.stdout.write(`Available balance: ${dollars(AvailableBalance)}\n`);
+          if (OnHoldBalance !== undefined) process.stdout.write(`On hold:           ${dollars(OnHoldBalance)}\n`);
+        }
+        return EXIT.ok;
+      } finally {
+        await client.destroy();
+      }
+    },
+    HELP,
+  );
 }

@@ -17,7 +17,15 @@ simulator (mturk-bonus simulate, mturk-bonus demo), and reading back bonuses
 const MTURK_HOSTS = /^(production|sandbox)$/;
 
 /** Network failures that a retired host could cause. */
-const GONE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "CERT_HAS_EXPIRED"]);
+const GONE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+]);
 
 let currentTarget: string | undefined;
 

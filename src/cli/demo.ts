@@ -19,21 +19,45 @@ interface Step {
 /** Deterministic tokens (one per assignment) are what make re-running safe. */
 const STEPS: readonly Step[] = [
   {
-    bonus: { WorkerId: "A1DEMOWORKER", AssignmentId: "3DEMOASSIGNMENT1", BonusAmount: "1.50", Reason: "Great transcription", UniqueRequestToken: "demo-3DEMOASSIGNMENT1" },
+    bonus: {
+      WorkerId: "A1DEMOWORKER",
+      AssignmentId: "3DEMOASSIGNMENT1",
+      BonusAmount: "1.50",
+      Reason: "Great transcription",
+      UniqueRequestToken: "demo-3DEMOASSIGNMENT1",
+    },
     story: "nothing: a plain payment",
   },
   {
-    bonus: { WorkerId: "A2DEMOWORKER", AssignmentId: "3DEMOASSIGNMENT2", BonusAmount: "2.00", Reason: "Extra care on hard items", UniqueRequestToken: "demo-3DEMOASSIGNMENT2" },
+    bonus: {
+      WorkerId: "A2DEMOWORKER",
+      AssignmentId: "3DEMOASSIGNMENT2",
+      BonusAmount: "2.00",
+      Reason: "Extra care on hard items",
+      UniqueRequestToken: "demo-3DEMOASSIGNMENT2",
+    },
     fault: { kind: "lostAnswer", count: 1, operation: "SendBonus" },
     story: "MTurk pays, then the connection drops before the answer arrives",
   },
   {
-    bonus: { WorkerId: "A3DEMOWORKER", AssignmentId: "3DEMOASSIGNMENT3", BonusAmount: "0.75", Reason: "Quick and accurate", UniqueRequestToken: "demo-3DEMOASSIGNMENT3" },
+    bonus: {
+      WorkerId: "A3DEMOWORKER",
+      AssignmentId: "3DEMOASSIGNMENT3",
+      BonusAmount: "0.75",
+      Reason: "Quick and accurate",
+      UniqueRequestToken: "demo-3DEMOASSIGNMENT3",
+    },
     fault: { kind: "serviceFault", count: 1, operation: "SendBonus" },
     story: "MTurk answers 500 ServiceFault once",
   },
   {
-    bonus: { WorkerId: "A4DEMOWORKER", AssignmentId: "3DEMOASSIGNMENT4", BonusAmount: "5", Reason: "Top scorer", UniqueRequestToken: "demo-3DEMOASSIGNMENT4" },
+    bonus: {
+      WorkerId: "A4DEMOWORKER",
+      AssignmentId: "3DEMOASSIGNMENT4",
+      BonusAmount: "5",
+      Reason: "Top scorer",
+      UniqueRequestToken: "demo-3DEMOASSIGNMENT4",
+    },
     fault: { kind: "proxy502", count: 1, operation: "SendBonus" },
     story: "a proxy answers an HTML 502 page once",
   },
@@ -43,10 +67,15 @@ const START_BALANCE = "50.00";
 
 type Print = (line: string) => void;
 
-function describeResult(result: { alreadyGranted: boolean; $metadata: { attempts: number; totalRetryDelay: number } }): string {
+function describeResult(result: {
+  alreadyGranted: boolean;
+  $metadata: { attempts: number; totalRetryDelay: number };
+}): string {
   const { attempts, totalRetryDelay } = result.$metadata;
   const tries = `${attempts} attempt${attempts === 1 ? "" : "s"}${totalRetryDelay > 0 ? `, ${totalRetryDelay} ms of backoff` : ""}`;
-  return result.alreadyGranted ? `alreadyGranted: true  (${tries}; MTurk says this token was already paid)` : `paid  (${tries})`;
+  return result.alreadyGranted
+    ? `alreadyGranted: true  (${tries}; MTurk says this token was already paid)`
+    : `paid  (${tries})`;
 }
 
 async function payAll(client: MTurkClient, sim: Simulator, print: Print, injectFaults: boolean): Promise<boolean[]> {
@@ -71,11 +100,18 @@ async function payAll(client: MTurkClient, sim: Simulator, print: Print, injectF
 
 function printLedger(sim: Simulator, print: Print): void {
   const { bonuses, balance, counters } = sim.ledger;
-  print(`Simulator ledger: ${bonuses.length} bonus${bonuses.length === 1 ? "" : "es"} paid, balance $${START_BALANCE} → $${balance}`);
+  print(
+    `Simulator ledger: ${bonuses.length} bonus${bonuses.length === 1 ? "" : "es"} paid, balance $${START_BALANCE} → $${balance}`,
+  );
   for (const b of bonuses) {
-    print(`  ${b.WorkerId.padEnd(13)} ${b.AssignmentId.padEnd(17)} $${b.BonusAmount.padStart(5)} + fee $${formatCents(b.feeCents)}  ${b.UniqueRequestToken ?? ""}`);
+    print(
+      `  ${b.WorkerId.padEnd(13)} ${b.AssignmentId.padEnd(17)} $${b.BonusAmount.padStart(5)} + fee $${formatCents(b.feeCents)}  ${b.UniqueRequestToken ?? ""}`,
+    );
   }
-  const faults = Object.entries(counters.faults).map(([kind, n]) => `${kind} ×${n}`).join(", ") || "none";
+  const faults =
+    Object.entries(counters.faults)
+      .map(([kind, n]) => `${kind} ×${n}`)
+      .join(", ") || "none";
   print(`  requests ${counters.requests}, duplicates refused ${counters.duplicates}, faults injected: ${faults}`);
 }
 
@@ -136,6 +172,8 @@ function paidExactlyOnce(sim: Simulator, balance: string): boolean {
     return sum - cents - feeCents(cents);
   }, toCents(START_BALANCE) ?? 0);
   const { bonuses } = sim.ledger;
-  const eachOnce = STEPS.every((s) => bonuses.filter((b) => b.UniqueRequestToken === s.bonus.UniqueRequestToken).length === 1);
+  const eachOnce = STEPS.every(
+    (s) => bonuses.filter((b) => b.UniqueRequestToken === s.bonus.UniqueRequestToken).length === 1,
+  );
   return eachOnce && toCents(balance) === expectedCents;
 }

@@ -31,13 +31,19 @@ export const INPUT_HELP = `Reading the file:
                         windows-1252 (latin1); text not valid in it is refused`;
 
 /** The read options the command line gives, checked. */
-export function inputOptions(values: Record<string, unknown>): Pick<ParseOptions, "columns" | "defaults" | "delimiter" | "encoding"> {
+export function inputOptions(
+  values: Record<string, unknown>,
+): Pick<ParseOptions, "columns" | "defaults" | "delimiter" | "encoding"> {
   const options: Pick<ParseOptions, "columns" | "defaults" | "delimiter" | "encoding"> = {};
   const columns = str(values, "columns");
   if (columns !== undefined) options.columns = usage(() => parseColumnMap(columns));
   const amount = str(values, "amount");
   const reason = str(values, "reason");
-  if (amount !== undefined || reason !== undefined) options.defaults = { ...(amount === undefined ? {} : { BonusAmount: amount }), ...(reason === undefined ? {} : { Reason: reason }) };
+  if (amount !== undefined || reason !== undefined)
+    options.defaults = {
+      ...(amount === undefined ? {} : { BonusAmount: amount }),
+      ...(reason === undefined ? {} : { Reason: reason }),
+    };
   const delimiter = str(values, "delimiter");
   if (delimiter !== undefined) {
     const known = delimiterOf(delimiter);
@@ -46,7 +52,10 @@ export function inputOptions(values: Record<string, unknown>): Pick<ParseOptions
   }
   const encoding = str(values, "encoding");
   if (encoding !== undefined) {
-    if (encodingOf(encoding) === undefined) throw new UsageError(`--encoding ${JSON.stringify(encoding)} is not supported: use ${TEXT_ENCODINGS.join(", ")} (or latin1)`);
+    if (encodingOf(encoding) === undefined)
+      throw new UsageError(
+        `--encoding ${JSON.stringify(encoding)} is not supported: use ${TEXT_ENCODINGS.join(", ")} (or latin1)`,
+      );
     options.encoding = encoding;
   }
   return options;
@@ -66,9 +75,13 @@ export function inputNotes(parsed: ParsedBonusFile): string[] {
   const notes: string[] = [];
   if (parsed.blankRows > 0) notes.push(`skipped ${parsed.blankRows} blank row(s)`);
   if (parsed.encoding !== "utf-8") notes.push(`read as ${parsed.encoding}`);
-  if (parsed.delimiter !== undefined && parsed.delimiter !== ",") notes.push(`fields separated by ${describeDelimiter(parsed.delimiter)}`);
+  if (parsed.delimiter !== undefined && parsed.delimiter !== ",")
+    notes.push(`fields separated by ${describeDelimiter(parsed.delimiter)}`);
   const renamed = ROW_FIELDS.filter((field) => parsed.columns[field] !== undefined && parsed.columns[field] !== field);
-  if (renamed.length > 0) notes.push(`read ${renamed.map((field) => `${field} from column ${JSON.stringify(parsed.columns[field])}`).join(", ")}`);
+  if (renamed.length > 0)
+    notes.push(
+      `read ${renamed.map((field) => `${field} from column ${JSON.stringify(parsed.columns[field])}`).join(", ")}`,
+    );
   if (parsed.ignoredFields.length > 0) notes.push(`ignoring column(s) ${parsed.ignoredFields.join(", ")}`);
   return notes;
 }

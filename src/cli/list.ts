@@ -16,36 +16,51 @@ Exit status: 0 listed (also when there are none); 1 the call failed; 2 bad argum
 `;
 
 export async function run(args: string[]): Promise<number> {
-  return runCommand("list", async () => {
-    const { values } = parse("list", args, { assignment: { type: "string" }, json: { type: "boolean" } });
-    if (values.help === true) {
-      process.stdout.write(HELP);
-      return EXIT.ok;
-    }
-    const AssignmentId = required("list", values, "assignment").trim();
-    const client = createClient(values);
-    try {
-      let count = 0;
-      let total = 0;
-      for await (const payment of client.paginateBonusPayments({ AssignmentId })) {
-        count++;
-        const cents = toCents(payment.BonusAmount);
-        total += cents ?? 0;
-        const when = Number.isNaN(payment.GrantTime.getTime()) ? "unknown time" : payment.GrantTime.toISOString();
-        if (values.json === true) {
-          process.stdout.write(`${JSON.stringify({ ...payment, GrantTime: Number.isNaN(payment.GrantTime.getTime()) ? null : when })}\n`);
-        } else {
-          if (count === 1) process.stdout.write(`${"GrantTime".padEnd(25)}${"WorkerId".padEnd(22)}${"Amount".padStart(10)}  Reason\n`);
-          const amount = cents === undefined ? payment.BonusAmount : formatDollars(cents);
-          process.stdout.write(`${when.padEnd(25)}${payment.WorkerId.padEnd(22)}${amount.padStart(10)}  ${payment.Reason.replace(/\s+/g, " ")}\n`);
+  return runCommand(
+    "list",
+    async () => {
+      const { values } = parse("list", args, { assignment: { type: "string" }, json: { type: "boolean" } });
+      if (values.help === true) {
+        process.stdout.write(HELP);
+        return EXIT.ok;
+      }
+      const AssignmentId = required("list", values, "assignment").trim();
+      const client = createClient(values);
+      try {
+        let count = 0;
+        let total = 0;
+        for await (const payment of client.paginateBonusPayments({ AssignmentId })) {
+          count++;
+          const cents = toCents(payment.BonusAmount);
+          total += cents ?? 0;
+          const when = Number.isNaN(payment.GrantTime.getTime()) ? "unknown time" : payment.GrantTime.toISOString();
+          if (values.json === true) {
+            process.stdout.write(
+              `${JSON.stringify({ ...payment, GrantTime: Number.isNaN(payment.GrantTime.getTime()) ? null : when })}\n`,
+            );
+          } else {
+            if (count === 1)
+              process.stdout.write(
+                `${"GrantTime".padEnd(25)}${"WorkerId".padEnd(22)}${"Amount".padStart(10)}  Reason\n`,
+              );
+            const amount = cents === undefined ? payment.BonusAmount : formatDollars(cents);
+            process.stdout.write(
+              `${when.padEnd(25)}${payment.WorkerId.padEnd(22)}${amount.padStart(10)}  ${payment.Reason.replace(/\s+/g, " ")}\n`,
+            );
+          }
         }
+        if (values.json !== true) {
+          process.stdout.write(
+            count === 0
+              ? `No bonuses paid for ${AssignmentId}.\n`
+              : `${count} bonus(es), ${formatDollars(total)} in all.\n`,
+          );
+        }
+        return EXIT.ok;
+      } finally {
+        await client.destroy();
       }
-      if (values.json !== true) {
-        process.stdout.write(count === 0 ? `No bonuses paid for ${AssignmentId}.\n` : `${count} bonus(es), ${formatDollars(total)} in all.\n`);
-      }
-      return EXIT.ok;
-    } finally {
-      await client.destroy();
-    }
-  }, HELP);
+    },
+    HELP,
+  );
 }

@@ -12,12 +12,18 @@ import { CLOSURE_NOTE } from "./closure.js";
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
-  pay: { summary: "pay every bonus in a CSV or JSON Lines file, exactly once, resumably", load: () => import("./pay.js") },
+  pay: {
+    summary: "pay every bonus in a CSV or JSON Lines file, exactly once, resumably",
+    load: () => import("./pay.js"),
+  },
   send: { summary: "pay one bonus", load: () => import("./send.js") },
   balance: { summary: "print the account's available balance", load: () => import("./balance.js") },
   list: { summary: "list the bonuses paid for an assignment", load: () => import("./list.js") },
   simulate: { summary: "run the local MTurk simulator", load: () => import("./simulate.js") },
-  demo: { summary: "pay a few bonuses against the local simulator and show that nothing is paid twice", load: () => import("./demo.js") },
+  demo: {
+    summary: "pay a few bonuses against the local simulator and show that nothing is paid twice",
+    load: () => import("./demo.js"),
+  },
 };
 
 export const USAGE = `Usage: mturk-bonus <command> [options]
@@ -67,7 +73,9 @@ export async function main(args: string[]): Promise<number> {
   if (command === undefined) {
     const suggestion = closest(name.replace(/^-+/, ""), Object.keys(COMMANDS));
     const what = name.startsWith("-") ? `unknown option ${name}` : `unknown command "${name}"`;
-    process.stderr.write(`mturk-bonus: ${what}${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}\n\n${USAGE}`);
+    process.stderr.write(
+      `mturk-bonus: ${what}${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}\n\n${USAGE}`,
+    );
     return 2;
   }
   return (await command.load()).run(rest);

@@ -8,7 +8,12 @@ import type { PayoutPlan, Totals } from "../bulk/plan.js";
 import { formatCents } from "../money.js";
 
 function money(totals: Totals): { rows: number; bonus: string; fees: string; total: string } {
-  return { rows: totals.rows, bonus: dollars(totals.bonusCents), fees: dollars(totals.feeCents), total: dollars(totals.totalCents) };
+  return {
+    rows: totals.rows,
+    bonus: dollars(totals.bonusCents),
+    fees: dollars(totals.feeCents),
+    total: dollars(totals.totalCents),
+  };
 }
 
 function dollars(cents: number): string {

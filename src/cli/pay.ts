@@ -14,7 +14,18 @@ import { BATCH_ID_PATTERN } from "../bulk/token.js";
 import type { BulkClient, PayoutOptions, PayoutResult, RowResult } from "../bulk/types.js";
 import { formatDollars } from "../money.js";
 import { planLine, rowLine, summaryLine } from "./pay-json.js";
-import { COMMON_HELP, createClient, EXIT, numberOption, parse, runCommand, str, targetOf, UsageError, type Target } from "./args.js";
+import {
+  COMMON_HELP,
+  createClient,
+  EXIT,
+  numberOption,
+  parse,
+  runCommand,
+  str,
+  targetOf,
+  UsageError,
+  type Target,
+} from "./args.js";
 
 export const HELP = `Usage: mturk-bonus pay FILE [options]
 
@@ -140,10 +151,17 @@ async function ask(question: string): Promise<boolean> {
  */
 async function askFirst(
   preview: PayoutPlan,
-  context: { input: string; target: string; json: boolean; allowPartial: boolean; showPlan: (plan: PayoutPlan) => void },
+  context: {
+    input: string;
+    target: string;
+    json: boolean;
+    allowPartial: boolean;
+    showPlan: (plan: PayoutPlan) => void;
+  },
 ): Promise<PayoutPlan | undefined | "declined"> {
   if (preview.toPay.rows === 0) return undefined;
-  if (preview.balanceCents !== undefined && preview.toPay.totalCents > preview.balanceCents && !context.allowPartial) throw new InsufficientBalanceError(preview);
+  if (preview.balanceCents !== undefined && preview.toPay.totalCents > preview.balanceCents && !context.allowPartial)
+    throw new InsufficientBalanceError(preview);
   // With --json the plan's JSON line goes to stdout and its human form to stderr, beside the question.
   if (context.json) process.stderr.write(describePlan(preview, { input: context.input, target: context.target }));
   context.showPlan(preview);
@@ -153,7 +171,9 @@ async function askFirst(
 
 /** `--rate`: a number of requests per second, or "off" (no client-side limit). */
 function rateOption(values: Record<string, unknown>): number {
-  return str(values, "rate") === "off" ? Number.POSITIVE_INFINITY : numberOption(values, "rate", 5, { min: 0.01, max: 1000, integer: false });
+  return str(values, "rate") === "off"
+    ? Number.POSITIVE_INFINITY
+    : numberOption(values, "rate", 5, { min: 0.01, max: 1000, integer: false });
 }
 
 let stdoutGuarded = false;
@@ -202,27 +222,37 @@ interface PayCommand {
 
 /** Step 1: the options, checked before anything is read (bad ones are a `UsageError`, exit 2). */
 function commandOf(values: Record<string, unknown>, positionals: readonly string[]): PayCommand {
-  if (positionals.length !== 1) throw new UsageError(`give exactly one input file${positionals.length > 1 ? ` (got ${positionals.length})` : ""}. Run "mturk-bonus pay --help" for the options.`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `give exactly one input file${positionals.length > 1 ? ` (got ${positionals.length})` : ""}. Run "mturk-bonus pay --help" for the options.`,
+    );
   const input = positionals[0] as string;
   const format = str(values, "format");
-  if (format !== undefined && format !== "csv" && format !== "jsonl") throw new UsageError(`--format must be csv or jsonl, not ${JSON.stringify(format)}`);
+  if (format !== undefined && format !== "csv" && format !== "jsonl")
+    throw new UsageError(`--format must be csv or jsonl, not ${JSON.stringify(format)}`);
   const concurrency = numberOption(values, "concurrency", 4, { min: 1, max: 64, integer: true });
   const rate = rateOption(values);
   const timeoutMs = Math.round(numberOption(values, "timeout", 30, { min: 0.1, max: 3600, integer: false }) * 1000);
   const maxAttempts = numberOption(values, "max-attempts", 3, { min: 1, max: 100, integer: true });
   const namespace = str(values, "namespace");
   if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
-    throw new UsageError(`--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
+    throw new UsageError(
+      `--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
+    );
   }
   const dryRun = values["dry-run"] === true;
   const yes = values.yes === true;
   if (!dryRun && !yes && !process.stdin.isTTY) {
-    throw new UsageError("stdin is not a terminal, so the payout cannot be confirmed: pass --yes to pay without confirmation (try --dry-run first)");
+    throw new UsageError(
+      "stdin is not a terminal, so the payout cannot be confirmed: pass --yes to pay without confirmation (try --dry-run first)",
+    );
   }
   const target = targetOf(values);
   const batchId = str(values, "batch-id");
   if (batchId !== undefined && !BATCH_ID_PATTERN.test(batchId)) {
-    throw new UsageError(`--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+    throw new UsageError(
+      `--batch-id ${JSON.stringify(batchId)} must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`,
+    );
   }
   return {
     input,
@@ -250,12 +280,21 @@ function commandOf(values: Record<string, unknown>, positionals: readonly string
 function readRows(cmd: PayCommand): ParsedBonusFile | undefined {
   const readOptions = inputOptions(cmd.values);
   try {
-    return parseBonusFile(readInput(cmd.input), { fileName: cmd.input, allowDuplicates: cmd.allowDuplicates, ...readOptions, ...(cmd.format === undefined ? {} : { format: cmd.format }) });
+    return parseBonusFile(readInput(cmd.input), {
+      fileName: cmd.input,
+      allowDuplicates: cmd.allowDuplicates,
+      ...readOptions,
+      ...(cmd.format === undefined ? {} : { format: cmd.format }),
+    });
   } catch (error) {
     if (!(error instanceof InvalidRowsError)) throw error;
     const lines = new Set(error.problems.map((p) => p.line)).size;
-    process.stderr.write(`mturk-bonus pay: ${cmd.input} was refused, nothing was paid: ${error.problems.length} problem(s) on ${lines} line(s):\n`);
-    process.stderr.write(`${listProblems(error.problems, (problem) => `  ${cmd.input}:${problem.line}: ${problem.message}`)}\n`);
+    process.stderr.write(
+      `mturk-bonus pay: ${cmd.input} was refused, nothing was paid: ${error.problems.length} problem(s) on ${lines} line(s):\n`,
+    );
+    process.stderr.write(
+      `${listProblems(error.problems, (problem) => `  ${cmd.input}:${problem.line}: ${problem.message}`)}\n`,
+    );
     return undefined;
   }
 }
@@ -275,7 +314,8 @@ class PayOutput {
   showPlan(plan: PayoutPlan): void {
     const { json, input, target, dryRun } = this.cmd;
     this.planShown = true;
-    if (json) process.stdout.write(planLine(plan, { input, target: target.label, dryRun }) + this.early.splice(0).join(""));
+    if (json)
+      process.stdout.write(planLine(plan, { input, target: target.label, dryRun }) + this.early.splice(0).join(""));
     else process.stdout.write(describePlan(plan, { input, target: target.label }));
   }
 
@@ -286,7 +326,12 @@ class PayOutput {
 }
 
 /** Step 3a (--dry-run): the plan and what a real run would do; nothing is written. */
-async function dryRun(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: PayoutOptions, out: PayOutput): Promise<number> {
+async function dryRun(
+  cmd: PayCommand,
+  rows: ParsedBonusFile["rows"],
+  common: PayoutOptions,
+  out: PayOutput,
+): Promise<number> {
   const plan = await previewPayout(rows, common);
   out.showPlan(plan);
   if (cmd.json) {
@@ -308,10 +353,24 @@ async function dryRun(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: Pa
  * behind. Resolves to the plan agreed to, `undefined` (nothing to pay, or
  * --yes), or "declined" (already said so on stdout).
  */
-async function agreement(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: PayoutOptions, out: PayOutput): Promise<PayoutPlan | undefined | "declined"> {
+async function agreement(
+  cmd: PayCommand,
+  rows: ParsedBonusFile["rows"],
+  common: PayoutOptions,
+  out: PayOutput,
+): Promise<PayoutPlan | undefined | "declined"> {
   if (cmd.yes) return undefined;
-  const asked = await askFirst(await previewPayout(rows, common), { input: cmd.input, target: cmd.target.label, json: cmd.json, allowPartial: cmd.allowPartial, showPlan: (plan) => out.showPlan(plan) });
-  if (asked === "declined") process.stdout.write(cmd.json ? summaryLine({ exitCode: EXIT.ok, declined: true }) : "Nothing was paid, and nothing was written.\n");
+  const asked = await askFirst(await previewPayout(rows, common), {
+    input: cmd.input,
+    target: cmd.target.label,
+    json: cmd.json,
+    allowPartial: cmd.allowPartial,
+    showPlan: (plan) => out.showPlan(plan),
+  });
+  if (asked === "declined")
+    process.stdout.write(
+      cmd.json ? summaryLine({ exitCode: EXIT.ok, declined: true }) : "Nothing was paid, and nothing was written.\n",
+    );
   return asked;
 }
 
@@ -324,7 +383,9 @@ function confirmation(agreed: PayoutPlan | undefined, out: PayOutput): (plan: Pa
     }
     // The journal may have moved since the question (another run): never pay more than was agreed.
     if (plan.toPay.totalCents <= agreed.toPay.totalCents) return true;
-    process.stderr.write(`mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`);
+    process.stderr.write(
+      `mturk-bonus pay: the payout grew to ${formatDollars(plan.toPay.totalCents)} since you agreed to ${formatDollars(agreed.toPay.totalCents)}; nothing was paid. Run the command again.\n`,
+    );
     return false;
   };
 }
@@ -334,14 +395,23 @@ function confirmation(agreed: PayoutPlan | undefined, out: PayOutput): (plan: Pa
  * time (no new sends; those in flight are finished and journaled) and
  * aborting it the second.
  */
-async function payWithSignals(cmd: PayCommand, rows: ParsedBonusFile["rows"], common: PayoutOptions, out: PayOutput, progress: ProgressDisplay, agreed: PayoutPlan | undefined): Promise<PayoutResult> {
+async function payWithSignals(
+  cmd: PayCommand,
+  rows: ParsedBonusFile["rows"],
+  common: PayoutOptions,
+  out: PayOutput,
+  progress: ProgressDisplay,
+  agreed: PayoutPlan | undefined,
+): Promise<PayoutResult> {
   const stop = new AbortController();
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      progress.log("Stopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n");
+      progress.log(
+        "Stopping: no new bonuses are sent; those in flight are finished and journaled. Press Ctrl-C again to abort them (the journal settles them on resume).\n",
+      );
       stop.abort();
     } else {
       abort.abort();
@@ -395,7 +465,9 @@ function finish(cmd: PayCommand, result: PayoutResult, out: PayOutput): number {
   }
   process.stdout.write(`Journal: ${journal}\n`);
   if (!result.complete && result.stoppedBy !== "declined") {
-    process.stdout.write("Run the same command again to resume: paid rows are skipped, the rest are sent with the same tokens.\n");
+    process.stdout.write(
+      "Run the same command again to resume: paid rows are skipped, the rest are sent with the same tokens.\n",
+    );
   }
   return code;
 }
@@ -438,30 +510,37 @@ function payoutOptions(cmd: PayCommand, client: BulkClient): PayoutOptions {
 
 /** `mturk-bonus pay`: options → rows → preview and question → payout → result, report and exit status. */
 export async function run(args: string[]): Promise<number> {
-  return runCommand("pay", async () => {
-    const { values, positionals } = parse("pay", args, OPTIONS, true);
-    if (values.help === true) {
-      process.stdout.write(HELP);
-      return EXIT.ok;
-    }
-    const cmd = commandOf(values, positionals);
-    const parsed = readRows(cmd);
-    if (parsed === undefined) return EXIT.usage;
-    if (!cmd.quiet) for (const note of inputNotes(parsed)) process.stderr.write(`note: ${note}\n`);
-    const out = new PayOutput(cmd);
-    const progress = new ProgressDisplay(process.stderr);
-    const client = createClient(values, cmd.target, (text) => progress.log(text), { timeoutMs: cmd.timeoutMs, maxAttempts: cmd.maxAttempts });
-    const common = payoutOptions(cmd, client);
-    quietOnClosedStdout();
-    try {
-      if (cmd.dryRun) return await dryRun(cmd, parsed.rows, common, out);
-      const agreed = await agreement(cmd, parsed.rows, common, out);
-      if (agreed === "declined") return EXIT.ok;
-      return finish(cmd, await payWithSignals(cmd, parsed.rows, common, out, progress, agreed), out);
-    } catch (error) {
-      return refused(error, cmd, out);
-    } finally {
-      await client.destroy();
-    }
-  }, HELP);
+  return runCommand(
+    "pay",
+    async () => {
+      const { values, positionals } = parse("pay", args, OPTIONS, true);
+      if (values.help === true) {
+        process.stdout.write(HELP);
+        return EXIT.ok;
+      }
+      const cmd = commandOf(values, positionals);
+      const parsed = readRows(cmd);
+      if (parsed === undefined) return EXIT.usage;
+      if (!cmd.quiet) for (const note of inputNotes(parsed)) process.stderr.write(`note: ${note}\n`);
+      const out = new PayOutput(cmd);
+      const progress = new ProgressDisplay(process.stderr);
+      const client = createClient(values, cmd.target, (text) => progress.log(text), {
+        timeoutMs: cmd.timeoutMs,
+        maxAttempts: cmd.maxAttempts,
+      });
+      const common = payoutOptions(cmd, client);
+      quietOnClosedStdout();
+      try {
+        if (cmd.dryRun) return await dryRun(cmd, parsed.rows, common, out);
+        const agreed = await agreement(cmd, parsed.rows, common, out);
+        if (agreed === "declined") return EXIT.ok;
+        return finish(cmd, await payWithSignals(cmd, parsed.rows, common, out, progress, agreed), out);
+      } catch (error) {
+        return refused(error, cmd, out);
+      } finally {
+        await client.destroy();
+      }
+    },
+    HELP,
+  );
 }

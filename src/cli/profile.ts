@@ -45,7 +45,10 @@ export function parseIni(text: string): Map<string, Map<string, string>> {
     // Nested settings (indented lines such as `s3 =` blocks) are not credentials; a value's inline comment needs a space before `#`.
     if (/^\s/.test(raw)) continue;
     const key = line.slice(0, eq).trim().toLowerCase();
-    const value = line.slice(eq + 1).replace(/\s[#;].*$/, "").trim();
+    const value = line
+      .slice(eq + 1)
+      .replace(/\s[#;].*$/, "")
+      .trim();
     current.set(key, value);
   }
   return sections;
@@ -91,11 +94,23 @@ function findProfile(name: string, env: Env) {
   const credentialsFile = readSections(files.credentials);
   const configFile = readSections(files.config);
   const fromCredentials = credentialsFile?.get(name);
-  const fromConfig = configFile?.get(name === "default" ? "default" : `profile ${name}`) ?? (name === "default" ? undefined : configFile?.get(name));
-  return { files, credentialsFile, configFile, fromCredentials, fromConfig, found: fromCredentials !== undefined || fromConfig !== undefined };
+  const fromConfig =
+    configFile?.get(name === "default" ? "default" : `profile ${name}`) ??
+    (name === "default" ? undefined : configFile?.get(name));
+  return {
+    files,
+    credentialsFile,
+    configFile,
+    fromCredentials,
+    fromConfig,
+    found: fromCredentials !== undefined || fromConfig !== undefined,
+  };
 }
 
-function profileNames(credentialsFile: Map<string, Section> | undefined, configFile: Map<string, Section> | undefined): string[] {
+function profileNames(
+  credentialsFile: Map<string, Section> | undefined,
+  configFile: Map<string, Section> | undefined,
+): string[] {
   const names = new Set<string>(credentialsFile?.keys() ?? []);
   for (const section of configFile?.keys() ?? []) {
     if (section === "default") names.add(section);
@@ -120,14 +135,22 @@ export interface ProfileOptions {
  * `credential_process`. Throws a {@link ProfileError} that tells a missing
  * profile, one without keys and one that needs a login apart.
  */
-export function credentialsFromProfile(name: string, env: Env = process.env, options: ProfileOptions = {}): Credentials {
+export function credentialsFromProfile(
+  name: string,
+  env: Env = process.env,
+  options: ProfileOptions = {},
+): Credentials {
   const { files, credentialsFile, configFile, fromCredentials, fromConfig, found } = findProfile(name, env);
   if (!found) {
     const names = profileNames(credentialsFile, configFile);
     throw new ProfileError(
       "missing",
       `profile "${name}" was not found in ${files.credentials} or ${files.config}` +
-        (credentialsFile === undefined && configFile === undefined ? " (neither file exists)" : names.length > 0 ? ` (profiles there: ${names.join(", ")})` : " (they hold no profiles)"),
+        (credentialsFile === undefined && configFile === undefined
+          ? " (neither file exists)"
+          : names.length > 0
+            ? ` (profiles there: ${names.join(", ")})`
+            : " (they hold no profiles)"),
     );
   }
   for (const [key, what] of UNSUPPORTED) {
@@ -166,13 +189,26 @@ function stderrExcerpt(stderr: string): string {
  */
 export function runCredentialProcess(name: string, command: string, timeoutMs: number): Credentials {
   const where = `the credential_process of profile "${name}"`;
-  const result = spawnSync(command, { shell: true, timeout: timeoutMs, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1024 * 1024 });
+  const result = spawnSync(command, {
+    shell: true,
+    timeout: timeoutMs,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1024 * 1024,
+  });
   if (result.error !== undefined && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
     throw new ProfileError("process", `${where} did not finish within ${timeoutMs} ms and was stopped`);
   }
-  if (result.error !== undefined) throw new ProfileError("process", `${where} could not be run: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`);
+  if (result.error !== undefined)
+    throw new ProfileError(
+      "process",
+      `${where} could not be run: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`,
+    );
   if (result.status !== 0) {
-    throw new ProfileError("process", `${where} failed (${result.signal ? `signal ${result.signal}` : `exit status ${result.status}`})${stderrExcerpt(result.stderr ?? "")}`);
+    throw new ProfileError(
+      "process",
+      `${where} failed (${result.signal ? `signal ${result.signal}` : `exit status ${result.status}`})${stderrExcerpt(result.stderr ?? "")}`,
+    );
   }
   return parseProcessOutput(where, result.stdout ?? "");
 }
@@ -183,13 +219,24 @@ export function parseProcessOutput(where: string, stdout: string, now = Date.now
   try {
     value = JSON.parse(stdout);
   } catch {
-    throw new ProfileError("process", `${where} did not print JSON (expected {"Version": 1, "AccessKeyId": …, "SecretAccessKey": …})`);
+    throw new ProfileError(
+      "process",
+      `${where} did not print JSON (expected {"Version": 1, "AccessKeyId": …, "SecretAccessKey": …})`,
+    );
   }
   const record = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
-  if (record.Version !== 1) throw new ProfileError("process", `${where} printed Version ${JSON.stringify(record.Version ?? null)}; only Version 1 is understood`);
+  if (record.Version !== 1)
+    throw new ProfileError(
+      "process",
+      `${where} printed Version ${JSON.stringify(record.Version ?? null)}; only Version 1 is understood`,
+    );
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = record;
-  for (const [field, part] of [["AccessKeyId", AccessKeyId], ["SecretAccessKey", SecretAccessKey]] as const) {
-    if (typeof part !== "string" || part === "") throw new ProfileError("process", `${where} printed no ${field} (a non-empty string is required)`);
+  for (const [field, part] of [
+    ["AccessKeyId", AccessKeyId],
+    ["SecretAccessKey", SecretAccessKey],
+  ] as const) {
+    if (typeof part !== "string" || part === "")
+      throw new ProfileError("process", `${where} printed no ${field} (a non-empty string is required)`);
   }
   if (SessionToken !== undefined && (typeof SessionToken !== "string" || SessionToken === "")) {
     throw new ProfileError("process", `${where} printed a SessionToken that is not a non-empty string`);
@@ -197,8 +244,13 @@ export function parseProcessOutput(where: string, stdout: string, now = Date.now
   let expires: number | undefined;
   if (Expiration !== undefined) {
     expires = typeof Expiration === "string" ? Date.parse(Expiration) : Number.NaN;
-    if (Number.isNaN(expires)) throw new ProfileError("process", `${where} printed an Expiration that is not an ISO 8601 time`);
-    if (expires <= now) throw new ProfileError("process", `${where} printed credentials that expired at ${new Date(expires).toISOString()}`);
+    if (Number.isNaN(expires))
+      throw new ProfileError("process", `${where} printed an Expiration that is not an ISO 8601 time`);
+    if (expires <= now)
+      throw new ProfileError(
+        "process",
+        `${where} printed credentials that expired at ${new Date(expires).toISOString()}`,
+      );
   }
   const credentials: Credentials = { accessKeyId: AccessKeyId as string, secretAccessKey: SecretAccessKey as string };
   if (typeof SessionToken === "string") credentials.sessionToken = SessionToken;

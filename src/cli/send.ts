@@ -39,59 +39,79 @@ const OPTIONS = {
 } as const;
 
 export async function run(args: string[]): Promise<number> {
-  return runCommand("send", async () => {
-    const { values } = parse("send", args, OPTIONS);
-    if (values.help === true) {
-      process.stdout.write(HELP);
-      return EXIT.ok;
-    }
-    const input = {
-      WorkerId: required("send", values, "worker").trim(),
-      AssignmentId: required("send", values, "assignment").trim(),
-      BonusAmount: required("send", values, "amount").trim(),
-      Reason: required("send", values, "reason"),
-    };
-    let cents: number;
-    try {
-      cents = validateSendBonus(input).cents;
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        const flag = { WorkerId: "--worker", AssignmentId: "--assignment", BonusAmount: "--amount", Reason: "--reason" }[error.field] ?? error.field;
-        throw new UsageError(`${flag}: ${error.message}`);
+  return runCommand(
+    "send",
+    async () => {
+      const { values } = parse("send", args, OPTIONS);
+      if (values.help === true) {
+        process.stdout.write(HELP);
+        return EXIT.ok;
       }
-      throw error;
-    }
-    const namespace = str(values, "namespace");
-    if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
-      throw new UsageError(`--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`);
-    }
-    const client = createClient(values);
-    // One identity of a bonus across the library: the token pay and the queue consumer derive for it.
-    const token = str(values, "token") ?? deriveToken(namespace ?? defaultNamespace(client.endpointOrigin), { ...input, cents });
-    try {
-      const output = await client.sendBonus({ ...input, UniqueRequestToken: token });
-      if (values.json === true) {
-        process.stdout.write(`${JSON.stringify({ status: "paid", ...input, UniqueRequestToken: token, alreadyGranted: output.alreadyGranted, requestId: output.$metadata.requestId, attempts: output.$metadata.attempts })}\n`);
-      } else if (output.alreadyGranted) {
-        process.stdout.write(`Already paid: MTurk had already processed token ${token}, so nothing was paid twice (${formatDollars(cents)} to ${input.WorkerId} for ${input.AssignmentId}).\n`);
-      } else {
-        process.stdout.write(`Paid ${formatDollars(cents)} to ${input.WorkerId} for ${input.AssignmentId} (request id ${output.$metadata.requestId ?? "none"}, token ${token}).\n`);
+      const input = {
+        WorkerId: required("send", values, "worker").trim(),
+        AssignmentId: required("send", values, "assignment").trim(),
+        BonusAmount: required("send", values, "amount").trim(),
+        Reason: required("send", values, "reason"),
+      };
+      let cents: number;
+      try {
+        cents = validateSendBonus(input).cents;
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          const flag =
+            { WorkerId: "--worker", AssignmentId: "--assignment", BonusAmount: "--amount", Reason: "--reason" }[
+              error.field
+            ] ?? error.field;
+          throw new UsageError(`${flag}: ${error.message}`);
+        }
+        throw error;
       }
-      return EXIT.ok;
-    } catch (error) {
-      if (!isMTurkError(error)) throw error;
-      if (values.json === true) {
-        process.stdout.write(`${JSON.stringify({ status: "failed", ...input, UniqueRequestToken: token, error: error.toJSON() })}\n`);
+      const namespace = str(values, "namespace");
+      if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
+        throw new UsageError(
+          `--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
+        );
       }
-      process.stderr.write(`mturk-bonus send: ${error.name}${error.TurkErrorCode ? ` (${error.TurkErrorCode})` : ""}: ${error.message}\n`);
-      process.stderr.write(
-        error.outcomeUnknown
-          ? `The bonus may have been paid. Run the same command again${str(values, "token") === undefined ? "" : " (same --token)"} to settle it: with token ${token} it cannot be paid twice within 24 hours.\n`
-          : "Nothing was paid.\n",
-      );
-      return error.name === "ValidationError" ? EXIT.usage : EXIT.failed;
-    } finally {
-      await client.destroy();
-    }
-  }, HELP);
+      const client = createClient(values);
+      // One identity of a bonus across the library: the token pay and the queue consumer derive for it.
+      const token =
+        str(values, "token") ?? deriveToken(namespace ?? defaultNamespace(client.endpointOrigin), { ...input, cents });
+      try {
+        const output = await client.sendBonus({ ...input, UniqueRequestToken: token });
+        if (values.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ status: "paid", ...input, UniqueRequestToken: token, alreadyGranted: output.alreadyGranted, requestId: output.$metadata.requestId, attempts: output.$metadata.attempts })}\n`,
+          );
+        } else if (output.alreadyGranted) {
+          process.stdout.write(
+            `Already paid: MTurk had already processed token ${token}, so nothing was paid twice (${formatDollars(cents)} to ${input.WorkerId} for ${input.AssignmentId}).\n`,
+          );
+        } else {
+          process.stdout.write(
+            `Paid ${formatDollars(cents)} to ${input.WorkerId} for ${input.AssignmentId} (request id ${output.$metadata.requestId ?? "none"}, token ${token}).\n`,
+          );
+        }
+        return EXIT.ok;
+      } catch (error) {
+        if (!isMTurkError(error)) throw error;
+        if (values.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ status: "failed", ...input, UniqueRequestToken: token, error: error.toJSON() })}\n`,
+          );
+        }
+        process.stderr.write(
+          `mturk-bonus send: ${error.name}${error.TurkErrorCode ? ` (${error.TurkErrorCode})` : ""}: ${error.message}\n`,
+        );
+        process.stderr.write(
+          error.outcomeUnknown
+            ? `The bonus may have been paid. Run the same command again${str(values, "token") === undefined ? "" : " (same --token)"} to settle it: with token ${token} it cannot be paid twice within 24 hours.\n`
+            : "Nothing was paid.\n",
+        );
+        return error.name === "ValidationError" ? EXIT.usage : EXIT.failed;
+      } finally {
+        await client.destroy();
+      }
+    },
+    HELP,
+  );
 }

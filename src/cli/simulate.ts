@@ -3,7 +3,15 @@
  * The first line on stdout is the URL alone, so scripts can read it.
  */
 import { EXIT, numberOption, parse, runCommand, str, UsageError } from "./args.js";
-import { parseFaultSpec, SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type SigningCredentials, type Simulator, type SimulatorOptions } from "../simulator/index.js";
+import {
+  parseFaultSpec,
+  SIMULATOR_CREDENTIALS,
+  startSimulator,
+  type FaultSpec,
+  type SigningCredentials,
+  type Simulator,
+  type SimulatorOptions,
+} from "../simulator/index.js";
 
 /** Usage text of the command. */
 export const USAGE = `Usage: mturk-bonus simulate [options]
@@ -38,19 +46,27 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv): SigningCredentials | undefi
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) return undefined;
-  return env.AWS_SESSION_TOKEN ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : { accessKeyId, secretAccessKey };
+  return env.AWS_SESSION_TOKEN
+    ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN }
+    : { accessKeyId, secretAccessKey };
 }
 
 /** What to paste into another terminal to use the simulator: its keys (public test keys, or none when yours are used) and its URL. */
-export function pasteLines(url: string, credentials: SigningCredentials | undefined, builtIn: SigningCredentials): string {
+export function pasteLines(
+  url: string,
+  credentials: SigningCredentials | undefined,
+  builtIn: SigningCredentials,
+): string {
   const keys =
     credentials === undefined
       ? `export AWS_ACCESS_KEY_ID=${builtIn.accessKeyId} AWS_SECRET_ACCESS_KEY=${builtIn.secretAccessKey}\nunset AWS_SESSION_TOKEN AWS_PROFILE`
       : // Your own keys are never printed: the shell that started the simulator already has them.
         `# signed with your environment's AWS_ACCESS_KEY_ID (…${credentials.accessKeyId.slice(-4)}): use the same environment`;
-  return `\n# Paste into another terminal (the simulator's key pair is public; it opens only simulators):\n${keys}\n` +
+  return (
+    `\n# Paste into another terminal (the simulator's key pair is public; it opens only simulators):\n${keys}\n` +
     `mturk-bonus balance --endpoint ${url}\n` +
-    `# then: mturk-bonus pay bonuses.csv --endpoint ${url} --dry-run\n\n`;
+    `# then: mturk-bonus pay bonuses.csv --endpoint ${url} --dry-run\n\n`
+  );
 }
 
 const OPTIONS = {
@@ -63,7 +79,10 @@ const OPTIONS = {
 } as const;
 
 /** The simulator's options from the command line; a bad one is a {@link UsageError}. */
-function simulatorOptions(values: Record<string, unknown>, credentials: SigningCredentials | undefined): SimulatorOptions {
+function simulatorOptions(
+  values: Record<string, unknown>,
+  credentials: SigningCredentials | undefined,
+): SimulatorOptions {
   const faults = ((values.fault as string[] | undefined) ?? []).map((text) => {
     try {
       return parseFault(text);

@@ -90,7 +90,10 @@ function group(deliveries: readonly Delivery[], namespace: string): Item[][] {
 
 /** The outcome of a bonus the batch had no time left to send. */
 function outOfTime(bonus: PreparedBonus): Outcome {
-  const error = new MTurkError({ name: "BatchTimeBudgetError", message: "The batch's time budget ran out before this bonus was sent; it was not sent" });
+  const error = new MTurkError({
+    name: "BatchTimeBudgetError",
+    message: "The batch's time budget ran out before this bonus was sent; it was not sent",
+  });
   return { kind: "failed", token: bonus.input.UniqueRequestToken, error, throttled: false };
 }
 
@@ -98,7 +101,11 @@ function outOfTime(bonus: PreparedBonus): Outcome {
  * Settles every delivery of a batch and decides each one's action. Never
  * throws; the result is in the order of `deliveries`.
  */
-export async function settleBatch(deliveries: readonly Delivery[], context: SettleContext, options: BatchOptions = {}): Promise<Settled[]> {
+export async function settleBatch(
+  deliveries: readonly Delivery[],
+  context: SettleContext,
+  options: BatchOptions = {},
+): Promise<Settled[]> {
   const concurrency = options.concurrency ?? 6;
   const pace = new Pace(concurrency, options.throttlePauseMs ?? 1000);
   const random = options.random ?? Math.random;

@@ -46,7 +46,12 @@ export function createQueueConsumer<Env = unknown>(options: QueueConsumerOptions
     async queue(batch, env) {
       const resolved = resolve(env);
       const messages = batch.messages;
-      const deliveries: Delivery[] = messages.map((m) => ({ id: m.id, body: m.body, enqueuedAt: m.timestamp.getTime(), attempts: m.attempts }));
+      const deliveries: Delivery[] = messages.map((m) => ({
+        id: m.id,
+        body: m.body,
+        enqueuedAt: m.timestamp.getTime(),
+        attempts: m.attempts,
+      }));
       const settled = await settleDeliveries(deliveries, resolved, options);
       await Promise.all(settled.map((result, i) => apply(messages[i]!, result, env, resolved, options)));
     },
@@ -54,7 +59,13 @@ export function createQueueConsumer<Env = unknown>(options: QueueConsumerOptions
 }
 
 /** Carries out one message's action. */
-async function apply<Env>(message: QueueMessage, { delivery, outcome, action }: Settled, env: Env, resolved: Resolved, options: QueueConsumerOptions<Env>): Promise<void> {
+async function apply<Env>(
+  message: QueueMessage,
+  { delivery, outcome, action }: Settled,
+  env: Env,
+  resolved: Resolved,
+  options: QueueConsumerOptions<Env>,
+): Promise<void> {
   if (action.type === "ack") return message.ack();
   if (action.type === "retry") return message.retry({ delaySeconds: action.delaySeconds });
   const now = resolved.client.serverTime()?.getTime() ?? (options.now ?? Date.now)();

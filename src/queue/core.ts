@@ -55,7 +55,11 @@ export function clientOnce<Env>(options: ConsumerOptions<Env>): (env: Env) => Re
     const client = options.client(env);
     const namespace = options.namespace ?? defaultNamespace(client.endpointOrigin);
     if (!NAMESPACE_PATTERN.test(namespace)) {
-      throw new ValidationError("namespace", `${JSON.stringify(namespace)} is malformed`, `it must match ${NAMESPACE_PATTERN.source}`);
+      throw new ValidationError(
+        "namespace",
+        `${JSON.stringify(namespace)} is malformed`,
+        `it must match ${NAMESPACE_PATTERN.source}`,
+      );
     }
     resolved = { client, namespace };
     return resolved;
@@ -75,14 +79,27 @@ export function unwrapReplay(delivery: Delivery): Delivery {
   const { bonus, enqueuedAt } = body as { bonus: unknown; enqueuedAt?: unknown };
   const first = typeof enqueuedAt === "string" ? Date.parse(enqueuedAt) : Number.NaN;
   // An unreadable first time is taken as old (NaN): reading back costs one call, guessing young could pay twice.
-  return { ...delivery, body: bonus, enqueuedAt: Number.isNaN(first) ? Number.NaN : Math.min(first, delivery.enqueuedAt) };
+  return {
+    ...delivery,
+    body: bonus,
+    enqueuedAt: Number.isNaN(first) ? Number.NaN : Math.min(first, delivery.enqueuedAt),
+  };
 }
 
 /** Settles one batch of deliveries with the consumer's options. */
-export function settleDeliveries<Env>(deliveries: readonly Delivery[], resolved: Resolved, options: ConsumerOptions<Env>): Promise<Settled[]> {
+export function settleDeliveries<Env>(
+  deliveries: readonly Delivery[],
+  resolved: Resolved,
+  options: ConsumerOptions<Env>,
+): Promise<Settled[]> {
   return settleBatch(
     deliveries.map(unwrapReplay),
-    { client: resolved.client, namespace: resolved.namespace, now: options.now ?? Date.now, settleAfterMs: options.settleAfterMs ?? SETTLE_AFTER_MS },
+    {
+      client: resolved.client,
+      namespace: resolved.namespace,
+      now: options.now ?? Date.now,
+      settleAfterMs: options.settleAfterMs ?? SETTLE_AFTER_MS,
+    },
     options,
   );
 }

@@ -26,4 +26,13 @@ export {
   type Outcome,
 } from "./policy.js";
 export { describeError, type Rejection, type RejectionReason } from "./rejection.js";
-export type { Delivery, MessageBatch, QueueClient, QueueMessage, QueueProducer, SqsBatchResponse, SqsEvent, SqsRecord } from "./types.js";
+export type {
+  Delivery,
+  MessageBatch,
+  QueueClient,
+  QueueMessage,
+  QueueProducer,
+  SqsBatchResponse,
+  SqsEvent,
+  SqsRecord,
+} from "./types.js";

@@ -25,7 +25,12 @@ export interface PreparedBonus {
  */
 export function prepare(body: unknown, namespace: string): PreparedBonus {
   const { input, cents } = validateSendBonus(body);
-  const identity: BonusIdentity = { WorkerId: input.WorkerId, AssignmentId: input.AssignmentId, cents, Reason: input.Reason };
+  const identity: BonusIdentity = {
+    WorkerId: input.WorkerId,
+    AssignmentId: input.AssignmentId,
+    cents,
+    Reason: input.Reason,
+  };
   const UniqueRequestToken = input.UniqueRequestToken ?? deriveToken(namespace, identity, 0);
   return { input: { ...input, UniqueRequestToken }, identity };
 }

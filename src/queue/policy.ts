@@ -27,7 +27,12 @@ export type Outcome =
   /** A definite refusal: an invalid body, or MTurk refused the bonus. Re-sending cannot help. */
   | { readonly kind: "refused"; readonly token: string | undefined; readonly error: unknown }
   /** Not settled: a retryable failure, throttling, or an answer that was lost. Redeliver. */
-  | { readonly kind: "failed"; readonly token: string | undefined; readonly error: unknown; readonly throttled: boolean };
+  | {
+      readonly kind: "failed";
+      readonly token: string | undefined;
+      readonly error: unknown;
+      readonly throttled: boolean;
+    };
 
 /** What to do with the message. */
 export type Action =
@@ -58,7 +63,12 @@ export interface BackoffOptions {
 }
 
 /** Names of errors that refuse the bonus itself: the same message will be refused again. */
-const REFUSALS: ReadonlySet<string> = new Set(["ValidationError", "RequestError", "ValidationException", "ParameterValidationError"]);
+const REFUSALS: ReadonlySet<string> = new Set([
+  "ValidationError",
+  "RequestError",
+  "ValidationException",
+  "ParameterValidationError",
+]);
 
 /**
  * Sorts a failure. A refusal of the bonus (bad input, or MTurk's
@@ -70,7 +80,8 @@ const REFUSALS: ReadonlySet<string> = new Set(["ValidationError", "RequestError"
  * token keeps it from paying twice.
  */
 export function classifyFailure(token: string | undefined, error: unknown): Outcome {
-  if (isMTurkError(error) && REFUSALS.has(error.name) && !error.outcomeUnknown) return { kind: "refused", token, error };
+  if (isMTurkError(error) && REFUSALS.has(error.name) && !error.outcomeUnknown)
+    return { kind: "refused", token, error };
   const throttled = isMTurkError(error) && error.$retryable?.throttling === true;
   return { kind: "failed", token, error, throttled };
 }
@@ -80,7 +91,12 @@ export function classifyFailure(token: string | undefined, error: unknown): Outc
  * doubled per delivery so far, capped, then drawn from its upper half so
  * that messages failed together do not all return together.
  */
-export function retryDelaySeconds(attempts: number, throttled: boolean, backoff: BackoffOptions = {}, random: () => number = Math.random): number {
+export function retryDelaySeconds(
+  attempts: number,
+  throttled: boolean,
+  backoff: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const base = throttled ? (backoff.throttledDelaySeconds ?? 30) : (backoff.retryDelaySeconds ?? 5);
   const max = Math.min(backoff.maxDelaySeconds ?? 900, MAX_DELAY_SECONDS);
   const doublings = Math.min(Math.max(attempts, 1) - 1, 30);
@@ -89,7 +105,12 @@ export function retryDelaySeconds(attempts: number, throttled: boolean, backoff:
 }
 
 /** The action for an outcome: settled ones are acknowledged, refusals dead-lettered, the rest redelivered later. */
-export function decide(outcome: Outcome, attempts: number, backoff: BackoffOptions = {}, random: () => number = Math.random): Action {
+export function decide(
+  outcome: Outcome,
+  attempts: number,
+  backoff: BackoffOptions = {},
+  random: () => number = Math.random,
+): Action {
   switch (outcome.kind) {
     case "paid":
     case "alreadyGranted":

@@ -29,7 +29,10 @@ export function toDelivery(record: SqsRecord): Delivery {
   try {
     return { ...delivery, body: JSON.parse(record.body) as unknown };
   } catch {
-    return { ...delivery, undecodable: new ValidationError("body", "is not JSON", "a message body must be a JSON SendBonus input") };
+    return {
+      ...delivery,
+      undecodable: new ValidationError("body", "is not JSON", "a message body must be a JSON SendBonus input"),
+    };
   }
 }
 
@@ -60,14 +63,23 @@ export function createSqsHandler<Env = unknown>(options: SqsHandlerOptions<Env>)
   return async (event, context) => {
     const env = context as Env;
     const resolved = resolve(env);
-    const settled = await settleDeliveries((event.Records ?? []).map(toDelivery), resolved, withinLambdaTime(options, context));
+    const settled = await settleDeliveries(
+      (event.Records ?? []).map(toDelivery),
+      resolved,
+      withinLambdaTime(options, context),
+    );
     const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const { delivery, outcome, action } of settled) {
       if (action.type === "ack") continue;
       batchItemFailures.push({ itemIdentifier: delivery.id });
       if (action.type !== "reject" || options.onRejected === undefined) continue;
       const now = resolved.client.serverTime()?.getTime() ?? (options.now ?? Date.now)();
-      const rejection = toRejection(delivery, action.error, outcome.kind === "refused" ? outcome.token : undefined, now);
+      const rejection = toRejection(
+        delivery,
+        action.error,
+        outcome.kind === "refused" ? outcome.token : undefined,
+        now,
+      );
       // A failing hook changes nothing: the record comes back and is refused again either way.
       await Promise.resolve(options.onRejected(rejection, env)).catch(() => undefined);
     }

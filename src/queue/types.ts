@@ -6,7 +6,10 @@
 import type { BaseMTurkClient } from "../client.js";
 
 /** What the consumer needs of an `MTurkClient`; a real client is one. */
-export type QueueClient = Pick<BaseMTurkClient, "sendBonus" | "paginateBonusPayments" | "serverTime" | "endpointOrigin">;
+export type QueueClient = Pick<
+  BaseMTurkClient,
+  "sendBonus" | "paginateBonusPayments" | "serverTime" | "endpointOrigin"
+>;
 
 /** One delivery of one message, whichever engine delivered it. */
 export interface Delivery {

@@ -32,7 +32,13 @@ export {
   type LedgerSnapshot,
 } from "./ledger.js";
 export { JSON_CONTENT_TYPE, OPERATIONS, SERVICE_NAME, TARGET_PREFIX, type OperationName } from "./protocol.js";
-export { SimulatedService, type ControlAction, type Outcome, type ServiceOptions, type SimulatorSnapshot } from "./service.js";
+export {
+  SimulatedService,
+  type ControlAction,
+  type Outcome,
+  type ServiceOptions,
+  type SimulatorSnapshot,
+} from "./service.js";
 export { DUPLICATE_WORDINGS, type DuplicateWording } from "./operations.js";
 export type { SigningCredentials } from "./sigv4.js";
 

@@ -144,7 +144,8 @@ export class Ledger {
 
   /** Moves the ledger clock forward, e.g. past the 24-hour token window. */
   advanceClock(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advanceClock needs a non-negative number of ms, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advanceClock needs a non-negative number of ms, got ${ms}`);
     this.#offsetMs += ms;
   }
 
@@ -186,7 +187,8 @@ export class Ledger {
     const token = input.UniqueRequestToken;
     if (token !== undefined) {
       const seen = this.#tokens.get(token);
-      if (seen !== undefined && now - seen.at < TOKEN_TTL_MS) return { ok: false, reason: "duplicate", token, originalRequestId: seen.requestId };
+      if (seen !== undefined && now - seen.at < TOKEN_TTL_MS)
+        return { ok: false, reason: "duplicate", token, originalRequestId: seen.requestId };
     }
     const boundWorker = this.#workers.get(input.AssignmentId);
     if (boundWorker !== undefined && boundWorker !== input.WorkerId) {

@@ -26,22 +26,41 @@ import { validateInput } from "./validate.js";
  * - `originalRequestId`: `Request … was processed earlier.`, naming the request id that paid;
  * - `opaque`: `There was an error with this request.`, nothing to recognise it by.
  */
-export const DUPLICATE_WORDINGS = ["token", "alreadyProcessed", "alreadyExists", "originalRequestId", "opaque"] as const;
+export const DUPLICATE_WORDINGS = [
+  "token",
+  "alreadyProcessed",
+  "alreadyExists",
+  "originalRequestId",
+  "opaque",
+] as const;
 
 /** One of {@link DUPLICATE_WORDINGS}. */
 export type DuplicateWording = (typeof DUPLICATE_WORDINGS)[number];
 
 /** The message and TurkErrorCode of the duplicate answer in one wording. */
-export function duplicateAnswer(wording: DuplicateWording, token: string, originalRequestId: string): { message: string; turkErrorCode: string } {
+export function duplicateAnswer(
+  wording: DuplicateWording,
+  token: string,
+  originalRequestId: string,
+): { message: string; turkErrorCode: string } {
   switch (wording) {
     case "token":
-      return { message: `The idempotency token "${token}" has already been processed.`, turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest" };
+      return {
+        message: `The idempotency token "${token}" has already been processed.`,
+        turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest",
+      };
     case "alreadyProcessed":
-      return { message: "This request has already been processed.", turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest" };
+      return {
+        message: "This request has already been processed.",
+        turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest",
+      };
     case "alreadyExists":
       return { message: "The bonus payment already exists.", turkErrorCode: "AWS.MechanicalTurk.DuplicateRequest" };
     case "originalRequestId":
-      return { message: `Request ${originalRequestId} was processed earlier.`, turkErrorCode: "AWS.MechanicalTurk.InvalidRequest" };
+      return {
+        message: `Request ${originalRequestId} was processed earlier.`,
+        turkErrorCode: "AWS.MechanicalTurk.InvalidRequest",
+      };
     case "opaque":
       return { message: "There was an error with this request.", turkErrorCode: "AWS.MechanicalTurk.InvalidRequest" };
   }
@@ -55,11 +74,20 @@ function requestError(ledger: Ledger, message: string, turkErrorCode: string, ct
   return turkError("RequestError", stamped(message, ledger.now()), turkErrorCode, 400, ctx);
 }
 
-function refusal(ledger: Ledger, refused: BonusRefusal, input: Record<string, unknown>, ctx: ResponseContext): SimResponse {
+function refusal(
+  ledger: Ledger,
+  refused: BonusRefusal,
+  input: Record<string, unknown>,
+  ctx: ResponseContext,
+): SimResponse {
   switch (refused.reason) {
     case "duplicate": {
       ledger.counters.duplicates++;
-      const { message, turkErrorCode } = duplicateAnswer(ctx.duplicateWording ?? "token", refused.token, refused.originalRequestId);
+      const { message, turkErrorCode } = duplicateAnswer(
+        ctx.duplicateWording ?? "token",
+        refused.token,
+        refused.originalRequestId,
+      );
       return requestError(ledger, message, turkErrorCode, ctx);
     }
     case "insufficientFunds":
@@ -78,7 +106,12 @@ function refusal(ledger: Ledger, refused: BonusRefusal, input: Record<string, un
         ctx,
       );
     case "zeroAmount":
-      return requestError(ledger, "The bonus amount must be greater than $0.00.", "AWS.MechanicalTurk.InvalidParameterValue", ctx);
+      return requestError(
+        ledger,
+        "The bonus amount must be greater than $0.00.",
+        "AWS.MechanicalTurk.InvalidParameterValue",
+        ctx,
+      );
   }
 }
 

@@ -62,7 +62,12 @@ export function jsonResponse(status: number, body: unknown, ctx: ResponseContext
  * A Coral-style error (authentication, validation, throttling, unknown
  * operation): bare `__type` and a lowercase `message`, as those services send.
  */
-export function coralError(status: number, type: string, message: string | undefined, ctx: ResponseContext): SimResponse {
+export function coralError(
+  status: number,
+  type: string,
+  message: string | undefined,
+  ctx: ResponseContext,
+): SimResponse {
   return jsonResponse(status, message === undefined ? { __type: type } : { __type: type, message }, ctx);
 }
 

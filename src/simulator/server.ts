@@ -39,7 +39,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on("end", () =>
+      resolve(size > MAX_BODY_BYTES ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)),
+    );
     req.on("error", reject);
   });
 }
@@ -70,7 +72,12 @@ function deliver(req: IncomingMessage, res: ServerResponse, outcome: Outcome): v
 }
 
 /** `POST /`: the MTurk API. */
-async function onApi(service: SimulatedService, timers: Set<NodeJS.Timeout>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function onApi(
+  service: SimulatedService,
+  timers: Set<NodeJS.Timeout>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readBody(req);
   if (body === undefined) {
     sendJson(res, 413, { __type: "RequestEntityTooLarge", message: "Request body too large." });
@@ -103,7 +110,10 @@ async function onControl(service: SimulatedService, req: IncomingMessage, res: S
 }
 
 /** Routes a request: `GET /__ledger`, `POST /__control`, or the API; a failure of the simulator itself is a 500. */
-function router(service: SimulatedService, timers: Set<NodeJS.Timeout>): (req: IncomingMessage, res: ServerResponse) => void {
+function router(
+  service: SimulatedService,
+  timers: Set<NodeJS.Timeout>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = req.url?.split("?")[0];
     const route =

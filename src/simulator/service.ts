@@ -81,7 +81,8 @@ function answer(response: SimResponse, delayMs = 0): Outcome {
 
 function parseObject(body: Uint8Array | string): Record<string, unknown> | undefined {
   try {
-    const text = typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    const text =
+      typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
     const parsed: unknown = JSON.parse(text === "" ? "{}" : text);
     return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)
@@ -93,7 +94,9 @@ function parseObject(body: Uint8Array | string): Record<string, unknown> | undef
 
 function checkWording(value: unknown): DuplicateWording {
   if (!(DUPLICATE_WORDINGS as readonly unknown[]).includes(value)) {
-    throw new TypeError(`duplicateWording must be one of ${DUPLICATE_WORDINGS.join(", ")}, got ${JSON.stringify(value)}`);
+    throw new TypeError(
+      `duplicateWording must be one of ${DUPLICATE_WORDINGS.join(", ")}, got ${JSON.stringify(value)}`,
+    );
   }
   return value as DuplicateWording;
 }
@@ -160,7 +163,12 @@ export class SimulatedService {
     const contentType = headers.get("content-type")?.[0]?.split(";")[0]?.trim().toLowerCase();
     if (contentType !== JSON_CONTENT_TYPE) {
       return answer(
-        coralError(400, "UnknownOperationException", `Content-Type must be ${JSON_CONTENT_TYPE}, got ${contentType ?? "none"}.`, ctx),
+        coralError(
+          400,
+          "UnknownOperationException",
+          `Content-Type must be ${JSON_CONTENT_TYPE}, got ${contentType ?? "none"}.`,
+          ctx,
+        ),
       );
     }
 
@@ -197,14 +205,21 @@ export class SimulatedService {
     const { reset, clearFaults, faults, balance, assignments, advanceClockMs, duplicateWording } = action;
     const wording = duplicateWording === undefined ? undefined : checkWording(duplicateWording);
     if (faults !== undefined && !Array.isArray(faults)) throw new TypeError("faults must be an array");
-    if (balance !== undefined && typeof balance !== "string") throw new TypeError('balance must be a string such as "100.00"');
-    if (assignments !== undefined && !(isRecord(assignments) && Object.values(assignments).every((w) => typeof w === "string"))) {
+    if (balance !== undefined && typeof balance !== "string")
+      throw new TypeError('balance must be a string such as "100.00"');
+    if (
+      assignments !== undefined &&
+      !(isRecord(assignments) && Object.values(assignments).every((w) => typeof w === "string"))
+    ) {
       throw new TypeError("assignments must map AssignmentId to WorkerId");
     }
     if (balance !== undefined && dollarsToCents(balance) === undefined) {
       throw new TypeError(`balance must be a dollar amount such as "100.00", got ${JSON.stringify(balance)}`);
     }
-    if (advanceClockMs !== undefined && !(typeof advanceClockMs === "number" && Number.isFinite(advanceClockMs) && advanceClockMs >= 0)) {
+    if (
+      advanceClockMs !== undefined &&
+      !(typeof advanceClockMs === "number" && Number.isFinite(advanceClockMs) && advanceClockMs >= 0)
+    ) {
       throw new TypeError("advanceClockMs must be a non-negative number");
     }
     // Checked up front so a bad fault list leaves the schedule as it was.

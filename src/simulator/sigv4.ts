@@ -88,10 +88,7 @@ export function sha256Hex(data: string | Uint8Array): string {
  * alone, which SigV4 does not.
  */
 export function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**
@@ -286,7 +283,10 @@ export function parseAuthorization(value: string): ParsedAuthorization | string 
 
 /** Formats epoch milliseconds as an `X-Amz-Date` value. */
 export function toAmzDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(epochMs)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
@@ -419,7 +419,10 @@ function scopeError(auth: ParsedAuthorization, amzDate: string, config: Verifier
 function signedHeadersError(auth: ParsedAuthorization, token: string | undefined): VerifyResult | undefined {
   const signed = new Set(auth.signedHeaders);
   if (!signed.has("host")) {
-    return fail("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    return fail(
+      "InvalidSignatureException",
+      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    );
   }
   if (!signed.has("x-amz-date")) {
     return fail("InvalidSignatureException", "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
@@ -452,7 +455,10 @@ function checkSignature({ request, headers, auth, amzDate, credentials, token }:
   const payloadHash = sha256Hex(request.body);
   const claimedHash = single(headers, "x-amz-content-sha256");
   if (claimedHash !== undefined && claimedHash !== payloadHash) {
-    return fail("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    return fail(
+      "InvalidSignatureException",
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   }
 
   const q = request.url.indexOf("?");

@@ -25,7 +25,13 @@ export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): 
       const stopWatching = signal === undefined ? undefined : watchAbort(signal, (reason) => controller.abort(reason));
       if (signal?.aborted) controller.abort(signal.reason);
       try {
-        const response = await fetchFunction(endpoint.url, { method: "POST", headers: sendable, body, signal: controller.signal, redirect: "manual" });
+        const response = await fetchFunction(endpoint.url, {
+          method: "POST",
+          headers: sendable,
+          body,
+          signal: controller.signal,
+          redirect: "manual",
+        });
         const text = await response.text();
         return {
           status: response.status,
@@ -34,7 +40,10 @@ export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): 
         };
       } catch (error) {
         // Some runtimes reject with a generic AbortError whatever the reason: say which it was.
-        throw toTransportError(timeout !== undefined && controller.signal.reason === timeout ? timeout : error, timeoutMs);
+        throw toTransportError(
+          timeout !== undefined && controller.signal.reason === timeout ? timeout : error,
+          timeoutMs,
+        );
       } finally {
         cancelDeadline();
         stopWatching?.();

@@ -28,7 +28,13 @@ export function networkErrorCode(error: unknown): string | undefined {
 }
 
 /** What the transports reject with when the per-attempt timeout passes. */
-const TIMEOUT_CODES = new Set(["TimeoutError", "CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const TIMEOUT_CODES = new Set([
+  "TimeoutError",
+  "CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /**
  * A `TransportError` for a failed attempt (a `TimeoutError` when the
@@ -36,7 +42,9 @@ const TIMEOUT_CODES = new Set(["TimeoutError", "CONNECT_TIMEOUT", "UND_ERR_HEADE
  * settles whether a request that may have arrived was paid.
  */
 export function toTransportError(error: unknown, timeoutMs: number): TransportError {
-  const code = networkErrorCode(error) ?? ((error as { name?: unknown } | undefined)?.name === "TimeoutError" ? "TimeoutError" : "NetworkError");
+  const code =
+    networkErrorCode(error) ??
+    ((error as { name?: unknown } | undefined)?.name === "TimeoutError" ? "TimeoutError" : "NetworkError");
   const $retryable = { throttling: false };
   if (TIMEOUT_CODES.has(code)) {
     return new TimeoutError({

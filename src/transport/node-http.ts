@@ -88,22 +88,25 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
       outgoing.push("content-length", String(Buffer.byteLength(body)));
       return new Promise<WireResponse>((resolve, reject) => {
         let stopWatching: (() => void) | undefined;
-        const request = ready.http.request({ agent: ready.agent, host, port, method: "POST", path: endpoint.path, headers: outgoing }, (response) => {
-          let text = "";
-          response.setEncoding("utf8");
-          response.on("data", (chunk: string) => {
-            text += chunk;
-          });
-          response.on("end", () => {
-            settle();
-            resolve(answer(response, text));
-          });
-          response.on("error", fail);
-          // Cut mid-answer (the deadline, an abort) or dropped by the server: 'end' never comes.
-          response.on("close", () => {
-            if (!response.complete) fail(new Error("The connection closed before the answer was complete"));
-          });
-        });
+        const request = ready.http.request(
+          { agent: ready.agent, host, port, method: "POST", path: endpoint.path, headers: outgoing },
+          (response) => {
+            let text = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk: string) => {
+              text += chunk;
+            });
+            response.on("end", () => {
+              settle();
+              resolve(answer(response, text));
+            });
+            response.on("error", fail);
+            // Cut mid-answer (the deadline, an abort) or dropped by the server: 'end' never comes.
+            response.on("close", () => {
+              if (!response.complete) fail(new Error("The connection closed before the answer was complete"));
+            });
+          },
+        );
         /** Why the attempt was cut short, when it was: what it rejects with, whichever event reports the cut first. */
         let cutShort: Error | undefined;
         const cut = (reason: Error): void => {

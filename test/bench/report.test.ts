@@ -16,7 +16,10 @@ const programs = {
 describe("one-shot summaries", () => {
   // Round 2 ran on a machine twice as slow: the ratio must not move.
   const raw = {
-    oneshot: { ours: [run(100, 110), run(100, 110), run(200, 220), run(200, 220)], sdk: [run(200, 200, 100), run(200, 200, 100), run(400, 400, 100), run(400, 400, 100)] },
+    oneshot: {
+      ours: [run(100, 110), run(100, 110), run(200, 220), run(200, 220)],
+      sdk: [run(200, 200, 100), run(200, 200, 100), run(400, 400, 100), run(400, 400, 100)],
+    },
     bundles: { "ours-bundle": 25_000, "sdk-bundle": 500_000 },
   };
   const rows = summarizeOneShots(raw, { rounds: 2 }, programs);

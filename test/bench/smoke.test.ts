@@ -8,7 +8,12 @@ import { ceilingBody, ceilingSigner } from "../../scripts/bench/ceiling.mjs";
 import { verifyRequest } from "../../src/simulator/sigv4.js";
 
 const credentials = { accessKeyId: "AKIDBENCHSMOKE000001", secretAccessKey: "bench/smoke/secret/0000000000000000000" };
-const bonus = { WorkerId: "A1BENCHMARKWORKER", BonusAmount: "0.01", AssignmentId: "3BENCHMARKASSIGNMENT0000000001", Reason: "Benchmark bonus" };
+const bonus = {
+  WorkerId: "A1BENCHMARKWORKER",
+  BonusAmount: "0.01",
+  AssignmentId: "3BENCHMARKASSIGNMENT0000000001",
+  Reason: "Benchmark bonus",
+};
 const host = "127.0.0.1:8443";
 const config = { credentials, region: "us-east-1", service: "mturk-requester" };
 
@@ -26,7 +31,10 @@ describe("bench ceiling signer", () => {
   it("is refused when the body changes after signing", () => {
     const now = Date.UTC(2026, 0, 1, 12);
     const headers = ceilingSigner(credentials, host)(ceilingBody(bonus, "token-a"), now);
-    const verdict = verifyRequest({ method: "POST", url: "/", headers, body: ceilingBody(bonus, "token-b") }, { ...config, now });
+    const verdict = verifyRequest(
+      { method: "POST", url: "/", headers, body: ceilingBody(bonus, "token-b") },
+      { ...config, now },
+    );
     expect(verdict.ok).toBe(false);
   });
 });

@@ -6,11 +6,14 @@ import { makeRows, withSimulator } from "./helpers.js";
 describe("the start-up balance check", () => {
   it("is retried when it fails for a passing reason, and the payout goes on", async () => {
     // Four 500s: the first call's three attempts, and the second call's first.
-    await withSimulator({ faults: [{ kind: "serviceFault", count: 4, operation: "GetAccountBalance" }] }, async (sim, client) => {
-      const result = await payBonuses(makeRows(3), { client, target: sim.url, rate: Number.POSITIVE_INFINITY });
-      expect(result.complete).toBe(true);
-      expect(sim.ledger.bonuses).toHaveLength(3);
-    });
+    await withSimulator(
+      { faults: [{ kind: "serviceFault", count: 4, operation: "GetAccountBalance" }] },
+      async (sim, client) => {
+        const result = await payBonuses(makeRows(3), { client, target: sim.url, rate: Number.POSITIVE_INFINITY });
+        expect(result.complete).toBe(true);
+        expect(sim.ledger.bonuses).toHaveLength(3);
+      },
+    );
   });
 
   it("says that nothing was paid when it keeps failing", async () => {

@@ -27,13 +27,22 @@ describe("pay --namespace, --rate off", () => {
     const file = tmp.path("ns.csv");
     writeFileSync(file, csvOf(rows));
     const report = tmp.path("ns.report.csv");
-    const first = await capture(() => pay([file, "--endpoint", sim.url, "--yes", "--rate", "off", "--namespace", "study-42", "--report", report]));
+    const first = await capture(() =>
+      pay([file, "--endpoint", sim.url, "--yes", "--rate", "off", "--namespace", "study-42", "--report", report]),
+    );
     expect(first.code, first.err).toBe(0);
     const [header, ...records] = parseCsv(readFileSync(report, "utf8")).records;
     const col = (header?.fields ?? []).indexOf("UniqueRequestToken");
     const cents = (amount: string) => Math.round(Number(amount) * 100);
     expect(records.map((r) => r.fields[col])).toEqual(
-      rows.map((r) => deriveToken("study-42", { WorkerId: String(r.WorkerId), AssignmentId: String(r.AssignmentId), cents: cents(String(r.BonusAmount)), Reason: String(r.Reason) })),
+      rows.map((r) =>
+        deriveToken("study-42", {
+          WorkerId: String(r.WorkerId),
+          AssignmentId: String(r.AssignmentId),
+          cents: cents(String(r.BonusAmount)),
+          Reason: String(r.Reason),
+        }),
+      ),
     );
     const other = await capture(() => pay([file, "--endpoint", sim.url, "--yes", "--namespace", "study-43"]));
     expect(other.code).toBe(2);
@@ -44,7 +53,12 @@ describe("pay --namespace, --rate off", () => {
   it("refuses a malformed namespace, rate, timeout or attempts before anything is sent", async () => {
     const file = tmp.path("bad.csv");
     writeFileSync(file, csvOf(makeRows(1)));
-    for (const [flag, value] of [["--namespace", "has space"], ["--rate", "fast"], ["--timeout", "0"], ["--max-attempts", "0"]] as const) {
+    for (const [flag, value] of [
+      ["--namespace", "has space"],
+      ["--rate", "fast"],
+      ["--timeout", "0"],
+      ["--max-attempts", "0"],
+    ] as const) {
       const { code, err } = await capture(() => pay([file, "--endpoint", sim.url, "--yes", flag, value]));
       expect(code, flag).toBe(2);
       expect(err).toContain(flag);
@@ -52,11 +66,22 @@ describe("pay --namespace, --rate off", () => {
   });
 
   it("a paid file, then a sorted copy with one late participant under another name: only the late one is paid", async () => {
-    const rows = makeRows(8).map((r) => ({ ...r, WorkerId: `${String(r.WorkerId)}V`, AssignmentId: `${String(r.AssignmentId)}V` }));
+    const rows = makeRows(8).map((r) => ({
+      ...r,
+      WorkerId: `${String(r.WorkerId)}V`,
+      AssignmentId: `${String(r.AssignmentId)}V`,
+    }));
     const v1 = tmp.path("rows.csv");
     const v2 = tmp.path("rows-v2.csv");
     writeFileSync(v1, csvOf(rows));
-    writeFileSync(v2, csvOf([...rows].reverse().concat([{ WorkerId: "ALATEV", AssignmentId: "3LATEV", BonusAmount: "1.25", Reason: "Late" }])));
+    writeFileSync(
+      v2,
+      csvOf(
+        [...rows]
+          .reverse()
+          .concat([{ WorkerId: "ALATEV", AssignmentId: "3LATEV", BonusAmount: "1.25", Reason: "Late" }]),
+      ),
+    );
     const before = sim.ledger.bonuses.length;
     expect((await capture(() => pay([v1, "--endpoint", sim.url, "--yes", "--rate", "off"]))).code).toBe(0);
     const second = await capture(() => pay([v2, "--endpoint", sim.url, "--yes", "--rate", "off"]));

@@ -20,12 +20,23 @@ const HOUR = 60 * 60 * 1000;
  */
 async function scenario(skew1: number, skew2: number): Promise<{ twice: string[]; vias: (string | undefined)[] }> {
   let offset = 0;
-  const sim = await startSimulator({ now: () => Date.now() + offset, maxClockSkewMs: 72 * HOUR, faults: [{ kind: "lostAnswer", operation: "SendBonus" }] });
+  const sim = await startSimulator({
+    now: () => Date.now() + offset,
+    maxClockSkewMs: 72 * HOUR,
+    faults: [{ kind: "lostAnswer", operation: "SendBonus" }],
+  });
   const client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS, maxAttempts: 1 });
   try {
     const rows = makeRows(10);
     const journal = tmp.path(`clock-${skew1}-${skew2}.jsonl`);
-    const first = await payBonuses(rows, { client, journal, target: sim.url, rate: 1000, maxSendsPerRow: 1, now: () => Date.now() + skew1 });
+    const first = await payBonuses(rows, {
+      client,
+      journal,
+      target: sim.url,
+      rate: 1000,
+      maxSendsPerRow: 1,
+      now: () => Date.now() + skew1,
+    });
     expect(first.counts.failed).toBe(10);
     expect(sim.ledger.bonuses).toHaveLength(10);
     // The journal holds MTurk's time for each send, whatever the local clock said.
@@ -34,7 +45,13 @@ async function scenario(skew1: number, skew2: number): Promise<{ twice: string[]
 
     sim.control({ clearFaults: true });
     offset += 25 * HOUR;
-    const second = await payBonuses(rows, { client, journal, target: sim.url, rate: 1000, now: () => Date.now() + offset + skew2 });
+    const second = await payBonuses(rows, {
+      client,
+      journal,
+      target: sim.url,
+      rate: 1000,
+      now: () => Date.now() + offset + skew2,
+    });
     expect(second.complete).toBe(true);
     return { twice: paidTwice(sim.ledger.bonuses), vias: second.rows.map((r) => r.via) };
   } finally {

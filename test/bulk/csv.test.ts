@@ -29,7 +29,9 @@ describe("parseCsv (RFC 4180)", () => {
   });
 
   it("reports an unclosed quote, a stray quote and text after a closing quote by line", () => {
-    expect(parseCsv('a\n"open\nmore').problems).toEqual([{ line: 2, message: expect.stringContaining("never closed") }]);
+    expect(parseCsv('a\n"open\nmore').problems).toEqual([
+      { line: 2, message: expect.stringContaining("never closed") },
+    ]);
     const { records, problems } = parseCsv('a,b\nx"y,1\n"q"z,2\nok,3\n');
     expect(problems.map((p) => p.line)).toEqual([2, 3]);
     expect(records.map((r) => r.line)).toEqual([1, 4]);
@@ -45,7 +47,10 @@ describe("parseCsv against any content", () => {
   const quote = (value: string): string => `"${value.replace(/"/g, '""')}"`;
 
   it("reads back any fields, quoted, under any delimiter and line end, with each record's first line", () => {
-    const field = fc.string({ unit: fc.constantFrom("a", "é", "🎉", " ", ",", ";", "\t", '"', "\n", "\r"), maxLength: 6 });
+    const field = fc.string({
+      unit: fc.constantFrom("a", "é", "🎉", " ", ",", ";", "\t", '"', "\n", "\r"),
+      maxLength: 6,
+    });
     fc.assert(
       fc.property(
         fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),

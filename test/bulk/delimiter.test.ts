@@ -12,7 +12,10 @@ describe("delimiters", () => {
   });
 
   it("reads a semicolon file with quoted semicolons and commas in the Reason", () => {
-    const parsed = parseBonusFile('WorkerId;AssignmentId;BonusAmount;Reason\r\nA1AAA;3X1;1.50;"Merci; très bien, vraiment"\r\n', { fileName: "bonus.csv" });
+    const parsed = parseBonusFile(
+      'WorkerId;AssignmentId;BonusAmount;Reason\r\nA1AAA;3X1;1.50;"Merci; très bien, vraiment"\r\n',
+      { fileName: "bonus.csv" },
+    );
     expect(parsed.delimiter).toBe(";");
     expect(parsed.rows[0]).toMatchObject({ BonusAmount: "1.50", Reason: "Merci; très bien, vraiment" });
   });
@@ -33,10 +36,22 @@ describe("delimiters", () => {
   });
 
   it("refuses a delimiter it does not know from code", () => {
-    expect(() => parseBonusFile("a|b\n", { delimiter: "|" as never })).toThrow(/delimiter is "\|": it must be ",", ";" or "\\t" \(tab\)/);
+    expect(() => parseBonusFile("a|b\n", { delimiter: "|" as never })).toThrow(
+      /delimiter is "\|": it must be ",", ";" or "\\t" \(tab\)/,
+    );
   });
 
   it("names delimiters the way a shell user types them", () => {
-    expect([",", ";", "tab", "TAB", "\\t", "\t", "semicolon", "comma", "|"].map(delimiterOf)).toEqual([",", ";", "\t", "\t", "\t", "\t", ";", ",", undefined]);
+    expect([",", ";", "tab", "TAB", "\\t", "\t", "semicolon", "comma", "|"].map(delimiterOf)).toEqual([
+      ",",
+      ";",
+      "\t",
+      "\t",
+      "\t",
+      "\t",
+      ";",
+      ",",
+      undefined,
+    ]);
   });
 });

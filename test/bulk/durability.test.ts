@@ -47,7 +47,8 @@ describe("group commit", () => {
       concurrency: 8,
       rate: Number.POSITIVE_INFINITY,
       onResult: (row) => {
-        if (row.status === "paid" && !onDisk().includes(`"t":"outcome","token":"${row.token}","status":"paid"`)) violations.push(`counted before its outcome: line ${row.line}`);
+        if (row.status === "paid" && !onDisk().includes(`"t":"outcome","token":"${row.token}","status":"paid"`))
+          violations.push(`counted before its outcome: line ${row.line}`);
       },
     });
     expect(violations).toEqual([]);
@@ -61,13 +62,16 @@ it("journals a row's Reason with its first send only, however often it is sent",
   const reason = "R".repeat(4096); // the longest Reason accepted
   await withSimulator({ faults: [{ kind: "serviceFault", count: 3, operation: "SendBonus" }] }, async (sim, client) => {
     const path = tmp.path("reason.jsonl");
-    const result = await payBonuses([{ WorkerId: "AWORKER1", AssignmentId: "3ASG1", BonusAmount: "1.00", Reason: reason }], {
-      client,
-      journal: path,
-      target: sim.url,
-      rate: Number.POSITIVE_INFINITY,
-      retryDelayMs: 1,
-    });
+    const result = await payBonuses(
+      [{ WorkerId: "AWORKER1", AssignmentId: "3ASG1", BonusAmount: "1.00", Reason: reason }],
+      {
+        client,
+        journal: path,
+        target: sim.url,
+        rate: Number.POSITIVE_INFINITY,
+        retryDelayMs: 1,
+      },
+    );
     expect(result.complete).toBe(true);
     const intents = (readJournal(path)?.entries ?? []).filter((e): e is IntentEntry => e.t === "intent");
     expect(intents.length).toBeGreaterThan(1);

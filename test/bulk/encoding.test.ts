@@ -26,7 +26,9 @@ describe("reading bytes (encodings)", () => {
     const error = refusal(bytes, { fileName: "b.csv" });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatchObject({ line: 3, field: "file" });
-    expect(error.problems[0]?.message).toMatch(/not valid UTF-8 \(byte 0xE8 at byte 18 of the line\).*save it as UTF-8.*--encoding windows-1252/);
+    expect(error.problems[0]?.message).toMatch(
+      /not valid UTF-8 \(byte 0xE8 at byte 18 of the line\).*save it as UTF-8.*--encoding windows-1252/,
+    );
   });
 
   it("reads it with the encoding named (windows-1252, or its alias latin1)", () => {
@@ -58,10 +60,14 @@ describe("reading bytes (encodings)", () => {
 
   it("says UTF-16 without a BOM is UTF-16, and refuses an encoding that contradicts the BOM", () => {
     const bare = Buffer.from(`${HEADER}A1AAA,3X1,1,r\r\n`, "utf16le");
-    expect(refusal(bare).problems[0]?.message).toMatch(/looks like UTF-16LE without a byte-order mark. Pass --encoding utf-16le/);
+    expect(refusal(bare).problems[0]?.message).toMatch(
+      /looks like UTF-16LE without a byte-order mark. Pass --encoding utf-16le/,
+    );
     expect(parseBonusFile(bare, { encoding: "utf-16le" }).rows).toHaveLength(1);
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${HEADER}A1AAA,3X1,1,r\r\n`)]);
-    expect(refusal(withBom, { encoding: "windows-1252" }).problems[0]?.message).toMatch(/UTF-8 byte-order mark, but the encoding given is windows-1252/);
+    expect(refusal(withBom, { encoding: "windows-1252" }).problems[0]?.message).toMatch(
+      /UTF-8 byte-order mark, but the encoding given is windows-1252/,
+    );
   });
 
   it("gives a file that is not text one problem, not one per byte", () => {
@@ -71,13 +77,23 @@ describe("reading bytes (encodings)", () => {
     expect(error.problems).toHaveLength(1);
     expect(error.message.split("\n")).toHaveLength(2);
     const xlsx = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]);
-    expect(refusal(xlsx).problems).toEqual([{ line: 1, field: "file", message: expect.stringMatching(/not text but a ZIP archive \(an Excel .xlsx workbook/) }]);
-    expect(refusal(`${HEADER}A1AAA,3X1,1,r\u0000\u0001\r\n`).problems).toEqual([{ line: 2, field: "file", message: expect.stringContaining("not text") }]);
+    expect(refusal(xlsx).problems).toEqual([
+      {
+        line: 1,
+        field: "file",
+        message: expect.stringMatching(/not text but a ZIP archive \(an Excel .xlsx workbook/),
+      },
+    ]);
+    expect(refusal(`${HEADER}A1AAA,3X1,1,r\u0000\u0001\r\n`).problems).toEqual([
+      { line: 2, field: "file", message: expect.stringContaining("not text") },
+    ]);
   });
 
   it("refuses a Reason holding U+FFFD, the mark of text already decoded in the wrong encoding", () => {
     const decodedByCaller = new TextDecoder().decode(cp1252(`${HEADER}A2BBB,3X2,1.00,Très bien\r\n`));
-    expect(refusal(decodedByCaller).problems).toEqual([{ line: 2, field: "Reason", message: expect.stringContaining("U+FFFD") }]);
+    expect(refusal(decodedByCaller).problems).toEqual([
+      { line: 2, field: "Reason", message: expect.stringContaining("U+FFFD") },
+    ]);
   });
 });
 
@@ -101,6 +117,8 @@ describe("firstInvalidUtf8", () => {
       }),
       { numRuns: 2000 },
     );
-    expect(decodeBonusBytes(Uint8Array.from([0xe9]))).toEqual({ problem: { line: 1, message: expect.stringContaining("byte 0xE9 at byte 1 of the line") } });
+    expect(decodeBonusBytes(Uint8Array.from([0xe9]))).toEqual({
+      problem: { line: 1, message: expect.stringContaining("byte 0xE9 at byte 1 of the line") },
+    });
   });
 });

@@ -7,8 +7,17 @@ import { InvalidRowsError } from "../../src/bulk/rows.js";
 import { row } from "./helpers.js";
 
 describe("bulk errors are one family with the client's", () => {
-  const plan = planPayout([row({ BonusAmount: "10.00", cents: 1000 })], { batchId: "b", contentHash: "c", namespace: "ns", now: 0, balanceCents: 500 });
-  const cause = new RequestError({ message: "denied", $metadata: { httpStatusCode: 400, requestId: "r1", attempts: 1 } });
+  const plan = planPayout([row({ BonusAmount: "10.00", cents: 1000 })], {
+    batchId: "b",
+    contentHash: "c",
+    namespace: "ns",
+    now: 0,
+    balanceCents: 500,
+  });
+  const cause = new RequestError({
+    message: "denied",
+    $metadata: { httpStatusCode: 400, requestId: "r1", attempts: 1 },
+  });
   const errors = {
     InvalidRowsError: new InvalidRowsError([{ line: 2, field: "BonusAmount", message: "bad" }]),
     JournalError: new JournalError("in use", "locked"),
@@ -32,6 +41,8 @@ describe("bulk errors are one family with the client's", () => {
     expect(errors.InsufficientBalanceError.plan, "plan").toBe(plan);
     expect(errors.BalanceCheckError.cause, "cause").toBe(cause);
     expect(errors.BalanceCheckError.$metadata.requestId, "the failed call's metadata").toBe("r1");
-    expect(errors.BalanceCheckError.message, "message").toMatch(/failed 3 times \(RequestError: denied\); nothing was paid/);
+    expect(errors.BalanceCheckError.message, "message").toMatch(
+      /failed 3 times \(RequestError: denied\); nothing was paid/,
+    );
   });
 });

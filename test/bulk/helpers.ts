@@ -3,8 +3,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { MTurkClient } from "../../src/index.js";
-import { SIMULATOR_CREDENTIALS, startSimulator, type BonusRecord, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
-import type { HeaderEntry, IntentEntry, JournalEntry, OutcomeEntry, ReconcileEntry, RunEntry } from "../../src/bulk/journal.js";
+import {
+  SIMULATOR_CREDENTIALS,
+  startSimulator,
+  type BonusRecord,
+  type Simulator,
+  type SimulatorOptions,
+} from "../../src/simulator/index.js";
+import type {
+  HeaderEntry,
+  IntentEntry,
+  JournalEntry,
+  OutcomeEntry,
+  ReconcileEntry,
+  RunEntry,
+} from "../../src/bulk/journal.js";
 import type { BonusRow, RawRow } from "../../src/bulk/rows.js";
 import type { PayoutResult } from "../../src/bulk/types.js";
 
@@ -13,7 +26,10 @@ export function makeRows(count: number, zeroEvery = 0): RawRow[] {
   return Array.from({ length: count }, (_, i) => ({
     WorkerId: `AWORKER${String(i).padStart(6, "0")}`,
     AssignmentId: `3ASG${String(i).padStart(8, "0")}`,
-    BonusAmount: zeroEvery > 0 && i % zeroEvery === zeroEvery - 1 ? "0" : `${Math.floor(((i * 37) % 999) / 100) }.${String((i * 37) % 100).padStart(2, "0")}`.replace(/^0\.00$/, "0.01"),
+    BonusAmount:
+      zeroEvery > 0 && i % zeroEvery === zeroEvery - 1
+        ? "0"
+        : `${Math.floor(((i * 37) % 999) / 100)}.${String((i * 37) % 100).padStart(2, "0")}`.replace(/^0\.00$/, "0.01"),
     Reason: i % 3 === 0 ? `Thanks, "participant" ${i}` : `Bonus for study ${i}`,
   }));
 }
@@ -23,7 +39,10 @@ export function csvOf(rows: readonly RawRow[]): string {
   return `WorkerId,AssignmentId,BonusAmount,Reason\r\n${rows.map((r) => [r.WorkerId, r.AssignmentId, r.BonusAmount, r.Reason].map(quote).join(",")).join("\r\n")}\r\n`;
 }
 
-export async function withSimulator<T>(options: SimulatorOptions, body: (sim: Simulator, client: MTurkClient) => Promise<T>): Promise<T> {
+export async function withSimulator<T>(
+  options: SimulatorOptions,
+  body: (sim: Simulator, client: MTurkClient) => Promise<T>,
+): Promise<T> {
   const sim = await startSimulator(options);
   const client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS });
   try {
@@ -53,7 +72,12 @@ export function expectLedgerMatches(bonuses: readonly BonusRecord[], result: Pic
     const found = byToken.get(row.token as string) ?? [];
     expect(found, `line ${row.line}`).toHaveLength(1);
     const [bonus] = found as [BonusRecord];
-    expect({ WorkerId: bonus.WorkerId, AssignmentId: bonus.AssignmentId, BonusAmount: bonus.BonusAmount, Reason: bonus.Reason }).toEqual({
+    expect({
+      WorkerId: bonus.WorkerId,
+      AssignmentId: bonus.AssignmentId,
+      BonusAmount: bonus.BonusAmount,
+      Reason: bonus.Reason,
+    }).toEqual({
       WorkerId: row.WorkerId,
       AssignmentId: row.AssignmentId,
       BonusAmount: row.BonusAmount,
@@ -87,7 +111,15 @@ export function rawRow(fields: Partial<RawRow> = {}): RawRow {
 
 /** One valid row as the planner sees it (line 2, $1.00 = 100 cents), with `fields` changed (give `cents` along with `BonusAmount`). */
 export function row(fields: Partial<BonusRow> = {}): BonusRow {
-  return { line: 2, WorkerId: "A1WORKER", AssignmentId: "3ASSIGNMENT1", BonusAmount: "1.00", cents: 100, Reason: "Thanks", ...fields };
+  return {
+    line: 2,
+    WorkerId: "A1WORKER",
+    AssignmentId: "3ASSIGNMENT1",
+    BonusAmount: "1.00",
+    cents: 100,
+    Reason: "Thanks",
+    ...fields,
+  };
 }
 
 const AT = "2026-01-01T00:00:00.000Z";
@@ -104,12 +136,19 @@ export function runEntry(fields: Partial<RunEntry> = {}): RunEntry {
 
 /** The intent of send `n` of `token`, with the row's fields on its first send. */
 export function intent(token: string, at = AT, n = 1, fields: Partial<IntentEntry> = {}): IntentEntry {
-  const first = n === 1 ? { line: 2, WorkerId: "A1WORKER", AssignmentId: "3ASSIGNMENT1", BonusAmount: "1.00", Reason: "Thanks" } : {};
+  const first =
+    n === 1
+      ? { line: 2, WorkerId: "A1WORKER", AssignmentId: "3ASSIGNMENT1", BonusAmount: "1.00", Reason: "Thanks" }
+      : {};
   return { t: "intent", token, ...first, n, at, ...fields };
 }
 
 /** The intent of the first send of `bonus` with `token`: a send whose outcome is unknown until an outcome follows. */
-export function intentFor(bonus: Pick<BonusRow, "line" | "WorkerId" | "AssignmentId" | "BonusAmount" | "Reason">, token: string, at = AT): IntentEntry {
+export function intentFor(
+  bonus: Pick<BonusRow, "line" | "WorkerId" | "AssignmentId" | "BonusAmount" | "Reason">,
+  token: string,
+  at = AT,
+): IntentEntry {
   const { line, WorkerId, AssignmentId, BonusAmount, Reason } = bonus;
   return { t: "intent", token, line, WorkerId, AssignmentId, BonusAmount, Reason, n: 1, at };
 }
@@ -120,13 +159,27 @@ export function paid(token: string, at = AT, fields: Partial<OutcomeEntry> = {})
 }
 
 /** A send of `token` failed; `outcomeUnknown`: it may have paid all the same. */
-export function failed(token: string, outcomeUnknown: boolean, at = AT, fields: Partial<OutcomeEntry> = {}): OutcomeEntry {
-  const error = { name: outcomeUnknown ? "ServiceFault" : "RequestError", message: outcomeUnknown ? "the answer was lost" : "refused", outcomeUnknown };
+export function failed(
+  token: string,
+  outcomeUnknown: boolean,
+  at = AT,
+  fields: Partial<OutcomeEntry> = {},
+): OutcomeEntry {
+  const error = {
+    name: outcomeUnknown ? "ServiceFault" : "RequestError",
+    message: outcomeUnknown ? "the answer was lost" : "refused",
+    outcomeUnknown,
+  };
   return { t: "outcome", token, status: "failed", attempts: 1, error, at, ...fields };
 }
 
 /** ListBonusPayments was checked for `token`: `found` it paid, or not. */
-export function reconciled(token: string, found: boolean, at = AT, fields: Partial<ReconcileEntry> = {}): ReconcileEntry {
+export function reconciled(
+  token: string,
+  found: boolean,
+  at = AT,
+  fields: Partial<ReconcileEntry> = {},
+): ReconcileEntry {
   return { t: "reconcile", token, found, matches: found ? 1 : 0, at, ...fields };
 }
 

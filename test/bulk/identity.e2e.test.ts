@@ -26,7 +26,12 @@ describe("a file's versions and a deleted journal never pay a bonus twice", () =
       const first = await pay(rows);
       expect(first.counts.paidNow).toBe(12);
 
-      const late = { WorkerId: "ALATE00001", AssignmentId: "3LATE00001", BonusAmount: "2.00", Reason: "Late participant" };
+      const late = {
+        WorkerId: "ALATE00001",
+        AssignmentId: "3LATE00001",
+        BonusAmount: "2.00",
+        Reason: "Late participant",
+      };
       const sorted = [...rows].reverse();
       const appended = [...rows, late];
       const [firstHalf, secondHalf] = [rows.slice(0, 6), rows.slice(6)];
@@ -49,8 +54,16 @@ describe("a file's versions and a deleted journal never pay a bonus twice", () =
       const rows = makeRows(6);
       await payBonuses(rows, { client, journal: freshJournal(), target: sim.url, rate: 1000 });
       offset += 30 * HOUR; // MTurk has forgotten every token.
-      const appended = [...rows, { WorkerId: "ALATE00001", AssignmentId: "3LATE00001", BonusAmount: "1.00", Reason: "Late" }];
-      const again = await payBonuses([...appended].reverse(), { client, journal: freshJournal(), target: sim.url, rate: 1000 });
+      const appended = [
+        ...rows,
+        { WorkerId: "ALATE00001", AssignmentId: "3LATE00001", BonusAmount: "1.00", Reason: "Late" },
+      ];
+      const again = await payBonuses([...appended].reverse(), {
+        client,
+        journal: freshJournal(),
+        target: sim.url,
+        rate: 1000,
+      });
       expect(again.complete).toBe(true);
       expect(again.rows.filter((r) => r.via === "listed")).toHaveLength(6);
       expect(again.counts.paidNow).toBe(1);
@@ -59,7 +72,13 @@ describe("a file's versions and a deleted journal never pay a bonus twice", () =
       expect(sim.ledger.counters.byOperation.ListBonusPayments).toBe(6 + 7);
 
       // Said explicitly: pay them again.
-      const repaid = await payBonuses(rows.slice(0, 2), { client, journal: freshJournal(), target: sim.url, rate: 1000, payAgainAfter24h: true });
+      const repaid = await payBonuses(rows.slice(0, 2), {
+        client,
+        journal: freshJournal(),
+        target: sim.url,
+        rate: 1000,
+        payAgainAfter24h: true,
+      });
       expect(repaid.counts.paidNow).toBe(2);
       expect(paidTwice(sim.ledger.bonuses)).toHaveLength(2);
     } finally {
@@ -73,14 +92,31 @@ describe("a file's versions and a deleted journal never pay a bonus twice", () =
     const sim = await startSimulator({ now: () => Date.now() + offset, maxClockSkewMs: 72 * HOUR });
     const client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS });
     try {
-      const row = { WorkerId: "AWORKER000001", AssignmentId: "3ASG00000001", BonusAmount: "1.00", Reason: "Round bonus" };
+      const row = {
+        WorkerId: "AWORKER000001",
+        AssignmentId: "3ASG00000001",
+        BonusAmount: "1.00",
+        Reason: "Round bonus",
+      };
       await payBonuses([row], { client, journal: freshJournal(), target: sim.url, rate: 1000 });
       offset += 30 * HOUR;
-      const result = await payBonuses([row, row], { client, journal: freshJournal(), target: sim.url, rate: 1000, allowDuplicates: true });
+      const result = await payBonuses([row, row], {
+        client,
+        journal: freshJournal(),
+        target: sim.url,
+        rate: 1000,
+        allowDuplicates: true,
+      });
       expect(result.rows.map((r) => r.via)).toEqual(["listed", "sent"]);
       expect(sim.ledger.bonuses).toHaveLength(2);
       // Run again: both settled, nothing more is paid.
-      const third = await payBonuses([row, row], { client, journal: freshJournal(), target: sim.url, rate: 1000, allowDuplicates: true });
+      const third = await payBonuses([row, row], {
+        client,
+        journal: freshJournal(),
+        target: sim.url,
+        rate: 1000,
+        allowDuplicates: true,
+      });
       expect(third.counts.paidNow).toBe(0);
       expect(sim.ledger.bonuses).toHaveLength(2);
     } finally {

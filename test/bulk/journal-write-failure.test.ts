@@ -31,7 +31,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const header = headerEntry();
 /** What the journal holds: each entry's kind, or an intent's token. */
-const kept = (contents: { entries: readonly { t: string; token?: string }[] }) => contents.entries.map((e) => (e.t === "intent" ? e.token : e.t));
+const kept = (contents: { entries: readonly { t: string; token?: string }[] }) =>
+  contents.entries.map((e) => (e.t === "intent" ? e.token : e.t));
 
 it("cuts a half-written entry back off, so later entries follow whole lines and the journal stays readable", async () => {
   const path = join(dir, "j.jsonl");

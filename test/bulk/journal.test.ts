@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, exist
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Journal, JournalError, parseJournal, replay, unknownSince, type HeaderEntry, type JournalEntry } from "../../src/bulk/journal.js";
+import {
+  Journal,
+  JournalError,
+  parseJournal,
+  replay,
+  unknownSince,
+  type HeaderEntry,
+  type JournalEntry,
+} from "../../src/bulk/journal.js";
 import { failed, header as headerEntry, intent, journalOf, paid, reconciled } from "./helpers.js";
 
 const header = headerEntry({ content: "c1" });
@@ -102,7 +110,9 @@ describe("journal file", () => {
   });
 
   it("refuses a damaged line that is not the last, and a file that is not a journal", () => {
-    expect(() => parseJournal(`${journalOf(header)}garbage\n${journalOf(header)}`)).toThrow(/line 2 is not a journal entry/);
+    expect(() => parseJournal(`${journalOf(header)}garbage\n${journalOf(header)}`)).toThrow(
+      /line 2 is not a journal entry/,
+    );
     expect(() => parseJournal(journalOf(intent("t", "2026-01-01T00:00:00Z")))).toThrow(/not a journal header/);
     // A tail of NUL bytes (a power cut) counts as torn.
     expect(parseJournal(`${journalOf(header)}\0\0\0\0`).torn).toBe(true);

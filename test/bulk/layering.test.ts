@@ -57,7 +57,15 @@ describe("src/bulk as a pipeline", () => {
   });
 
   it("the pure steps (policy, options, tally, plan, reconcile, the journal's state) do not touch the file system", () => {
-    for (const file of ["policy.ts", "options.ts", "tally.ts", "plan.ts", "reconcile.ts", "journal-state.ts", "types.ts"]) {
+    for (const file of [
+      "policy.ts",
+      "options.ts",
+      "tally.ts",
+      "plan.ts",
+      "reconcile.ts",
+      "journal-state.ts",
+      "types.ts",
+    ]) {
       const text = readFileSync(join(DIR, file), "utf8");
       expect(/from "node:fs"/.test(text), `${file} imports node:fs`).toBe(false);
       expect(graph.get(file), `${file} imports`).not.toContain("journal.ts");

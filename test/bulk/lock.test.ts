@@ -10,7 +10,14 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JournalError } from "../../src/bulk/journal.js";
-import { acquireLock, currentHolder, holderStatus, parseStat, type LockHolder, type ProcessProbe } from "../../src/bulk/lock.js";
+import {
+  acquireLock,
+  currentHolder,
+  holderStatus,
+  parseStat,
+  type LockHolder,
+  type ProcessProbe,
+} from "../../src/bulk/lock.js";
 import { tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -19,7 +26,16 @@ const bundle = join(cacheDir, `lock-${process.pid}.mjs`);
 
 beforeAll(async () => {
   mkdirSync(cacheDir, { recursive: true });
-  await build({ entryPoints: ["src/bulk/lock.ts"], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: bundle, logLevel: "silent" });
+  await build({
+    entryPoints: ["src/bulk/lock.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    outfile: bundle,
+    logLevel: "silent",
+  });
 }, 30_000);
 afterAll(() => {
   rmSync(bundle, { force: true });
@@ -28,7 +44,8 @@ afterAll(() => {
 
 const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
 const startOf = (pid: number) => parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.start as string;
-const holderFile = (journal: string, n: number, holder: LockHolder) => writeFileSync(`${journal}.lock.${n}`, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+const holderFile = (journal: string, n: number, holder: LockHolder) =>
+  writeFileSync(`${journal}.lock.${n}`, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
 let count = 0;
 const journalPath = () => tmp.path(`j${++count}.jsonl`);
 
@@ -40,9 +57,17 @@ describe("who holds a lock", () => {
 
   it("a live holder is refused with what to do; a reused pid, a reboot or a dead pid is taken over", () => {
     const journal = journalPath();
-    const parent = { pid: process.ppid, start: startOf(process.ppid), boot, host: hostname(), at: "2026-01-01T00:00:00.000Z" };
+    const parent = {
+      pid: process.ppid,
+      start: startOf(process.ppid),
+      boot,
+      host: hostname(),
+      at: "2026-01-01T00:00:00.000Z",
+    };
     holderFile(journal, 1, parent);
-    expect(() => acquireLock(journal)).toThrow(/in use by another run \(process \d+, since 2026-01-01T00:00:00.000Z\)\. Wait for it to finish/);
+    expect(() => acquireLock(journal)).toThrow(
+      /in use by another run \(process \d+, since 2026-01-01T00:00:00.000Z\)\. Wait for it to finish/,
+    );
     // The same pid, started at another time: the pid was reused (after a restart).
     holderFile(journal, 1, { ...parent, start: "1" });
     const reused = acquireLock(journal);
@@ -55,7 +80,9 @@ describe("who holds a lock", () => {
     expect(lock.path).toBe(`${journal}.lock.6`);
     lock.release();
     // Only the last generation's marker is left.
-    expect(readdirSync(tmp.dir).filter((n) => n.startsWith(`j${count}.jsonl.lock`))).toEqual([`j${count}.jsonl.lock.6.done`]);
+    expect(readdirSync(tmp.dir).filter((n) => n.startsWith(`j${count}.jsonl.lock`))).toEqual([
+      `j${count}.jsonl.lock.6.done`,
+    ]);
   });
 
   it("a holder on another host is reported as such, with the file to remove once it is known to be gone", () => {
@@ -75,7 +102,13 @@ describe("who holds a lock", () => {
   });
 
   it("without /proc, falls back to whether the pid exists", () => {
-    const probe: ProcessProbe = { stat: () => undefined, bootId: () => undefined, exists: (pid) => pid === 7, hasProc: () => false, hostname };
+    const probe: ProcessProbe = {
+      stat: () => undefined,
+      bootId: () => undefined,
+      exists: (pid) => pid === 7,
+      hasProc: () => false,
+      hostname,
+    };
     expect(holderStatus({ pid: 7, host: hostname(), at: "" }, probe)).toBe("alive");
     expect(holderStatus({ pid: 8, host: hostname(), at: "" }, probe)).toBe("dead");
     expect(currentHolder(probe).start).toBeUndefined();
@@ -85,7 +118,9 @@ describe("who holds a lock", () => {
     // The background sleep's parent execs into another sleep that never reaps it: killed, it stays a zombie.
     const parent = spawn("sh", ["-c", "sleep 30 & echo $!; exec sleep 20"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
-      const pid = await new Promise<number>((resolve) => parent.stdout?.once("data", (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10))));
+      const pid = await new Promise<number>((resolve) =>
+        parent.stdout?.once("data", (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10))),
+      );
       const journal = journalPath();
       holderFile(journal, 1, { pid, start: startOf(pid), boot, host: hostname(), at: new Date().toISOString() });
       expect(() => acquireLock(journal)).toThrow(JournalError);
@@ -94,7 +129,8 @@ describe("who holds a lock", () => {
       for (let i = 0; i < 500 && comm() !== "sleep"; i++) await new Promise((r) => setTimeout(r, 10));
       expect(comm()).toBe("sleep");
       process.kill(pid, "SIGKILL");
-      for (let i = 0; i < 500 && parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.state !== "Z"; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 500 && parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.state !== "Z"; i++)
+        await new Promise((r) => setTimeout(r, 10));
       expect(holderStatus({ pid, start: startOf(pid), boot, host: hostname(), at: "" })).toBe("zombie");
       acquireLock(journal).release();
     } finally {
@@ -140,8 +176,12 @@ describe("many processes racing for one lock", () => {
     const journal = journalPath();
     const racer = join(cacheDir, `racer-${process.pid}.mjs`);
     writeFileSync(racer, RACER);
-    const children = Array.from({ length: 6 }, () => spawn(process.execPath, [racer, bundle, journal, "150"], { stdio: ["ignore", "pipe", "inherit"] }));
-    const results = (await Promise.all(children.map(exited))).map((o) => JSON.parse(o) as { held: number; refused: number; doubles: number });
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, [racer, bundle, journal, "150"], { stdio: ["ignore", "pipe", "inherit"] }),
+    );
+    const results = (await Promise.all(children.map(exited))).map(
+      (o) => JSON.parse(o) as { held: number; refused: number; doubles: number },
+    );
     rmSync(racer, { force: true });
     expect(results.reduce((n, r) => n + r.doubles, 0)).toBe(0);
     // It was contended: taken (and, every fifth time, abandoned as by a dead holder) many times.
@@ -161,4 +201,3 @@ describe("many processes racing for one lock", () => {
     }
   });
 });
-

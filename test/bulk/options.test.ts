@@ -19,21 +19,37 @@ function refusal(check: () => unknown): ValidationError {
 
 describe("payout options", () => {
   it("default to 4 calls at once, 5 requests per second, 6 sends per row, 1 s before a retry", () => {
-    expect(settingsOf({ client })).toEqual({ concurrency: 4, rate: 5, maxSends: 6, retryDelayMs: 1000, payAgain: false });
+    expect(settingsOf({ client })).toEqual({
+      concurrency: 4,
+      rate: 5,
+      maxSends: 6,
+      retryDelayMs: 1000,
+      payAgain: false,
+    });
   });
 
   it("accept Infinity as the rate (no client-side limit), and 0 as the retry delay", () => {
-    expect(settingsOf({ client, rate: Number.POSITIVE_INFINITY, retryDelayMs: 0 })).toMatchObject({ rate: Number.POSITIVE_INFINITY, retryDelayMs: 0 });
+    expect(settingsOf({ client, rate: Number.POSITIVE_INFINITY, retryDelayMs: 0 })).toMatchObject({
+      rate: Number.POSITIVE_INFINITY,
+      retryDelayMs: 0,
+    });
   });
 
   it("refuse numbers out of range with a ValidationError naming the option and its rule", () => {
     const concurrency = refusal(() => settingsOf({ client, concurrency: 1.5 }));
     expect(concurrency.field, "field").toBe("concurrency");
     expect(concurrency.message, "message").toBe("concurrency is 1.5: it must be a positive whole number");
-    expect(refusal(() => settingsOf({ client, rate: 0 })).message, "rate").toMatch(/^rate is 0: it must be a positive number$/);
+    expect(refusal(() => settingsOf({ client, rate: 0 })).message, "rate").toMatch(
+      /^rate is 0: it must be a positive number$/,
+    );
     expect(refusal(() => settingsOf({ client, maxSendsPerRow: -1 })).field, "maxSendsPerRow").toBe("maxSendsPerRow");
-    expect(refusal(() => settingsOf({ client, concurrency: Number.POSITIVE_INFINITY })).field, "no infinite concurrency").toBe("concurrency");
-    expect(refusal(() => settingsOf({ client, retryDelayMs: Number.NaN })).message, "retryDelayMs").toMatch(/retryDelayMs is NaN: it must be 0 or more/);
+    expect(
+      refusal(() => settingsOf({ client, concurrency: Number.POSITIVE_INFINITY })).field,
+      "no infinite concurrency",
+    ).toBe("concurrency");
+    expect(refusal(() => settingsOf({ client, retryDelayMs: Number.NaN })).message, "retryDelayMs").toMatch(
+      /retryDelayMs is NaN: it must be 0 or more/,
+    );
     expect(refusal(() => new RateLimiter({ rate: -1 })).field, "the limiter's own check").toBe("rate");
   });
 
@@ -41,7 +57,9 @@ describe("payout options", () => {
     const batchId = refusal(() => checkNames({ batchId: "-x" }));
     expect(batchId.field, "batch id field").toBe("batchId");
     expect(batchId.message, "batch id").toMatch(/^batchId "-x" is not a batch id: it must be 1 to 64 letters/);
-    expect(refusal(() => checkNames({ namespace: "a b" })).message, "namespace").toMatch(/^namespace "a b" is not a namespace: it must be 1 to 128 letters/);
+    expect(refusal(() => checkNames({ namespace: "a b" })).message, "namespace").toMatch(
+      /^namespace "a b" is not a namespace: it must be 1 to 128 letters/,
+    );
     expect(() => checkNames({ batchId: "study-1", namespace: "lab:2026/a" }), "well-formed").not.toThrow();
     expect(isMTurkError(refusal(() => checkNames({ batchId: "" }))), "one error family").toBe(true);
   });

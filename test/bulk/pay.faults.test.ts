@@ -20,12 +20,24 @@ describe("payBonuses against a faulty simulator", () => {
     ] as const;
     await withSimulator({ faults, seed: 42 }, async (sim, client) => {
       const journal = tmp.path("faults.journal.jsonl");
-      const result = await payBonuses(rows, { client, journal, target: sim.url, concurrency: 16, rate: 1000, retryDelayMs: 5, maxSendsPerRow: 10 });
+      const result = await payBonuses(rows, {
+        client,
+        journal,
+        target: sim.url,
+        concurrency: 16,
+        rate: 1000,
+        retryDelayMs: 5,
+        maxSendsPerRow: 10,
+      });
 
       expect(result.complete).toBe(true);
       expect(result.counts).toMatchObject({ rows: 1000, paid: 1000 - zero, skipped: zero, failed: 0, pending: 0 });
       const ledger = sim.ledger;
-      expect(ledger.counters.faults).toMatchObject({ serviceFault: expect.any(Number), throttle: expect.any(Number), lostAnswer: expect.any(Number) });
+      expect(ledger.counters.faults).toMatchObject({
+        serviceFault: expect.any(Number),
+        throttle: expect.any(Number),
+        lostAnswer: expect.any(Number),
+      });
       // Lost answers were settled by the token, not paid again.
       expect(ledger.counters.duplicates).toBeGreaterThan(0);
       expect(result.rows.some((r) => r.via === "duplicate-token")).toBe(true);
@@ -37,7 +49,9 @@ describe("payBonuses against a faulty simulator", () => {
       writeReport(reportPath, result);
       const [header, ...records] = parseCsv(readFileSync(reportPath, "utf8")).records;
       const col = (name: string) => (header?.fields ?? []).indexOf(name);
-      const reported = records.filter((r) => r.fields[col("status")] === "paid").map((r) => r.fields[col("UniqueRequestToken")]);
+      const reported = records
+        .filter((r) => r.fields[col("status")] === "paid")
+        .map((r) => r.fields[col("UniqueRequestToken")]);
       expect(new Set(reported)).toEqual(new Set(ledger.bonuses.map((b) => b.UniqueRequestToken)));
       expect(records).toHaveLength(1000);
 

@@ -6,7 +6,18 @@ import { validateRows, InvalidRowsError } from "../../src/bulk/rows.js";
 import { contentHash, defaultBatchId, tokensFor } from "../../src/bulk/token.js";
 import { MTurkClient } from "../../src/index.js";
 import { SIMULATOR_CREDENTIALS, startSimulator } from "../../src/simulator/index.js";
-import { expectLedgerMatches, failed, header, intentFor, journalOf, makeRows, paid, simNamespace, tempDir, withSimulator } from "./helpers.js";
+import {
+  expectLedgerMatches,
+  failed,
+  header,
+  intentFor,
+  journalOf,
+  makeRows,
+  paid,
+  simNamespace,
+  tempDir,
+  withSimulator,
+} from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -18,7 +29,14 @@ function batchOf(n: number, ns: string) {
   const rows = validateRows(raw);
   const batchId = defaultBatchId(rows);
   let offset = 0;
-  return { raw, rows, batchId, tokens: tokensFor(rows, ns), now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
+  return {
+    raw,
+    rows,
+    batchId,
+    tokens: tokensFor(rows, ns),
+    now: () => Date.now() + offset,
+    advance: (ms: number) => (offset += ms),
+  };
 }
 
 /** A simulator whose whole clock (Date headers, ledger, token window) the test moves, and a client for it. */
@@ -46,11 +64,23 @@ describe("resume after a crash", () => {
       const tokens = tokensFor(rows, simNamespace(sim));
       // What a kill -9 right after the request left: an intent, the payment made, no outcome, and a torn line.
       const [row0] = rows;
-      await client.sendBonus({ WorkerId: row0!.WorkerId, AssignmentId: row0!.AssignmentId, BonusAmount: row0!.BonusAmount, Reason: row0!.Reason, UniqueRequestToken: tokens[0] });
+      await client.sendBonus({
+        WorkerId: row0!.WorkerId,
+        AssignmentId: row0!.AssignmentId,
+        BonusAmount: row0!.BonusAmount,
+        Reason: row0!.Reason,
+        UniqueRequestToken: tokens[0],
+      });
       const journal = tmp.path("crash.jsonl");
       const at = new Date().toISOString();
       const torn = journalOf(intentFor(rows[1]!, tokens[1]!, at)).slice(0, 30);
-      writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }), intentFor(row0!, tokens[0]!, at)) + torn);
+      writeFileSync(
+        journal,
+        journalOf(
+          header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at }),
+          intentFor(row0!, tokens[0]!, at),
+        ) + torn,
+      );
       const result = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000 });
       expect(result.complete).toBe(true);
       expect(result.rows[0]).toMatchObject({ status: "paid", via: "duplicate-token", sends: 2 });
@@ -67,7 +97,13 @@ describe("resume after a crash", () => {
       const { raw, rows, batchId, tokens } = batchOf(4, simNamespace(sim));
       const send = (i: number) => {
         const r = rows[i]!;
-        return client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: tokens[i] });
+        return client.sendBonus({
+          WorkerId: r.WorkerId,
+          AssignmentId: r.AssignmentId,
+          BonusAmount: r.BonusAmount,
+          Reason: r.Reason,
+          UniqueRequestToken: tokens[i],
+        });
       };
       // Times on MTurk's clock too (srv), as a client that has seen a Date journals them.
       const intent = (i: number, at: string): JournalEntry => ({ ...intentFor(rows[i]!, tokens[i]!, at), srv: at });
@@ -81,7 +117,11 @@ describe("resume after a crash", () => {
         journalOf(
           header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }),
           intent(0, t0),
-          failed(tokens[0]!, true, t0, { attempts: 3, error: { name: "TimeoutError", message: "no answer", outcomeUnknown: true }, srv: t0 }),
+          failed(tokens[0]!, true, t0, {
+            attempts: 3,
+            error: { name: "TimeoutError", message: "no answer", outcomeUnknown: true },
+            srv: t0,
+          }),
           intent(1, t0),
           intent(2, t0),
           paid(tokens[2]!, t0, { requestId: paid2.$metadata.requestId!, srv: t0 }),
@@ -119,10 +159,22 @@ describe("resume after a crash", () => {
     await withSimulator({}, async (sim, client) => {
       const { raw, rows, batchId, tokens, now, advance } = batchOf(2, simNamespace(sim));
       const r = rows[0]!;
-      await client.sendBonus({ WorkerId: r.WorkerId, AssignmentId: r.AssignmentId, BonusAmount: r.BonusAmount, Reason: r.Reason, UniqueRequestToken: tokens[0] });
+      await client.sendBonus({
+        WorkerId: r.WorkerId,
+        AssignmentId: r.AssignmentId,
+        BonusAmount: r.BonusAmount,
+        Reason: r.Reason,
+        UniqueRequestToken: tokens[0],
+      });
       const journal = tmp.path("young.jsonl");
       const t0 = new Date(now()).toISOString();
-      writeFileSync(journal, journalOf(header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }), intentFor(r, tokens[0]!, t0)));
+      writeFileSync(
+        journal,
+        journalOf(
+          header({ batchId, content: contentHash(rows), target: sim.url, namespace: simNamespace(sim), at: t0 }),
+          intentFor(r, tokens[0]!, t0),
+        ),
+      );
       advance(22 * HOUR);
       sim.control({ advanceClockMs: 22 * HOUR });
       const result = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000, now });
@@ -139,15 +191,34 @@ describe("resume after a crash", () => {
       const journal = tmp.path("bound.jsonl");
       await payBonuses(raw, { client, journal, target: sim.url, rate: 1000 });
       const changed = raw.map((r, i) => (i === 2 ? { ...r, BonusAmount: "7.77" } : r));
-      await expect(payBonuses(changed, { client, journal, target: sim.url })).rejects.toThrow(/started for different rows/);
+      await expect(payBonuses(changed, { client, journal, target: sim.url })).rejects.toThrow(
+        /started for different rows/,
+      );
       await expect(payBonuses(raw, { client, journal, target: "production" })).rejects.toThrow(JournalError);
-      await expect(payBonuses(raw, { client, journal, target: sim.url, batchId: "other" })).rejects.toThrow(/belongs to batch b-/);
-      await expect(payBonuses(raw, { client, journal, target: sim.url, namespace: "study-2" })).rejects.toThrow(/derives its tokens in namespace/);
+      await expect(payBonuses(raw, { client, journal, target: sim.url, batchId: "other" })).rejects.toThrow(
+        /belongs to batch b-/,
+      );
+      await expect(payBonuses(raw, { client, journal, target: sim.url, namespace: "study-2" })).rejects.toThrow(
+        /derives its tokens in namespace/,
+      );
       // A changed amount on an assignment already paid is a second bonus: refused unless duplicates are allowed.
-      await expect(payBonuses(changed, { client, journal, target: sim.url, acceptChangedInput: true })).rejects.toThrow(InvalidRowsError);
+      await expect(payBonuses(changed, { client, journal, target: sim.url, acceptChangedInput: true })).rejects.toThrow(
+        InvalidRowsError,
+      );
       const added = [...raw, { WorkerId: "ANEW", AssignmentId: "3NEW", BonusAmount: "1", Reason: "late" }];
-      const result = await payBonuses(added, { client, journal, target: sim.url, acceptChangedInput: true, rate: 1000 });
-      expect(result.rows.map((r) => (r.earlierRun ? "earlier" : r.via))).toEqual(["earlier", "earlier", "earlier", "sent"]);
+      const result = await payBonuses(added, {
+        client,
+        journal,
+        target: sim.url,
+        acceptChangedInput: true,
+        rate: 1000,
+      });
+      expect(result.rows.map((r) => (r.earlierRun ? "earlier" : r.via))).toEqual([
+        "earlier",
+        "earlier",
+        "earlier",
+        "sent",
+      ]);
       // The change is recorded: resuming with the new rows needs no flag again.
       expect((await payBonuses(added, { client, journal, target: sim.url })).counts.paidNow).toBe(0);
       expect(sim.ledger.bonuses).toHaveLength(4);
@@ -159,7 +230,9 @@ describe("money", () => {
   it("refuses a batch the balance does not cover before paying anything", async () => {
     const raw = makeRows(10); // several dollars
     await withSimulator({ balance: "5.00" }, async (sim, client) => {
-      const error = await payBonuses(raw, { client, journal: tmp.path("poor.jsonl"), target: sim.url }).catch((e: unknown) => e);
+      const error = await payBonuses(raw, { client, journal: tmp.path("poor.jsonl"), target: sim.url }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(InsufficientBalanceError);
       expect((error as InsufficientBalanceError).message).toMatch(/exceeds the available balance \$5\.00/);
       expect(sim.ledger.counters.byOperation.SendBonus).toBeUndefined();
@@ -171,7 +244,14 @@ describe("money", () => {
     const raw = makeRows(40);
     await withSimulator({ balance: "40.00" }, async (sim, client) => {
       const journal = tmp.path("partial.jsonl");
-      const first = await payBonuses(raw, { client, journal, target: sim.url, allowPartial: true, concurrency: 2, rate: 1000 });
+      const first = await payBonuses(raw, {
+        client,
+        journal,
+        target: sim.url,
+        allowPartial: true,
+        concurrency: 2,
+        rate: 1000,
+      });
       expect(first.complete).toBe(false);
       expect(first.stoppedBy).toBe("insufficient-funds");
       expect(first.counts.paid).toBeGreaterThan(0);
@@ -194,7 +274,11 @@ describe("money", () => {
       const journal = tmp.path("refused.jsonl");
       const first = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000 });
       expect(first.rows.map((r) => r.status)).toEqual(["paid", "failed", "paid"]);
-      expect(first.rows[1]?.error).toMatchObject({ name: "RequestError", TurkErrorCode: "AWS.MechanicalTurk.WorkerAssignmentMismatch", outcomeUnknown: false });
+      expect(first.rows[1]?.error).toMatchObject({
+        name: "RequestError",
+        TurkErrorCode: "AWS.MechanicalTurk.WorkerAssignmentMismatch",
+        outcomeUnknown: false,
+      });
       sim.control({ assignments: { [String(raw[1]!.AssignmentId)]: String(raw[1]!.WorkerId) } });
       const second = await payBonuses(raw, { client, journal, target: sim.url, rate: 1000 });
       expect(second.complete).toBe(true);
@@ -206,8 +290,15 @@ describe("money", () => {
     const raw = makeRows(20);
     await withSimulator({}, async (sim, client) => {
       const { MTurkClient } = await import("../../src/index.js");
-      const bad = new MTurkClient({ endpoint: sim.url, credentials: { accessKeyId: "AKIDWRONG", secretAccessKey: "nope" } });
-      const wrapped: BulkClient = { sendBonus: (i, o) => bad.sendBonus(i, o), getAccountBalance: (o) => client.getAccountBalance(o), paginateBonusPayments: (i, o) => bad.paginateBonusPayments(i, o) };
+      const bad = new MTurkClient({
+        endpoint: sim.url,
+        credentials: { accessKeyId: "AKIDWRONG", secretAccessKey: "nope" },
+      });
+      const wrapped: BulkClient = {
+        sendBonus: (i, o) => bad.sendBonus(i, o),
+        getAccountBalance: (o) => client.getAccountBalance(o),
+        paginateBonusPayments: (i, o) => bad.paginateBonusPayments(i, o),
+      };
       const result = await payBonuses(raw, { client: wrapped, target: sim.url, concurrency: 2, rate: 1000 });
       await bad.destroy();
       expect(result.stoppedBy).toBe("fatal-error");

@@ -14,12 +14,18 @@ import {
 import { classify, FATAL_NAMES, isInsufficientFunds, isThrottling, journaledError } from "../../src/bulk/policy.js";
 
 const refused = (message: string, TurkErrorCode?: string, httpStatusCode = 400) =>
-  new RequestError({ message, ...(TurkErrorCode === undefined ? {} : { TurkErrorCode }), $metadata: { httpStatusCode } });
+  new RequestError({
+    message,
+    ...(TurkErrorCode === undefined ? {} : { TurkErrorCode }),
+    $metadata: { httpStatusCode },
+  });
 
 describe("the bulk error policy: what a failed call means for the run", () => {
   it("stops the run for lack of money on MTurk's insufficient-funds refusal, by code or by message", () => {
     expect(classify(refused("no", "AWS.MechanicalTurk.InsufficientFunds")), "by code").toBe("insufficient-funds");
-    expect(classify(refused("This Requester has insufficient funds in their account")), "by message").toBe("insufficient-funds");
+    expect(classify(refused("This Requester has insufficient funds in their account")), "by message").toBe(
+      "insufficient-funds",
+    );
     expect(isInsufficientFunds(new Error("insufficient funds")), "not an MTurkError").toBe(false);
   });
 
@@ -37,11 +43,18 @@ describe("the bulk error policy: what a failed call means for the run", () => {
   });
 
   it("sends again later (same token) what may pass: throttling, 5xx, lost answers, unknown outcomes, answers that are not MTurk's", () => {
-    expect(classify(new ThrottlingException({ message: "slow down", $retryable: { throttling: true } })), "throttling").toBe("retry");
-    expect(classify(new ServiceFault({ message: "oops", $retryable: { throttling: false } })), "service fault").toBe("retry");
+    expect(
+      classify(new ThrottlingException({ message: "slow down", $retryable: { throttling: true } })),
+      "throttling",
+    ).toBe("retry");
+    expect(classify(new ServiceFault({ message: "oops", $retryable: { throttling: false } })), "service fault").toBe(
+      "retry",
+    );
     expect(classify(new TransportError({ message: "reset", code: "ECONNRESET" })), "transport").toBe("retry");
     expect(classify(new TimeoutError({ message: "slow", code: "TimeoutError" })), "timeout").toBe("retry");
-    expect(classify(new UnexpectedResponseError({ message: "html", excerpt: "<html>" })), "not MTurk's answer").toBe("retry");
+    expect(classify(new UnexpectedResponseError({ message: "html", excerpt: "<html>" })), "not MTurk's answer").toBe(
+      "retry",
+    );
     expect(classify(new MTurkError({ message: "?", outcomeUnknown: true })), "outcome unknown").toBe("retry");
   });
 
@@ -51,7 +64,9 @@ describe("the bulk error policy: what a failed call means for the run", () => {
   });
 
   it("says when MTurk throttled, so the rate limiter slows down at once", () => {
-    expect(isThrottling(new ThrottlingException({ message: "x", $retryable: { throttling: true } })), "throttled").toBe(true);
+    expect(isThrottling(new ThrottlingException({ message: "x", $retryable: { throttling: true } })), "throttled").toBe(
+      true,
+    );
     expect(isThrottling(new ServiceFault({ message: "x", $retryable: { throttling: false } })), "a 5xx").toBe(false);
     expect(isThrottling(new Error("x")), "not ours").toBe(false);
   });
@@ -60,8 +75,16 @@ describe("the bulk error policy: what a failed call means for the run", () => {
 describe("the journal form of an error", () => {
   it("keeps name, message, MTurk's code and whether the bonus may have been paid", () => {
     const error = refused("no", "AWS.MechanicalTurk.InsufficientFunds");
-    expect(journaledError(error)).toEqual({ name: "RequestError", message: "no", TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds", outcomeUnknown: false });
-    expect(journaledError(new MTurkError({ message: "lost", outcomeUnknown: true })).outcomeUnknown, "unknown outcome").toBe(true);
+    expect(journaledError(error)).toEqual({
+      name: "RequestError",
+      message: "no",
+      TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds",
+      outcomeUnknown: false,
+    });
+    expect(
+      journaledError(new MTurkError({ message: "lost", outcomeUnknown: true })).outcomeUnknown,
+      "unknown outcome",
+    ).toBe(true);
   });
 
   it("counts an error that is not an MTurkError as an unknown outcome: nothing says what reached MTurk", () => {

@@ -2,11 +2,24 @@ import { describe, expect, it, vi } from "vitest";
 import { formatProgress, ProgressDisplay } from "../../src/bulk/progress.js";
 import type { PayoutProgress } from "../../src/bulk/types.js";
 
-const progress: PayoutProgress = { total: 990, paid: 512, failed: 3, remaining: 475, inFlight: 4, ratePerSecond: 4.94, rateLimit: 5, maxRate: 5, paidCents: 61250, elapsedMs: 100_000 };
+const progress: PayoutProgress = {
+  total: 990,
+  paid: 512,
+  failed: 3,
+  remaining: 475,
+  inFlight: 4,
+  ratePerSecond: 4.94,
+  rateLimit: 5,
+  maxRate: 5,
+  paidCents: 61250,
+  elapsedMs: 100_000,
+};
 
 describe("the progress line", () => {
   it("formats done, failed, remaining, rate and money", () => {
-    expect(formatProgress(progress)).toBe("52% · paid 512/990 · failed 3 · remaining 475 · 4.9/s · ETA 1m36s · $612.50 paid");
+    expect(formatProgress(progress)).toBe(
+      "52% · paid 512/990 · failed 3 · remaining 475 · 4.9/s · ETA 1m36s · $612.50 paid",
+    );
     expect(formatProgress({ ...progress, rateLimit: 2.5 })).toContain("throttled: limit 2.5/s");
   });
 

@@ -41,5 +41,4 @@ describe("RateLimiter", () => {
     for (let i = 0; i < 100; i++) limiter.succeeded();
     expect(limiter.rate).toBe(8);
   });
-
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { decide, type ListedPayment, type RowView } from "../../src/bulk/reconcile.js";
 
 const bonus = { WorkerId: "A1", AssignmentId: "3X", cents: 100, Reason: "r" };
-const payment = (at: number, extra: Partial<ListedPayment> = {}): ListedPayment => ({ WorkerId: "A1", AssignmentId: "3X", BonusAmount: "1.00", Reason: "r", GrantTime: new Date(at), ...extra });
+const payment = (at: number, extra: Partial<ListedPayment> = {}): ListedPayment => ({
+  WorkerId: "A1",
+  AssignmentId: "3X",
+  BonusAmount: "1.00",
+  Reason: "r",
+  GrantTime: new Date(at),
+  ...extra,
+});
 const opts = { payAgain: false, marginMs: 0 };
 
 describe("decide", () => {
@@ -15,7 +22,11 @@ describe("decide", () => {
     expect(decide(rows, [payment(1)], opts)).toEqual(["listed", "send", "send"]);
     expect(decide(rows, [payment(1), payment(2)], opts)).toEqual(["listed", "listed", "send"]);
     // Another amount or reason is another bonus.
-    expect(decide(rows, [payment(1, { BonusAmount: "1.01" }), payment(1, { Reason: "R" })], opts)).toEqual(["send", "send", "send"]);
+    expect(decide(rows, [payment(1, { BonusAmount: "1.01" }), payment(1, { Reason: "R" })], opts)).toEqual([
+      "send",
+      "send",
+      "send",
+    ]);
   });
 
   it("journal-paid rows use up their payments first; rows with a send of their own come before fresh ones", () => {
@@ -28,7 +39,16 @@ describe("decide", () => {
   });
 
   it("waits while an identical row's outcome is unknown", () => {
-    expect(decide([{ bonus, kind: "unsettled" }, { bonus, kind: "fresh" }], [payment(1)], opts)).toEqual(["none", "blocked"]);
+    expect(
+      decide(
+        [
+          { bonus, kind: "unsettled" },
+          { bonus, kind: "fresh" },
+        ],
+        [payment(1)],
+        opts,
+      ),
+    ).toEqual(["none", "blocked"]);
   });
 
   it("when paying again on purpose, only payments since this journal's first send count, on MTurk's clock", () => {

@@ -8,12 +8,16 @@ import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { makeRows, tempDir, withSimulator } from "./helpers.js";
 
-const disk = vi.hoisted(() => ({ failWhen: undefined as ((text: string) => "short" | "enospc" | undefined) | undefined, failRename: false }));
+const disk = vi.hoisted(() => ({
+  failWhen: undefined as ((text: string) => "short" | "enospc" | undefined) | undefined,
+  failRename: false,
+}));
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const writeSync = ((fd: number, buffer: Uint8Array | string, offset?: number, length?: number) => {
-    if (typeof buffer === "string" || disk.failWhen === undefined) return (fs.writeSync as (...a: unknown[]) => number)(fd, buffer, offset, length);
+    if (typeof buffer === "string" || disk.failWhen === undefined)
+      return (fs.writeSync as (...a: unknown[]) => number)(fd, buffer, offset, length);
     const text = Buffer.from(buffer).toString("utf8", offset, (offset ?? 0) + (length ?? buffer.length));
     const how = disk.failWhen(text);
     if (how === "short") return fs.writeSync(fd, buffer, offset, Math.min(length ?? 0, 3)) && 0; // wrote a little, then no progress
@@ -21,7 +25,8 @@ vi.mock("node:fs", async (importOriginal) => {
     return fs.writeSync(fd, buffer, offset, length);
   }) as typeof fs.writeSync;
   const renameSync = ((from: string, to: string) => {
-    if (disk.failRename) throw Object.assign(new Error("EXDEV: cross-device link not permitted, rename"), { code: "EXDEV" });
+    if (disk.failRename)
+      throw Object.assign(new Error("EXDEV: cross-device link not permitted, rename"), { code: "EXDEV" });
     return fs.renameSync(from, to);
   }) as typeof fs.renameSync;
   return { ...fs, default: { ...fs, writeSync, renameSync }, writeSync, renameSync };
@@ -93,7 +98,13 @@ describe("a journal that cannot be written", () => {
         if (text.includes('"t":"outcome"')) full = true;
         return full ? "enospc" : undefined;
       };
-      const result = await payBonuses(makeRows(20), { client, journal, target: sim.url, rate: Number.POSITIVE_INFINITY, concurrency: 1 });
+      const result = await payBonuses(makeRows(20), {
+        client,
+        journal,
+        target: sim.url,
+        rate: Number.POSITIVE_INFINITY,
+        concurrency: 1,
+      });
       disk.failWhen = undefined;
       expect(result.stoppedBy).toBe("journal-error");
       expect(result.rows[0]).toMatchObject({ status: "paid", via: "sent", outcomeJournaled: false });
@@ -107,7 +118,12 @@ describe("a journal that cannot be written", () => {
       expect(reportCsv(result).split("\r\n")[1]).toMatch(/,paid,sent,.*,false$/);
       // The journal shows the send as in flight: resuming settles it with the same token, never twice.
       expect((readJournal(journal)?.entries ?? []).filter((e) => e.t === "outcome")).toHaveLength(0);
-      const resumed = await payBonuses(makeRows(20), { client, journal, target: sim.url, rate: Number.POSITIVE_INFINITY });
+      const resumed = await payBonuses(makeRows(20), {
+        client,
+        journal,
+        target: sim.url,
+        rate: Number.POSITIVE_INFINITY,
+      });
       expect(resumed.complete).toBe(true);
       expect(resumed.rows[0]?.via).toBe("duplicate-token");
       expect(sim.ledger.bonuses).toHaveLength(20);
@@ -117,7 +133,7 @@ describe("a journal that cannot be written", () => {
 
 describe("CSV injection", () => {
   it("neutralises cells a spreadsheet would run as formulas, server error messages included", async () => {
-    const rows = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "Plain"].map((Reason, i) => ({
+    const rows = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "Plain"].map((Reason, i) => ({
       WorkerId: `AWORKER00000${i}`,
       AssignmentId: `3ASG0000000${i}`,
       BonusAmount: "1.00",
@@ -127,9 +143,23 @@ describe("CSV injection", () => {
       const result = await payBonuses(rows, { client, target: sim.url, rate: Number.POSITIVE_INFINITY });
       const failed = result.rows[6];
       expect(failed?.status).toBe("failed");
-      const withError = { ...result, rows: result.rows.map((r, i) => (i === 6 ? { ...r, error: { name: "RequestError", message: "=cmd|' /C calc'!A0", outcomeUnknown: false } } : r)) };
+      const withError = {
+        ...result,
+        rows: result.rows.map((r, i) =>
+          i === 6 ? { ...r, error: { name: "RequestError", message: "=cmd|' /C calc'!A0", outcomeUnknown: false } } : r,
+        ),
+      };
       const csv = reportCsv(withError);
-      for (const reason of ['"\'=HYPERLINK(""http://x"")"', "'+1", "'-2", "'@SUM(A1)", "'\tTab", "\"'\rCR\"", "'=cmd|' /C calc'!A0"]) expect(csv).toContain(reason);
+      for (const reason of [
+        '"\'=HYPERLINK(""http://x"")"',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tTab",
+        '"\'\rCR"',
+        "'=cmd|' /C calc'!A0",
+      ])
+        expect(csv).toContain(reason);
     });
   });
 });

@@ -4,7 +4,10 @@ import { REASON_MAX_LENGTH, validateSendBonus } from "../../src/validate.js";
 
 const HEADER = "WorkerId,AssignmentId,BonusAmount,Reason,UniqueRequestToken\n";
 
-function problemsOf(text: string, options: Parameters<typeof parseBonusFile>[1] = {}): { line: number; field: string; message: string }[] {
+function problemsOf(
+  text: string,
+  options: Parameters<typeof parseBonusFile>[1] = {},
+): { line: number; field: string; message: string }[] {
   try {
     parseBonusFile(text, options);
   } catch (error) {
@@ -16,18 +19,27 @@ function problemsOf(text: string, options: Parameters<typeof parseBonusFile>[1] 
 
 describe("parseBonusFile", () => {
   it("reads CSV with quoting, CRLF and a BOM into rows with canonical amounts, cents and lines", () => {
-    const text = "\uFEFFWorkerId,AssignmentId,BonusAmount,Reason\r\nA1AAA,3ASSIGN1,1.5,\"Thanks, \"\"great\"\" work\"\r\nA2BBB,3ASSIGN2,0.00,nothing earned\r\nA3CCC,3ASSIGN3,2,\"two\r\nlines\"\r\n";
+    const text =
+      '\uFEFFWorkerId,AssignmentId,BonusAmount,Reason\r\nA1AAA,3ASSIGN1,1.5,"Thanks, ""great"" work"\r\nA2BBB,3ASSIGN2,0.00,nothing earned\r\nA3CCC,3ASSIGN3,2,"two\r\nlines"\r\n';
     const { rows, format } = parseBonusFile(text, { fileName: "b.csv" });
     expect(format).toBe("csv");
     expect(rows).toEqual([
-      { line: 2, WorkerId: "A1AAA", AssignmentId: "3ASSIGN1", BonusAmount: "1.50", cents: 150, Reason: 'Thanks, "great" work' },
+      {
+        line: 2,
+        WorkerId: "A1AAA",
+        AssignmentId: "3ASSIGN1",
+        BonusAmount: "1.50",
+        cents: 150,
+        Reason: 'Thanks, "great" work',
+      },
       { line: 3, WorkerId: "A2BBB", AssignmentId: "3ASSIGN2", BonusAmount: "0.00", cents: 0, Reason: "nothing earned" },
       { line: 4, WorkerId: "A3CCC", AssignmentId: "3ASSIGN3", BonusAmount: "2.00", cents: 200, Reason: "two\nlines" }, // a line break in a field reads as LF, whatever the file's line ends
     ]);
   });
 
   it("reads JSON Lines, header names and keys in any case, and lists ignored columns", () => {
-    const text = '{"workerid":"A1AAA","AssignmentId":"3X1","BonusAmount":"0.25","Reason":"r","Note":"x"}\n\n{"WorkerId":"A2BBB","AssignmentId":"3X2","BonusAmount":"1","Reason":"r","UniqueRequestToken":"tok-2"}\n';
+    const text =
+      '{"workerid":"A1AAA","AssignmentId":"3X1","BonusAmount":"0.25","Reason":"r","Note":"x"}\n\n{"WorkerId":"A2BBB","AssignmentId":"3X2","BonusAmount":"1","Reason":"r","UniqueRequestToken":"tok-2"}\n';
     const { rows, format, ignoredFields } = parseBonusFile(text);
     expect(format).toBe("jsonl");
     expect(ignoredFields).toEqual(["Note"]);
@@ -46,9 +58,13 @@ describe("parseBonusFile", () => {
       "A4DDD,3x4,-1,ok,\n" + // line 5: AssignmentId, BonusAmount
       `A5EEE,3X5,1,ok,${"t".repeat(65)}\n` + // line 6: token too long
       "A6FFF,3X6,1e2,ok,\n" + // line 7: BonusAmount
-      "A7GGG,3X7,1,\"unclosed,\n";
+      'A7GGG,3X7,1,"unclosed,\n';
     const problems = problemsOf(text);
-    const byLine = (line: number) => problems.filter((p) => p.line === line).map((p) => p.field).sort();
+    const byLine = (line: number) =>
+      problems
+        .filter((p) => p.line === line)
+        .map((p) => p.field)
+        .sort();
     expect(byLine(2)).toEqual([]);
     expect(byLine(3)).toEqual(["BonusAmount", "WorkerId"]);
     expect(byLine(4)).toEqual(["AssignmentId", "BonusAmount", "Reason"]);
@@ -56,19 +72,28 @@ describe("parseBonusFile", () => {
     expect(byLine(6)).toEqual(["UniqueRequestToken"]);
     expect(byLine(7)).toEqual(["BonusAmount"]);
     expect(byLine(8)).toEqual(["row"]);
-    expect(problems.find((p) => p.line === 3 && p.field === "BonusAmount")?.message).toMatch(/"1.505" is not a dollar amount/);
+    expect(problems.find((p) => p.line === 3 && p.field === "BonusAmount")?.message).toMatch(
+      /"1.505" is not a dollar amount/,
+    );
   });
 
   it("refuses a missing column, a duplicate column, too many fields and an empty file", () => {
-    expect(problemsOf("WorkerId,AssignmentId,Reason\nA1,3X,r\n")).toEqual([{ line: 1, field: "header", message: expect.stringContaining("column BonusAmount is missing") }]);
+    expect(problemsOf("WorkerId,AssignmentId,Reason\nA1,3X,r\n")).toEqual([
+      { line: 1, field: "header", message: expect.stringContaining("column BonusAmount is missing") },
+    ]);
     expect(problemsOf("WorkerId,workerid,AssignmentId,BonusAmount,Reason\n")[0]?.message).toMatch(/appears twice/);
-    expect(problemsOf(`${HEADER}A1AAA,3X1,1.00,ok,,extra\n`)).toEqual([{ line: 2, field: "row", message: expect.stringContaining("has 6 fields") }]);
+    expect(problemsOf(`${HEADER}A1AAA,3X1,1.00,ok,,extra\n`)).toEqual([
+      { line: 2, field: "row", message: expect.stringContaining("has 6 fields") },
+    ]);
     expect(problemsOf("")[0]?.field).toBe("file");
     expect(problemsOf(HEADER)[0]?.message).toMatch(/no bonus rows/);
   });
 
   it("refuses bad JSON lines and non-string amounts", () => {
-    const problems = problemsOf('{"WorkerId":"A1AAA","AssignmentId":"3X1","BonusAmount":1.5,"Reason":"r"}\nnot json\n[1]\n', { format: "jsonl" });
+    const problems = problemsOf(
+      '{"WorkerId":"A1AAA","AssignmentId":"3X1","BonusAmount":1.5,"Reason":"r"}\nnot json\n[1]\n',
+      { format: "jsonl" },
+    );
     expect(problems.map((p) => [p.line, p.field])).toEqual([
       [1, "BonusAmount"],
       [2, "row"],
@@ -79,10 +104,14 @@ describe("parseBonusFile", () => {
 
   it("refuses duplicate (WorkerId, AssignmentId) pairs unless allowed, and duplicate tokens always", () => {
     const text = `${HEADER}A1AAA,3X1,1.00,first,\nA1AAA,3X1,2.00,second,\nA2BBB,3X2,0,zero rows do not count,\nA2BBB,3X2,1,ok,\n`;
-    expect(problemsOf(text)).toEqual([{ line: 3, field: "AssignmentId", message: expect.stringMatching(/also on line 2.*--allow-duplicates/) }]);
+    expect(problemsOf(text)).toEqual([
+      { line: 3, field: "AssignmentId", message: expect.stringMatching(/also on line 2.*--allow-duplicates/) },
+    ]);
     expect(parseBonusFile(text, { allowDuplicates: true }).rows).toHaveLength(4);
     // Found even when the first of the two has problems of its own, so one pass lists everything.
-    expect(problemsOf(`${HEADER}A1AAA,3X1,1.505,first,\nA1AAA,3X1,2.00,second,\n`).map((p) => [p.line, p.field])).toEqual([
+    expect(
+      problemsOf(`${HEADER}A1AAA,3X1,1.505,first,\nA1AAA,3X1,2.00,second,\n`).map((p) => [p.line, p.field]),
+    ).toEqual([
       [2, "BonusAmount"],
       [3, "AssignmentId"],
     ]);
@@ -94,8 +123,14 @@ describe("parseBonusFile", () => {
 
 describe("validateRows", () => {
   it("checks rows given in code, numbering them by position", () => {
-    expect(validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }])[0]).toMatchObject({ line: 1, cents: 300, BonusAmount: "3.00" });
-    expect(() => validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }, { WorkerId: "bad" }])).toThrow(/line 2: WorkerId/);
+    expect(validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }])[0]).toMatchObject({
+      line: 1,
+      cents: 300,
+      BonusAmount: "3.00",
+    });
+    expect(() =>
+      validateRows([{ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "3", Reason: "r" }, { WorkerId: "bad" }]),
+    ).toThrow(/line 2: WorkerId/);
   });
 });
 
@@ -105,26 +140,47 @@ describe("bounds and blank rows", () => {
     const parsed = parseBonusFile(text, { fileName: "b.csv" });
     expect(parsed.rows.map((r) => r.line)).toEqual([4, 7]);
     expect(parsed.blankRows).toBe(5);
-    expect(parseBonusFile('{"WorkerId":"A1AAA","AssignmentId":"3X1","BonusAmount":"1","Reason":"r"}\n\n  \n').blankRows).toBe(2);
-    expect(problemsOf(`${HEADER},,,,\r\n`)).toEqual([{ line: 1, field: "file", message: expect.stringContaining("no bonus rows") }]);
+    expect(
+      parseBonusFile('{"WorkerId":"A1AAA","AssignmentId":"3X1","BonusAmount":"1","Reason":"r"}\n\n  \n').blankRows,
+    ).toBe(2);
+    expect(problemsOf(`${HEADER},,,,\r\n`)).toEqual([
+      { line: 1, field: "file", message: expect.stringContaining("no bonus rows") },
+    ]);
   });
 
   it("refuses a Reason longer than REASON_MAX_LENGTH characters, counting characters, not UTF-16 units", () => {
     const fits = "é".repeat(REASON_MAX_LENGTH);
     const emoji = "🎉".repeat(REASON_MAX_LENGTH); // 8,192 UTF-16 units, 4,096 characters
     expect(parseBonusFile(`${HEADER}A1AAA,3X1,1,${fits},\nA2BBB,3X2,1,${emoji},\n`).rows).toHaveLength(2);
-    const problems = problemsOf(`${HEADER}A1AAA,3X1,1,${"x".repeat(REASON_MAX_LENGTH + 1)},\nA2BBB,3X2,1,${"x".repeat(50_000_000)},\n`);
+    const problems = problemsOf(
+      `${HEADER}A1AAA,3X1,1,${"x".repeat(REASON_MAX_LENGTH + 1)},\nA2BBB,3X2,1,${"x".repeat(50_000_000)},\n`,
+    );
     expect(problems).toEqual([
-      { line: 2, field: "Reason", message: `Reason has ${REASON_MAX_LENGTH + 1} characters: it must be 1 to ${REASON_MAX_LENGTH} characters` },
+      {
+        line: 2,
+        field: "Reason",
+        message: `Reason has ${REASON_MAX_LENGTH + 1} characters: it must be 1 to ${REASON_MAX_LENGTH} characters`,
+      },
       { line: 3, field: "Reason", message: "Reason has 50000000 characters: it must be 1 to 4096 characters" },
     ]);
     // The client refuses it too, so nothing that skips the file reader can send one.
-    expect(() => validateSendBonus({ WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1", Reason: "x".repeat(REASON_MAX_LENGTH + 1) })).toThrow(/Reason has 4097 characters/);
+    expect(() =>
+      validateSendBonus({
+        WorkerId: "A1AAA",
+        AssignmentId: "3X1",
+        BonusAmount: "1",
+        Reason: "x".repeat(REASON_MAX_LENGTH + 1),
+      }),
+    ).toThrow(/Reason has 4097 characters/);
   });
 
   it("names a decimal comma rather than reading it either way", () => {
     expect(problemsOf("WorkerId;AssignmentId;BonusAmount;Reason\nA1AAA;3X1;1,50;ok\n")).toEqual([
-      { line: 2, field: "BonusAmount", message: 'BonusAmount "1,50" has a decimal comma: write US dollars with a point, e.g. "1.50"' },
+      {
+        line: 2,
+        field: "BonusAmount",
+        message: 'BonusAmount "1,50" has a decimal comma: write US dollars with a point, e.g. "1.50"',
+      },
     ]);
   });
 
@@ -146,7 +202,15 @@ describe("bounds and blank rows", () => {
   it("every row it accepts passes the client's own validateSendBonus (the rules are the same, checked once per row)", () => {
     const text = `${HEADER}A1AAA, 3X1 ,1.5,"  spaced reason  ",\nA2BBB,3X2,007,r,tok-2\nA3CCC,3X3,5.,"multi\r\nline",\n`;
     for (const row of parseBonusFile(text).rows) {
-      expect(() => validateSendBonus({ WorkerId: row.WorkerId, AssignmentId: row.AssignmentId, BonusAmount: row.BonusAmount, Reason: row.Reason, ...(row.UniqueRequestToken ? { UniqueRequestToken: row.UniqueRequestToken } : {}) })).not.toThrow();
+      expect(() =>
+        validateSendBonus({
+          WorkerId: row.WorkerId,
+          AssignmentId: row.AssignmentId,
+          BonusAmount: row.BonusAmount,
+          Reason: row.Reason,
+          ...(row.UniqueRequestToken ? { UniqueRequestToken: row.UniqueRequestToken } : {}),
+        }),
+      ).not.toThrow();
     }
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { describePlan, formatDollars, planPayout, shortfallCents, TOKEN_REUSE_WINDOW_MS, totalsOf } from "../../src/bulk/plan.js";
+import {
+  describePlan,
+  formatDollars,
+  planPayout,
+  shortfallCents,
+  TOKEN_REUSE_WINDOW_MS,
+  totalsOf,
+} from "../../src/bulk/plan.js";
 import { JournalState } from "../../src/bulk/journal.js";
 import { parseBonusFile, validateRows } from "../../src/bulk/rows.js";
 import { contentHash, defaultBatchId, deriveToken, tokensFor } from "../../src/bulk/token.js";
@@ -18,7 +25,12 @@ describe("tokens", () => {
     expect(token).toBe(deriveToken("batch-1", { ...row }));
     expect(token.length).toBeLessThanOrEqual(64);
     expect(token).toMatch(/^mtb2-[A-Za-z0-9_-]{43}$/);
-    for (const other of [deriveToken("batch-2", row), deriveToken("batch-1", { ...row, cents: 151 }), deriveToken("batch-1", { ...row, Reason: "thanks!" }), deriveToken("batch-1", row, 1)]) {
+    for (const other of [
+      deriveToken("batch-2", row),
+      deriveToken("batch-1", { ...row, cents: 151 }),
+      deriveToken("batch-1", { ...row, Reason: "thanks!" }),
+      deriveToken("batch-1", row, 1),
+    ]) {
       expect(other).not.toBe(token);
     }
   });
@@ -37,7 +49,7 @@ describe("tokens", () => {
   });
 
   it("derive the batch id from what the rows say, not how the file spells it", () => {
-    const crlf = parseBonusFile("\uFEFFWorkerId,AssignmentId,BonusAmount,Reason\r\nA1AAA,3X1,1.5,\"thanks\"\r\n").rows;
+    const crlf = parseBonusFile('\uFEFFWorkerId,AssignmentId,BonusAmount,Reason\r\nA1AAA,3X1,1.5,"thanks"\r\n').rows;
     const lf = parseBonusFile("WorkerId,AssignmentId,BonusAmount,Reason\nA1AAA,3X1,1.50,thanks\n").rows;
     expect(contentHash(crlf)).toBe(contentHash(lf));
     expect(defaultBatchId(crlf)).toMatch(/^b-[0-9a-f]{16}$/);
@@ -62,8 +74,15 @@ describe("plan", () => {
     journal.get("mine").unknownSince = now - TOKEN_REUSE_WINDOW_MS + 1;
     const plan = planPayout(rows, { batchId: "b", contentHash: "h", journal, now, balanceCents: 100 });
     expect(plan.rows.map((p) => p.action)).toEqual(["done", "reconcile", "skip", "send"]);
-    expect(planPayout(rows, { batchId: "b", contentHash: "h", now }).rows.map((p) => p.action)).toEqual(["check", "check", "skip", "check"]);
-    expect(planPayout(rows, { batchId: "b", contentHash: "h", now, payAgain: true }).rows.map((p) => p.action)).toEqual(["send", "send", "skip", "send"]);
+    expect(planPayout(rows, { batchId: "b", contentHash: "h", now }).rows.map((p) => p.action)).toEqual([
+      "check",
+      "check",
+      "skip",
+      "check",
+    ]);
+    expect(planPayout(rows, { batchId: "b", contentHash: "h", now, payAgain: true }).rows.map((p) => p.action)).toEqual(
+      ["send", "send", "skip", "send"],
+    );
     expect(plan.toPay).toEqual({ rows: 2, bonusCents: 204, feeCents: 41, totalCents: 245 });
     expect(plan.alreadyPaid.rows).toBe(1);
     expect(shortfallCents(plan)).toBe(145);
@@ -95,10 +114,12 @@ describe("identity", () => {
 
   it("is the shared definition in src/identity.ts (node:crypto gives the same tokens as the portable hash)", async () => {
     const identity = await import("../../src/identity.js");
-    const raw = ["thanks ✓", "Ünïcødé 🎉 \"quoted\", comma", "", "x".repeat(4000)].flatMap((Reason, i) => [
-      { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
-      { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
-    ]).filter((r) => r.Reason !== "");
+    const raw = ["thanks ✓", 'Ünïcødé 🎉 "quoted", comma', "", "x".repeat(4000)]
+      .flatMap((Reason, i) => [
+        { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
+        { WorkerId: `A${i}AAA`, AssignmentId: "3X1", BonusAmount: "1.50", Reason },
+      ])
+      .filter((r) => r.Reason !== "");
     const rows = validateRows(raw, { allowDuplicates: true });
     const tokens = tokensFor(rows, "target:https://example.test");
     for (const [i, row] of rows.entries()) {

@@ -27,7 +27,10 @@ export interface BinOptions {
 }
 
 /** The simulator's public key pair, as environment variables. */
-export const SIMULATOR_ENV = { AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey };
+export const SIMULATOR_ENV = {
+  AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
+};
 
 function quote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -41,7 +44,11 @@ export function runBin(args: string[], options: BinOptions): Promise<BinResult> 
     ? ["script", ["-qefc", [process.execPath, BIN, ...args].map(quote).join(" "), "/dev/null"]]
     : [process.execPath, [BIN, ...args]];
   return new Promise((done, fail) => {
-    const child = spawn(command as string, argv as string[], { env, cwd: options.cwd ?? join(options.home), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command as string, argv as string[], {
+      env,
+      cwd: options.cwd ?? join(options.home),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

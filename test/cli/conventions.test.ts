@@ -65,7 +65,10 @@ describe("misuse", () => {
   });
 
   it("parses a negative amount as a value and refuses it with the validator's message", async () => {
-    const result = await runBin(["send", "--worker", "A1B2C3", "--assignment", "3X1F", "--amount", "-1", "--reason", "r", "--endpoint", sim.url], { home, env: SIMULATOR_ENV });
+    const result = await runBin(
+      ["send", "--worker", "A1B2C3", "--assignment", "3X1F", "--amount", "-1", "--reason", "r", "--endpoint", sim.url],
+      { home, env: SIMULATOR_ENV },
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).not.toContain("ambiguous");
     expect(result.stderr).toMatch(/--amount: BonusAmount "-1" is not a dollar amount/);
@@ -79,10 +82,23 @@ describe("pay output", () => {
     writeFileSync(file, csvOf(makeRows(3, 3)));
     const result = await runBin(["pay", file, "--endpoint", sim.url, "--yes", "--json"], { home, env: SIMULATOR_ENV });
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as { type: string; status?: string });
+    const lines = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; status?: string });
     expect(lines.map((line) => line.type)).toEqual(["plan", "row", "row", "row", "summary"]);
-    expect(lines[0]).toMatchObject({ type: "plan", toPay: { rows: 2, bonus: expect.any(String) }, balance: "10000.00", skipped: 1 });
-    expect(lines.slice(1, 4).map((line) => line.status).sort()).toEqual(["paid", "paid", "skipped"]);
+    expect(lines[0]).toMatchObject({
+      type: "plan",
+      toPay: { rows: 2, bonus: expect.any(String) },
+      balance: "10000.00",
+      skipped: 1,
+    });
+    expect(
+      lines
+        .slice(1, 4)
+        .map((line) => line.status)
+        .sort(),
+    ).toEqual(["paid", "paid", "skipped"]);
     expect(lines[4]).toMatchObject({ type: "summary", exitCode: 0, complete: true, counts: { paid: 2, skipped: 1 } });
     expect(sim.ledger.bonuses).toHaveLength(2);
   });
@@ -90,9 +106,17 @@ describe("pay output", () => {
   it("--json on a dry run writes the plan and a dry-run summary", async () => {
     const file = tmp.path("dry.csv");
     writeFileSync(file, csvOf(makeRows(2)));
-    const result = await runBin(["pay", file, "--endpoint", sim.url, "--dry-run", "--json"], { home, env: SIMULATOR_ENV });
+    const result = await runBin(["pay", file, "--endpoint", sim.url, "--dry-run", "--json"], {
+      home,
+      env: SIMULATOR_ENV,
+    });
     expect(result.code).toBe(0);
-    expect(result.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(["plan", "summary"]);
+    expect(
+      result.stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { type: string }).type),
+    ).toEqual(["plan", "summary"]);
   });
 
   it("--quiet drops the notes on stderr", async () => {
@@ -106,12 +130,30 @@ describe("pay output", () => {
 
   it("--verbose logs each attempt (operation, status, request id, attempt, wait) and never a secret or signature", async () => {
     sim.control({ faults: [{ kind: "serviceFault", count: 1, operation: "SendBonus" }] });
-    const result = await runBin(["send", "--worker", "A1VERBOSE", "--assignment", "3VERBOSE1", "--amount", "0.25", "--reason", "thanks", "--endpoint", sim.url, "--verbose"], {
-      home,
-      env: SIMULATOR_ENV,
-    });
+    const result = await runBin(
+      [
+        "send",
+        "--worker",
+        "A1VERBOSE",
+        "--assignment",
+        "3VERBOSE1",
+        "--amount",
+        "0.25",
+        "--reason",
+        "thanks",
+        "--endpoint",
+        sim.url,
+        "--verbose",
+      ],
+      {
+        home,
+        env: SIMULATOR_ENV,
+      },
+    );
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/SendBonus attempt 1, HTTP 500, ServiceFault, request id [0-9a-f-]{36}, \d+ ms, retrying in \d+ ms/);
+    expect(result.stderr).toMatch(
+      /SendBonus attempt 1, HTTP 500, ServiceFault, request id [0-9a-f-]{36}, \d+ ms, retrying in \d+ ms/,
+    );
     expect(result.stderr).toMatch(/SendBonus attempt 2, HTTP 200, request id [0-9a-f-]{36}/);
     expect(result.stderr).not.toContain(SIMULATOR_CREDENTIALS.secretAccessKey);
     expect(result.stderr).not.toMatch(/Signature=|AWS4-HMAC-SHA256/);
@@ -130,7 +172,12 @@ describe("confirmation", () => {
     try {
       const file = dir.path("ask.csv");
       writeFileSync(file, csvOf(makeRows(2)));
-      const result = await runBin(["pay", file, "--endpoint", sim.url], { home, env: SIMULATOR_ENV, tty: true, input: "n\n" });
+      const result = await runBin(["pay", file, "--endpoint", sim.url], {
+        home,
+        env: SIMULATOR_ENV,
+        tty: true,
+        input: "n\n",
+      });
       expect(result.stdout).toContain("Nothing was paid, and nothing was written.");
       expect(result.code).toBe(0);
       expect(readdirSync(dir.dir)).toEqual(["ask.csv"]);
@@ -145,7 +192,12 @@ describe("confirmation", () => {
     try {
       const file = dir.path("yes.csv");
       writeFileSync(file, csvOf(makeRows(2)));
-      const result = await runBin(["pay", file, "--endpoint", sim.url], { home, env: SIMULATOR_ENV, tty: true, input: "y\n" });
+      const result = await runBin(["pay", file, "--endpoint", sim.url], {
+        home,
+        env: SIMULATOR_ENV,
+        tty: true,
+        input: "y\n",
+      });
       expect(result.code).toBe(0);
       expect(sim.ledger.bonuses).toHaveLength(2);
       expect(readdirSync(dir.dir).some((name) => name.endsWith(".journal.jsonl"))).toBe(true);

@@ -34,11 +34,15 @@ function homeWith(files: { credentials?: string; config?: string }): string {
 /** A credential_process script: prints `output` (and `stderr`), exits with `status`. */
 function processScript(home: string, output: string, status = 0, stderr = ""): string {
   const path = join(home, "creds.mjs");
-  writeFileSync(path, `process.stdout.write(${JSON.stringify(output)}); process.stderr.write(${JSON.stringify(stderr)}); process.exitCode = ${status};\n`);
+  writeFileSync(
+    path,
+    `process.stdout.write(${JSON.stringify(output)}); process.stderr.write(${JSON.stringify(stderr)}); process.exitCode = ${status};\n`,
+  );
   return `"${process.execPath}" "${path}"`;
 }
 
-const balance = (home: string, extra: string[] = [], env: Record<string, string> = {}) => runBin(["balance", "--endpoint", sim.url, ...extra], { home, env });
+const balance = (home: string, extra: string[] = [], env: Record<string, string> = {}) =>
+  runBin(["balance", "--endpoint", sim.url, ...extra], { home, env });
 
 describe("where credentials come from", () => {
   it("uses the [default] profile of ~/.aws/credentials when nothing else is set", async () => {
@@ -51,47 +55,76 @@ describe("where credentials come from", () => {
   });
 
   it("prefers the environment's keys to [default]", async () => {
-    expect(await balance(homeWith({ credentials: `[default]\n${WRONG}` }), [], SIMULATOR_ENV)).toMatchObject({ code: 0 });
+    expect(await balance(homeWith({ credentials: `[default]\n${WRONG}` }), [], SIMULATOR_ENV)).toMatchObject({
+      code: 0,
+    });
   });
 
   it("uses the profile AWS_PROFILE names, and --profile over the environment", async () => {
     const home = homeWith({ credentials: `[default]\n${WRONG}\n[study]\n${KEYS}` });
     expect(await balance(home, [], { AWS_PROFILE: "study" })).toMatchObject({ code: 0 });
-    expect(await balance(home, ["--profile", "study"], { AWS_ACCESS_KEY_ID: "AKIDWRONG", AWS_SECRET_ACCESS_KEY: "wrong" })).toMatchObject({ code: 0 });
+    expect(
+      await balance(home, ["--profile", "study"], { AWS_ACCESS_KEY_ID: "AKIDWRONG", AWS_SECRET_ACCESS_KEY: "wrong" }),
+    ).toMatchObject({ code: 0 });
   });
 
   it("reads the files AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name", async () => {
     const home = homeWith({});
     writeFileSync(join(home, "elsewhere"), `[profile moved]\n${KEYS}`);
-    expect(await balance(home, ["--profile", "moved"], { AWS_CONFIG_FILE: join(home, "elsewhere") })).toMatchObject({ code: 0 });
+    expect(await balance(home, ["--profile", "moved"], { AWS_CONFIG_FILE: join(home, "elsewhere") })).toMatchObject({
+      code: 0,
+    });
     writeFileSync(join(home, "creds-elsewhere"), `[default]\n${KEYS}`);
-    expect(await balance(home, [], { AWS_SHARED_CREDENTIALS_FILE: join(home, "creds-elsewhere") })).toMatchObject({ code: 0 });
+    expect(await balance(home, [], { AWS_SHARED_CREDENTIALS_FILE: join(home, "creds-elsewhere") })).toMatchObject({
+      code: 0,
+    });
   });
 
   it("says what to do when there are no credentials at all", async () => {
     const result = await balance(homeWith({}));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME .*\[default\].*mturk-bonus simulate/s);
+    expect(result.stderr).toMatch(
+      /no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME .*\[default\].*mturk-bonus simulate/s,
+    );
   });
 });
 
 describe("each kind of unusable profile has its own message", () => {
   it("a missing profile lists the profiles that exist", async () => {
-    const result = await balance(homeWith({ credentials: `[default]\n${KEYS}\n[work]\n${KEYS}` }), ["--profile", "nope"]);
+    const result = await balance(homeWith({ credentials: `[default]\n${KEYS}\n[work]\n${KEYS}` }), [
+      "--profile",
+      "nope",
+    ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/profile "nope" was not found in .*credentials or .*config \(profiles there: default, work\)/);
+    expect(result.stderr).toMatch(
+      /profile "nope" was not found in .*credentials or .*config \(profiles there: default, work\)/,
+    );
   });
 
   it("a profile without keys says so", async () => {
     const result = await balance(homeWith({ config: "[profile bare]\nregion = us-east-1\n" }), ["--profile", "bare"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('profile "bare" has neither aws_access_key_id with aws_secret_access_key nor credential_process');
+    expect(result.stderr).toContain(
+      'profile "bare" has neither aws_access_key_id with aws_secret_access_key nor credential_process',
+    );
   });
 
   it.each([
-    ["sso_session", "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Pay\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n", "IAM Identity Center (sso_session)"],
-    ["sso_start_url", "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n", "IAM Identity Center (sso_start_url)"],
-    ["role_arn", "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Pay\nsource_profile = default\n", "an assumed role (role_arn)"],
+    [
+      "sso_session",
+      "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Pay\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n",
+      "IAM Identity Center (sso_session)",
+    ],
+    [
+      "sso_start_url",
+      "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+      "IAM Identity Center (sso_start_url)",
+    ],
+    [
+      "role_arn",
+      "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Pay\nsource_profile = default\n",
+      "an assumed role (role_arn)",
+    ],
   ])("a profile with %s names what is unsupported and the command that helps", async (_, config, what) => {
     const result = await balance(homeWith({ config }), ["--profile", "dev"]);
     expect(result.code).toBe(2);
@@ -103,7 +136,15 @@ describe("each kind of unusable profile has its own message", () => {
 describe("credential_process", () => {
   it("runs the process and signs with what it prints", async () => {
     const home = homeWith({});
-    const command = processScript(home, JSON.stringify({ Version: 1, AccessKeyId: SIMULATOR_CREDENTIALS.accessKeyId, SecretAccessKey: SIMULATOR_CREDENTIALS.secretAccessKey, Expiration: "2999-01-01T00:00:00Z" }));
+    const command = processScript(
+      home,
+      JSON.stringify({
+        Version: 1,
+        AccessKeyId: SIMULATOR_CREDENTIALS.accessKeyId,
+        SecretAccessKey: SIMULATOR_CREDENTIALS.secretAccessKey,
+        Expiration: "2999-01-01T00:00:00Z",
+      }),
+    );
     writeFileSync(join(home, ".aws", "config"), `[profile proc]\ncredential_process = ${command}\n`);
     const result = await balance(home, ["--profile", "proc", "--verbose"]);
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining("$42.00") });
@@ -117,11 +158,20 @@ describe("credential_process", () => {
     writeFileSync(join(home, ".aws", "config"), `[profile proc]\ncredential_process = ${command}\n`);
     const result = await balance(home, ["--profile", "proc"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('the credential_process of profile "proc" printed Version 2; only Version 1 is understood');
+    expect(result.stderr).toContain(
+      'the credential_process of profile "proc" printed Version 2; only Version 1 is understood',
+    );
     expect(result.stderr + result.stdout).not.toContain(secret);
-    expect(() => parseProcessOutput("p", JSON.stringify({ Version: 1, AccessKeyId: "AKIDX" }))).toThrow(/printed no SecretAccessKey/);
+    expect(() => parseProcessOutput("p", JSON.stringify({ Version: 1, AccessKeyId: "AKIDX" }))).toThrow(
+      /printed no SecretAccessKey/,
+    );
     expect(() => parseProcessOutput("p", "not json")).toThrow(/did not print JSON/);
-    expect(() => parseProcessOutput("p", JSON.stringify({ Version: 1, AccessKeyId: "A", SecretAccessKey: secret, Expiration: "2020-01-01T00:00:00Z" }))).toThrow(/expired/);
+    expect(() =>
+      parseProcessOutput(
+        "p",
+        JSON.stringify({ Version: 1, AccessKeyId: "A", SecretAccessKey: secret, Expiration: "2020-01-01T00:00:00Z" }),
+      ),
+    ).toThrow(/expired/);
   });
 
   it("keeps the Expiration, and hands the client a provider that runs the process again for fresh keys", async () => {
@@ -135,11 +185,20 @@ describe("credential_process", () => {
         `const n = readFileSync(${JSON.stringify(counter)}, "utf8").length;\n` +
         `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIDRUN" + n, SecretAccessKey: "s", SessionToken: "t", Expiration: ${JSON.stringify(expiration)} }));\n`,
     );
-    writeFileSync(join(home, ".aws", "config"), `[profile temp]\ncredential_process = "${process.execPath}" "${script}"\n`);
+    writeFileSync(
+      join(home, ".aws", "config"),
+      `[profile temp]\ncredential_process = "${process.execPath}" "${script}"\n`,
+    );
     writeFileSync(join(home, ".aws", "credentials"), `[static]\n${KEYS}`);
-    const env = { AWS_CONFIG_FILE: join(home, ".aws", "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials") };
+    const env = {
+      AWS_CONFIG_FILE: join(home, ".aws", "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
+    };
     const found = findCredentials({ profile: "temp" }, env);
-    expect(found.credentials, "loaded at once").toMatchObject({ accessKeyId: "AKIDRUN1", expiration: new Date(expiration) });
+    expect(found.credentials, "loaded at once").toMatchObject({
+      accessKeyId: "AKIDRUN1",
+      expiration: new Date(expiration),
+    });
     expect(found.provider, "a provider for expiring keys").toBeTypeOf("function");
     expect((await found.provider!()).accessKeyId, "first call: the keys already loaded").toBe("AKIDRUN1");
     expect((await found.provider!()).accessKeyId, "later calls: the process runs again").toBe("AKIDRUN2");
@@ -153,7 +212,9 @@ describe("credential_process", () => {
     writeFileSync(join(home, ".aws", "credentials"), `[proc]\ncredential_process = ${command}\n`);
     const result = await balance(home, ["--profile", "proc"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('the credential_process of profile "proc" failed (exit status 3): login needed; last key [REDACTED]');
+    expect(result.stderr).toContain(
+      'the credential_process of profile "proc" failed (exit status 3): login needed; last key [REDACTED]',
+    );
     expect(result.stderr).not.toContain(secret);
   });
 
@@ -165,6 +226,8 @@ describe("credential_process", () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ProfileError);
-    expect((caught as ProfileError).message).toBe('the credential_process of profile "slow" did not finish within 300 ms and was stopped');
+    expect((caught as ProfileError).message).toBe(
+      'the credential_process of profile "slow" did not finish within 300 ms and was stopped',
+    );
   });
 });

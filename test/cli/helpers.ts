@@ -24,7 +24,12 @@ export async function capture(body: () => Promise<number>): Promise<{ code: numb
 
 /** Sets the simulator's keys as the environment's credentials; returns a restore function. */
 export function useSimulatorCredentials(): () => void {
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, token: process.env.AWS_SESSION_TOKEN, profile: process.env.AWS_PROFILE };
+  const saved = {
+    id: process.env.AWS_ACCESS_KEY_ID,
+    secret: process.env.AWS_SECRET_ACCESS_KEY,
+    token: process.env.AWS_SESSION_TOKEN,
+    profile: process.env.AWS_PROFILE,
+  };
   process.env.AWS_ACCESS_KEY_ID = SIMULATOR_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = SIMULATOR_CREDENTIALS.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;

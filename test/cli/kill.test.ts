@@ -22,7 +22,17 @@ let sim: Simulator;
 
 beforeAll(async () => {
   mkdirSync(cacheDir, { recursive: true });
-  await build({ entryPoints: ["src/cli/bin.ts"], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", conditions: [], outfile: cli, logLevel: "silent" });
+  await build({
+    entryPoints: ["src/cli/bin.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    conditions: [],
+    outfile: cli,
+    logLevel: "silent",
+  });
   sim = await startSimulator({
     seed: 11,
     faults: [
@@ -60,8 +70,27 @@ describe("mturk-bonus pay under kill -9", () => {
     const journal = tmp.path("study.journal.jsonl");
     const report = tmp.path("study.report.csv");
     writeFileSync(file, csvOf(rows));
-    const args = [cli, "pay", file, "--endpoint", sim.url, "--yes", "--journal", journal, "--report", report, "--concurrency", "4", "--rate", "300"];
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey };
+    const args = [
+      cli,
+      "pay",
+      file,
+      "--endpoint",
+      sim.url,
+      "--yes",
+      "--journal",
+      journal,
+      "--report",
+      report,
+      "--concurrency",
+      "4",
+      "--rate",
+      "300",
+    ];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
+    };
     delete env.AWS_SESSION_TOKEN;
     delete env.AWS_PROFILE;
     // Each run leads its own process group, so it can also be killed the way supervisors do: the whole group at once.
@@ -111,8 +140,13 @@ describe("mturk-bonus pay under kill -9", () => {
     expect(ledger.bonuses).toHaveLength(150);
     const tokens = new Set(ledger.bonuses.map((b) => b.UniqueRequestToken));
     expect(tokens.size).toBe(150);
-    const paidPairs = new Set(ledger.bonuses.map((b) => `${b.WorkerId}/${b.AssignmentId}/${b.BonusAmount}/${b.Reason}`));
-    for (const row of rows) expect(paidPairs.has(`${row.WorkerId}/${row.AssignmentId}/${Number(row.BonusAmount).toFixed(2)}/${row.Reason}`)).toBe(true);
+    const paidPairs = new Set(
+      ledger.bonuses.map((b) => `${b.WorkerId}/${b.AssignmentId}/${b.BonusAmount}/${b.Reason}`),
+    );
+    for (const row of rows)
+      expect(
+        paidPairs.has(`${row.WorkerId}/${row.AssignmentId}/${Number(row.BonusAmount).toFixed(2)}/${row.Reason}`),
+      ).toBe(true);
 
     // The report of the last run agrees with the ledger, row by row.
     const [header, ...records] = parseCsv(readFileSync(report, "utf8")).records;
@@ -124,7 +158,8 @@ describe("mturk-bonus pay under kill -9", () => {
       expect(f[col("status")]).toBe("paid");
       const bonus = byToken.get(f[col("UniqueRequestToken")]);
       expect(bonus, `report line ${record.line}`).toBeDefined();
-      for (const field of ["WorkerId", "AssignmentId", "BonusAmount", "Reason"] as const) expect(bonus?.[field], `report line ${record.line}: ${field}`).toBe(f[col(field)]);
+      for (const field of ["WorkerId", "AssignmentId", "BonusAmount", "Reason"] as const)
+        expect(bonus?.[field], `report line ${record.line}: ${field}`).toBe(f[col(field)]);
       if (f[col("via")] === "sent") expect(f[col("requestId")]).toBe(bonus?.requestId);
     }
 
@@ -145,14 +180,36 @@ describe("mturk-bonus pay killed through its process group", () => {
       const file = tmp.path("timeout.csv");
       const journal = tmp.path("timeout.journal.jsonl");
       writeFileSync(file, csvOf(rows));
-      const args = [cli, "pay", file, "--endpoint", slow.url, "--yes", "--journal", journal, "--report", tmp.path("timeout.report.csv"), "--concurrency", "2", "--rate", "off"];
-      const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey };
+      const args = [
+        cli,
+        "pay",
+        file,
+        "--endpoint",
+        slow.url,
+        "--yes",
+        "--journal",
+        journal,
+        "--report",
+        tmp.path("timeout.report.csv"),
+        "--concurrency",
+        "2",
+        "--rate",
+        "off",
+      ];
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
+      };
       delete env.AWS_SESSION_TOKEN;
       delete env.AWS_PROFILE;
       // timeout leads its own process group; SIGKILL to that group, as a supervisor (or timeout itself, when time is
       // up) sends it, kills timeout and the payer together: the payer is left dead and unreaped (a zombie) until
       // something reaps it, which in a container whose PID 1 does not reap is never.
-      const wrapped = spawn("timeout", ["-s", "KILL", "120", process.execPath, ...args], { env, stdio: ["ignore", "ignore", "ignore"] });
+      const wrapped = spawn("timeout", ["-s", "KILL", "120", process.execPath, ...args], {
+        env,
+        stdio: ["ignore", "ignore", "ignore"],
+      });
       const deadline = Date.now() + 30_000;
       while (journalLines(journal) < 12 && Date.now() < deadline && wrapped.exitCode === null) await sleep(2);
       expect(journalLines(journal)).toBeGreaterThanOrEqual(12);
@@ -180,7 +237,11 @@ describe("mturk-bonus pay killed through its process group", () => {
 
 describe("mturk-bonus pay as a command in a pipeline", () => {
   const env = (): NodeJS.ProcessEnv => {
-    const e: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey };
+    const e: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
+    };
     delete e.AWS_SESSION_TOKEN;
     delete e.AWS_PROFILE;
     return e;
@@ -202,9 +263,26 @@ describe("mturk-bonus pay as a command in a pipeline", () => {
   it("`pay … | head -1` ends quietly with the payout's own exit status (EPIPE on stdout)", async () => {
     const file = tmp.path("pipe.csv");
     writeFileSync(file, csvOf(makeRows(30)));
-    const pay = [process.execPath, cli, "pay", file, "--endpoint", sim.url, "--yes", "--rate", "off", "--journal", tmp.path("pipe.journal.jsonl"), "--report", tmp.path("pipe.report.csv")];
+    const pay = [
+      process.execPath,
+      cli,
+      "pay",
+      file,
+      "--endpoint",
+      sim.url,
+      "--yes",
+      "--rate",
+      "off",
+      "--journal",
+      tmp.path("pipe.journal.jsonl"),
+      "--report",
+      tmp.path("pipe.report.csv"),
+    ];
     const quoted = pay.map((a) => `'${a}'`).join(" ");
-    const { out, err } = await run("bash", ["-c", `set -o pipefail; ${quoted} 2>${tmp.path("pipe.err")} | head -c 1 >/dev/null; echo "exit=$?"`]);
+    const { out, err } = await run("bash", [
+      "-c",
+      `set -o pipefail; ${quoted} 2>${tmp.path("pipe.err")} | head -c 1 >/dev/null; echo "exit=$?"`,
+    ]);
     expect(out.trim(), err).toBe("exit=0");
     expect(readFileSync(tmp.path("pipe.err"), "utf8")).not.toMatch(/EPIPE|Error/);
   }, 60_000);
@@ -214,7 +292,20 @@ describe("mturk-bonus pay as a command in a pipeline", () => {
     try {
       const file = tmp.path("stuck.csv");
       writeFileSync(file, csvOf(makeRows(3)));
-      const { code, err } = await run(process.execPath, [cli, "pay", file, "--endpoint", stuck.url, "--yes", "--timeout", "0.2", "--max-attempts", "1", "--journal", tmp.path("stuck.journal.jsonl")]);
+      const { code, err } = await run(process.execPath, [
+        cli,
+        "pay",
+        file,
+        "--endpoint",
+        stuck.url,
+        "--yes",
+        "--timeout",
+        "0.2",
+        "--max-attempts",
+        "1",
+        "--journal",
+        tmp.path("stuck.journal.jsonl"),
+      ]);
       expect(code).toBe(1);
       expect(err).toMatch(/balance check \(GetAccountBalance\) failed 3 times .*Timeout.*nothing was paid/);
       // One attempt per call, three calls: --max-attempts 1 was honoured.
@@ -231,7 +322,16 @@ describe("mturk-bonus pay as a command in a pipeline", () => {
     const corrupt = tmp.path("corrupt.journal.jsonl");
     writeFileSync(corrupt, "not a journal\n{}\n");
     for (const journal of [corrupt, tmp.path("no-such-dir/j.jsonl")]) {
-      const { code, err } = await run(process.execPath, [cli, "pay", file, "--endpoint", sim.url, "--yes", "--journal", journal]);
+      const { code, err } = await run(process.execPath, [
+        cli,
+        "pay",
+        file,
+        "--endpoint",
+        sim.url,
+        "--yes",
+        "--journal",
+        journal,
+      ]);
       expect(code, err).toBe(2);
     }
   }, 60_000);

@@ -3,7 +3,18 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PayoutProgress } from "../../src/bulk/pay.js";
 import { fitLine, formatDuration, formatProgress, ProgressDisplay } from "../../src/bulk/progress.js";
 
-const progress: PayoutProgress = { total: 200, paid: 50, failed: 0, remaining: 150, inFlight: 4, ratePerSecond: 2.5, rateLimit: 1.25, maxRate: 5, paidCents: 12_345, elapsedMs: 20_000 };
+const progress: PayoutProgress = {
+  total: 200,
+  paid: 50,
+  failed: 0,
+  remaining: 150,
+  inFlight: 4,
+  ratePerSecond: 2.5,
+  rateLimit: 1.25,
+  maxRate: 5,
+  paidCents: 12_345,
+  elapsedMs: 20_000,
+};
 
 afterEach(() => {
   vi.useRealTimers();
@@ -24,7 +35,9 @@ function terminal(columns: number): { isTTY: true; columns: number; text: string
 
 describe("progress line", () => {
   it("shows the percentage settled and an ETA from the current rate", () => {
-    expect(formatProgress(progress)).toMatch(/^25% · paid 50\/200 · .* · ETA 1m00s · throttled: limit 1\.3\/s · \$123\.45 paid$/);
+    expect(formatProgress(progress)).toMatch(
+      /^25% · paid 50\/200 · .* · ETA 1m00s · throttled: limit 1\.3\/s · \$123\.45 paid$/,
+    );
     expect(formatProgress({ ...progress, ratePerSecond: 0 })).toContain("ETA —");
     expect(formatProgress({ ...progress, paid: 200, remaining: 0 })).not.toContain("ETA");
     expect([formatDuration(42), formatDuration(97), formatDuration(7500)]).toEqual(["42s", "1m37s", "2h05m"]);

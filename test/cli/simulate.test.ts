@@ -9,8 +9,13 @@ const tmp = tempDir();
 afterAll(() => tmp.remove());
 
 /** Starts `mturk-bonus simulate --port 0`, returns what it printed once the paste lines are out, then stops it. */
-async function pasteLines(env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const child = spawn(process.execPath, [BIN, "simulate", "--port", "0"], { env: { PATH: process.env.PATH ?? "", HOME: tmp.dir, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+async function pasteLines(
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const child = spawn(process.execPath, [BIN, "simulate", "--port", "0"], {
+    env: { PATH: process.env.PATH ?? "", HOME: tmp.dir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   let stdout = "";
   let stderr = "";
@@ -33,14 +38,19 @@ it("prints its URL, the export line of its public key pair and the --endpoint to
   const { stdout, code } = await pasteLines({});
   const url = stdout.split("\n")[0] as string;
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  expect(stdout).toContain(`export AWS_ACCESS_KEY_ID=${SIMULATOR_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SIMULATOR_CREDENTIALS.secretAccessKey}\n`);
+  expect(stdout).toContain(
+    `export AWS_ACCESS_KEY_ID=${SIMULATOR_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SIMULATOR_CREDENTIALS.secretAccessKey}\n`,
+  );
   expect(stdout).toContain(`mturk-bonus balance --endpoint ${url}\n`);
   expect(code).toBe(0);
 });
 
 it("never prints a secret key of yours when it accepts the environment's keys", async () => {
   const secret = "my/own/secret/key/0123456789abcdefghij";
-  const { stdout, stderr } = await pasteLines({ AWS_ACCESS_KEY_ID: "AKIDMYOWNKEY00001234", AWS_SECRET_ACCESS_KEY: secret });
+  const { stdout, stderr } = await pasteLines({
+    AWS_ACCESS_KEY_ID: "AKIDMYOWNKEY00001234",
+    AWS_SECRET_ACCESS_KEY: secret,
+  });
   expect(stdout + stderr).not.toContain(secret);
   expect(stdout).not.toContain("export AWS_SECRET_ACCESS_KEY");
   expect(stdout).toContain("signed with your environment's AWS_ACCESS_KEY_ID (…1234)");

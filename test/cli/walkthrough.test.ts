@@ -35,7 +35,11 @@ it("runs the README's CLI walk-through as written, from the simulator's paste li
   chmodSync(shim, 0o755);
   const env = { PATH: `${tmp.dir}:${process.env.PATH ?? ""}`, HOME: tmp.dir };
 
-  const args = simulate.trim().split(/\s+/).slice(1).map((arg) => (arg === "4568" ? "0" : arg));
+  const args = simulate
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map((arg) => (arg === "4568" ? "0" : arg));
   const server = spawn(shim, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const killer = setTimeout(() => server.kill("SIGKILL"), 60_000);
   const exited = new Promise<number | null>((done) => server.on("close", (code) => done(code)));
@@ -55,7 +59,12 @@ it("runs the README's CLI walk-through as written, from the simulator's paste li
     expect(printed).toContain(`${readmeExport}\n`);
 
     const script = session.replaceAll(README_URL, url);
-    const result = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: tmp.dir, env, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: tmp.dir,
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain("Dry run: nothing was paid.");
     expect(result.stdout).toContain("Done: 3 of 3 bonuses paid");

@@ -9,7 +9,8 @@ import { bonusInput } from "../core/helpers/fixtures.js";
 import { REQUEST_CASES, RESPONSE_CASES, type RequestCase, type ResponseCase } from "./cases/protocol.js";
 import { cite } from "./sources.js";
 
-const title = (c: { id: string; source: { repo: string; path: string; commit: string } }) => `${c.id} (${cite(c.source)})`;
+const title = (c: { id: string; source: { repo: string; path: string; commit: string } }) =>
+  `${c.id} (${cite(c.source)})`;
 const runnable = <T extends { skip?: string }>(cases: T[]) => cases.filter((c) => c.skip === undefined);
 const skipped = <T extends { skip?: string }>(cases: T[]) => cases.filter((c) => c.skip !== undefined);
 
@@ -40,14 +41,20 @@ describe.each(TRANSPORTS)("AWS JSON 1.1 conformance over %s", (transport) => {
 
   describe("requests", () => {
     it.each(runnable(REQUEST_CASES).map((c) => [title(c), c] as const))("%s", async (_title, c: RequestCase) => {
-      mturk.reply({ status: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: '{"AvailableBalance":"1.00"}' });
+      mturk.reply({
+        status: 200,
+        headers: { "content-type": "application/x-amz-json-1.1" },
+        body: '{"AvailableBalance":"1.00"}',
+      });
       const client = mturk.client({ endpoint: `${mturk.endpoint}${c.endpointPath}` });
       if (c.operation === "SendBonus") await client.sendBonus(bonusInput());
       else await client.getAccountBalance();
       const sent = mturk.requests[0]!;
       expect(sent.method).toBe(c.expect.method);
       expect(sent.path).toBe(c.expect.path);
-      expect(sent.headers).toMatchObject(Object.fromEntries(Object.entries(c.expect.headers).map(([k, v]) => [k.toLowerCase(), v])));
+      expect(sent.headers).toMatchObject(
+        Object.fromEntries(Object.entries(c.expect.headers).map(([k, v]) => [k.toLowerCase(), v])),
+      );
       if (c.expect.body !== undefined) expect(sent.body).toBe(c.expect.body);
     });
   });

@@ -18,12 +18,32 @@ export const SOURCES = {
   smithyErrors: { ...SMITHY, path: "smithy-aws-protocol-tests/model/awsJson1_1/errors.smithy" },
   smithyEmptyOperation: { ...SMITHY, path: "smithy-aws-protocol-tests/model/awsJson1_1/empty-operation.smithy" },
   smithyEndpointPaths: { ...SMITHY, path: "smithy-aws-protocol-tests/model/awsJson1_1/endpoint-paths.smithy" },
-  smithyTsRetryAfter: { ...SMITHY_TS, path: "packages/core/src/submodules/retry/middleware-retry/parseRetryAfterHeader.spec.ts" },
-  smithyTsClassification: { ...SMITHY_TS, path: "packages/core/src/submodules/retry/service-error-classification/service-error-classification.spec.ts" },
-  smithyTsClassificationConstants: { ...SMITHY_TS, path: "packages/core/src/submodules/retry/service-error-classification/constants.ts" },
-  smithyTsStandardStrategy: { ...SMITHY_TS, path: "packages/core/src/submodules/retry/util-retry/StandardRetryStrategy.ts" },
-  jsV3ErrorCode: { repo: "aws/aws-sdk-js-v3", path: "packages/core/src/submodules/protocols/json/parseJsonBody.spec.ts", commit: "6861ca93aa3735586d1c1d1634c3f6ace75d73dd" },
-  jsV3ClockSkewed: { repo: "aws/aws-sdk-js-v3", path: "packages/core/src/submodules/httpAuthSchemes/utils/isClockSkewed.spec.ts", commit: "81fea7c054c8e28c69db7ca30d9c76dadb6552d7" },
+  smithyTsRetryAfter: {
+    ...SMITHY_TS,
+    path: "packages/core/src/submodules/retry/middleware-retry/parseRetryAfterHeader.spec.ts",
+  },
+  smithyTsClassification: {
+    ...SMITHY_TS,
+    path: "packages/core/src/submodules/retry/service-error-classification/service-error-classification.spec.ts",
+  },
+  smithyTsClassificationConstants: {
+    ...SMITHY_TS,
+    path: "packages/core/src/submodules/retry/service-error-classification/constants.ts",
+  },
+  smithyTsStandardStrategy: {
+    ...SMITHY_TS,
+    path: "packages/core/src/submodules/retry/util-retry/StandardRetryStrategy.ts",
+  },
+  jsV3ErrorCode: {
+    repo: "aws/aws-sdk-js-v3",
+    path: "packages/core/src/submodules/protocols/json/parseJsonBody.spec.ts",
+    commit: "6861ca93aa3735586d1c1d1634c3f6ace75d73dd",
+  },
+  jsV3ClockSkewed: {
+    repo: "aws/aws-sdk-js-v3",
+    path: "packages/core/src/submodules/httpAuthSchemes/utils/isClockSkewed.spec.ts",
+    commit: "81fea7c054c8e28c69db7ca30d9c76dadb6552d7",
+  },
   jsV3ClockOffset: {
     repo: "aws/aws-sdk-js-v3",
     path: "packages/core/src/submodules/httpAuthSchemes/utils/getUpdatedSystemClockOffset.spec.ts",

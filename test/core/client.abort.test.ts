@@ -17,7 +17,8 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
   function abortWhenBackingOff(controller: AbortController): void {
     const random = Math.random.bind(Math);
     vi.spyOn(Math, "random").mockImplementation(() => {
-      if (new Error().stack?.includes("backoffDelay")) setTimeout(() => controller.abort(new Error("caller gave up")), 0);
+      if (new Error().stack?.includes("backoffDelay"))
+        setTimeout(() => controller.abort(new Error("caller gave up")), 0);
       return random();
     });
   }
@@ -25,17 +26,25 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
   describe("a signal aborted before the call", () => {
     it("rejects with an AbortError", async () => {
       mturk.reply(OK);
-      await expect(mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+      await expect(mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+        AbortError,
+      );
     });
 
     it("sends nothing", async () => {
       mturk.reply(OK);
-      await mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.abort() }).catch(() => undefined);
+      await mturk
+        .client()
+        .sendBonus(bonusInput(), { signal: AbortSignal.abort() })
+        .catch(() => undefined);
       expect(mturk.requests).toHaveLength(0);
     });
 
     it("reports zero attempts and a known outcome", async () => {
-      const error = (await mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as AbortError;
+      const error = (await mturk
+        .client()
+        .sendBonus(bonusInput(), { signal: AbortSignal.abort() })
+        .catch((e: unknown) => e)) as AbortError;
       expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(0);
       expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
     });
@@ -45,7 +54,10 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
     async function abortedInFlight(): Promise<AbortError> {
       mturk.reply({ kind: "hang" });
       const controller = new AbortController();
-      const call = mturk.client().sendBonus(bonusInput(), { signal: controller.signal }).catch((e: unknown) => e);
+      const call = mturk
+        .client()
+        .sendBonus(bonusInput(), { signal: controller.signal })
+        .catch((e: unknown) => e);
       await mturk.received(1);
       controller.abort(new Error("caller gave up"));
       return (await call) as AbortError;
@@ -75,7 +87,10 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
 
     it("is an abort, not a timeout, when the caller's signal is AbortSignal.timeout", PROMPT, async () => {
       mturk.reply({ kind: "hang" });
-      const error = await mturk.client().sendBonus(bonusInput(), { signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
+      const error = await mturk
+        .client()
+        .sendBonus(bonusInput(), { signal: AbortSignal.timeout(200) })
+        .catch((e: unknown) => e);
       expect(error, "error class").toBeInstanceOf(AbortError);
       expect(((error as MTurkError).cause as Error).name, "(error.cause as Error).name").toBe("TimeoutError");
     });
@@ -87,7 +102,10 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
       mturk.reply({ status: 503, headers: { "x-amz-retry-after": "15000" }, body: "" }, OK);
       const controller = new AbortController();
       abortWhenBackingOff(controller);
-      return (await mturk.client().sendBonus(bonusInput(), { signal: controller.signal }).catch((e: unknown) => e)) as AbortError;
+      return (await mturk
+        .client()
+        .sendBonus(bonusInput(), { signal: controller.signal })
+        .catch((e: unknown) => e)) as AbortError;
     }
 
     it("rejects with an AbortError at once", PROMPT, async () => {

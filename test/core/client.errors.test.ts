@@ -16,19 +16,30 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   /** Sends one bonus with retries off and returns what it threw. */
   async function failure(reply: Reply): Promise<MTurkError> {
     mturk.reply(reply);
-    const error = await mturk.client({ maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e);
+    const error = await mturk
+      .client({ maxAttempts: 1 })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e);
     if (!(error instanceof MTurkError)) throw new Error(`expected an MTurkError, got ${String(error)}`);
     return error;
   }
 
   describe("where the code is read", () => {
     it("reads the code from X-Amzn-ErrorType before the body", async () => {
-      const error = await failure({ status: 400, headers: { ...JSON_TYPE, "x-amzn-errortype": "RequestError" }, body: '{"__type":"ServiceFault","Message":"m"}' });
+      const error = await failure({
+        status: 400,
+        headers: { ...JSON_TYPE, "x-amzn-errortype": "RequestError" },
+        body: '{"__type":"ServiceFault","Message":"m"}',
+      });
       expect(error).toBeInstanceOf(RequestError);
     });
 
     it("reads the body's code before __type", async () => {
-      const error = await failure({ status: 400, headers: JSON_TYPE, body: '{"code":"RequestError","__type":"ServiceFault","Message":"m"}' });
+      const error = await failure({
+        status: 400,
+        headers: JSON_TYPE,
+        body: '{"code":"RequestError","__type":"ServiceFault","Message":"m"}',
+      });
       expect(error).toBeInstanceOf(RequestError);
     });
 
@@ -38,7 +49,11 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
     });
 
     it("reads a code from the header even when the body is not JSON", async () => {
-      const error = await failure({ status: 400, headers: { "x-amzn-errortype": "RequestError" }, body: "<html>nope</html>" });
+      const error = await failure({
+        status: 400,
+        headers: { "x-amzn-errortype": "RequestError" },
+        body: "<html>nope</html>",
+      });
       expect(error).toBeInstanceOf(RequestError);
     });
   });
@@ -75,12 +90,20 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   });
 
   it("takes the message from lower-case message", async () => {
-    const error = await failure({ status: 400, headers: JSON_TYPE, body: '{"__type":"RequestError","message":"lower case"}' });
+    const error = await failure({
+      status: 400,
+      headers: JSON_TYPE,
+      body: '{"__type":"RequestError","message":"lower case"}',
+    });
     expect(error.message).toBe("lower case");
   });
 
   it("prefers Message over message", async () => {
-    const error = await failure({ status: 400, headers: JSON_TYPE, body: '{"__type":"RequestError","Message":"upper","message":"lower"}' });
+    const error = await failure({
+      status: 400,
+      headers: JSON_TYPE,
+      body: '{"__type":"RequestError","Message":"upper","message":"lower"}',
+    });
     expect(error.message).toBe("upper");
   });
 
@@ -90,7 +113,9 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   });
 
   it("copies TurkErrorCode", async () => {
-    const error = await failure(awsError(400, "RequestError", "no money", { TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds" }));
+    const error = await failure(
+      awsError(400, "RequestError", "no money", { TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds" }),
+    );
     expect(error.TurkErrorCode).toBe("AWS.MechanicalTurk.InsufficientFunds");
   });
 
@@ -123,7 +148,14 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
     ["an empty 400", { status: 400, body: "" }],
     ["a non-JSON 400", { status: 400, body: "Bad Request" }],
     ["a truncated JSON 400", { status: 400, headers: JSON_TYPE, body: '{"__type":"RequestEr' }],
-    ["an HTML 502", { status: 502, headers: { "content-type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>" }],
+    [
+      "an HTML 502",
+      {
+        status: 502,
+        headers: { "content-type": "text/html" },
+        body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+      },
+    ],
     ["a JSON array 500", { status: 500, headers: JSON_TYPE, body: "[1,2,3]" }],
     ["a 200 HTML page", { status: 200, headers: { "content-type": "text/html" }, body: "<html>captive portal</html>" }],
     ["a truncated 200", { status: 200, headers: JSON_TYPE, body: '{"Available' }],
@@ -144,7 +176,10 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   });
 
   it("keeps the excerpt of a large body short", async () => {
-    const error = (await failure({ status: 502, body: `<html>${"x".repeat(50_000)}</html>` })) as UnexpectedResponseError;
+    const error = (await failure({
+      status: 502,
+      body: `<html>${"x".repeat(50_000)}</html>`,
+    })) as UnexpectedResponseError;
     expect(error.excerpt.length).toBeLessThanOrEqual(201);
     expect(error.message.length).toBeLessThan(400);
   });
@@ -157,17 +192,29 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   it("puts the generated UniqueRequestToken on errors when none was given", async () => {
     mturk.reply(awsError(400, "RequestError", "no"));
     const { UniqueRequestToken: _omit, ...input } = bonusInput();
-    const error = (await mturk.client({ maxAttempts: 1 }).sendBonus(input).catch((e: unknown) => e)) as MTurkError;
+    const error = (await mturk
+      .client({ maxAttempts: 1 })
+      .sendBonus(input)
+      .catch((e: unknown) => e)) as MTurkError;
     expect(error.UniqueRequestToken).toBe(JSON.parse(mturk.requests[0]!.body).UniqueRequestToken);
   });
 
   it("puts attempts, delay, status and request id in $metadata", async () => {
     const error = await failure(awsError(400, "RequestError", "no"));
-    expect(error.$metadata).toEqual({ attempts: 1, totalRetryDelay: 0, httpStatusCode: 400, requestId: "req-400-RequestError" });
+    expect(error.$metadata).toEqual({
+      attempts: 1,
+      totalRetryDelay: 0,
+      httpStatusCode: 400,
+      requestId: "req-400-RequestError",
+    });
   });
 
   it("reads the request id from x-amzn-request-id when x-amzn-requestid is absent", async () => {
-    const error = await failure({ status: 400, headers: { "x-amzn-request-id": "alt-id" }, body: '{"__type":"RequestError"}' });
+    const error = await failure({
+      status: 400,
+      headers: { "x-amzn-request-id": "alt-id" },
+      body: '{"__type":"RequestError"}',
+    });
     expect(error.$metadata.requestId).toBe("alt-id");
   });
 
@@ -177,14 +224,23 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
     expect(mturk.requests).toHaveLength(1);
   });
 
-  it.each(["ValidationException", "ParameterValidationError", "SomethingNobodyHasSeenYet"])("does not retry %s", async (code) => {
-    mturk.reply(awsError(400, code, "no"));
-    await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toThrow();
-    expect(mturk.requests).toHaveLength(1);
-  });
+  it.each(["ValidationException", "ParameterValidationError", "SomethingNobodyHasSeenYet"])(
+    "does not retry %s",
+    async (code) => {
+      mturk.reply(awsError(400, code, "no"));
+      await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toThrow();
+      expect(mturk.requests).toHaveLength(1);
+    },
+  );
 
   it("does not retry an InvalidSignatureException for a wrong key", async () => {
-    mturk.reply(awsError(403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided."));
+    mturk.reply(
+      awsError(
+        403,
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided.",
+      ),
+    );
     await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toThrow(/does not match/);
     expect(mturk.requests).toHaveLength(1);
   });
@@ -198,7 +254,9 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
   });
 
   it("marks a ThrottlingException $retryable as throttling", async () => {
-    expect((await failure(awsError(400, "ThrottlingException", "Rate exceeded"))).$retryable).toEqual({ throttling: true });
+    expect((await failure(awsError(400, "ThrottlingException", "Rate exceeded"))).$retryable).toEqual({
+      throttling: true,
+    });
   });
 
   describe("outcomeUnknown (the bonus may have been paid)", () => {
@@ -224,7 +282,10 @@ describe.each(TRANSPORTS)("errors over %s", (transport) => {
 
     it("stays true when a later attempt fails definitely after an unknown one", async () => {
       mturk.reply(awsError(500, "ServiceFault", "oops"), awsError(400, "RequestError", "Assignment does not exist"));
-      const error = (await mturk.client({ maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      const error = (await mturk
+        .client({ maxAttempts: 2 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as MTurkError;
       expect(error.name, "error.name").toBe("RequestError");
       expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
     });

@@ -36,7 +36,9 @@ describe.each(TRANSPORTS)("inputs over %s", (transport) => {
     Object.defineProperty(input, "BonusAmount", { enumerable: true, get: () => amounts[Math.min(reads++, 1)] });
     await mturk.client().sendBonus(input as never);
     expect(reads, "reads").toBe(1);
-    expect(JSON.parse(mturk.requests[0]!.body).BonusAmount, "JSON.parse(mturk.requests[0]!.body).BonusAmount").toBe("1.00");
+    expect(JSON.parse(mturk.requests[0]!.body).BonusAmount, "JSON.parse(mturk.requests[0]!.body).BonusAmount").toBe(
+      "1.00",
+    );
   });
 
   it("refuses a getter whose one reading is bad, before any I/O", async () => {

@@ -18,7 +18,9 @@ describe("client options", () => {
     ["region", { region: "US_EAST_1" }],
     ["endpoint", { endpoint: "http://example.com" }],
   ])("rejects a bad %s", (field, options) => {
-    expect(() => new MTurkClient({ credentials: CREDENTIALS, ...options })).toThrow(expect.objectContaining({ name: "ValidationError", field }));
+    expect(() => new MTurkClient({ credentials: CREDENTIALS, ...options })).toThrow(
+      expect.objectContaining({ name: "ValidationError", field }),
+    );
   });
 
   it("constructs without touching the network or the credentials", () => {
@@ -60,7 +62,9 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
 
   it("rejects invalid input before any I/O", async () => {
     mturk.reply(OK);
-    await expect(mturk.client().sendBonus(bonusInput({ BonusAmount: "0.975" }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(mturk.client().sendBonus(bonusInput({ BonusAmount: "0.975" }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(mturk.requests).toHaveLength(0);
   });
 
@@ -99,7 +103,9 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
         return { ...CREDENTIALS, expiration: new Date(Date.now() + 3600_000) };
       },
     });
-    await Promise.all(Array.from({ length: 8 }, (_, i) => client.sendBonus(bonusInput({ UniqueRequestToken: `c-${i}` }))));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => client.sendBonus(bonusInput({ UniqueRequestToken: `c-${i}` }))),
+    );
     expect(calls).toBe(1);
   });
 
@@ -128,7 +134,10 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
 
   it("fails with a ValidationError and no I/O when the provider returns nothing", async () => {
     mturk.reply(OK);
-    const error = (await mturk.client({ credentials: () => undefined as never }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    const error = (await mturk
+      .client({ credentials: () => undefined as never })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e)) as MTurkError;
     expect(error.name, "error.name").toBe("ValidationError");
     expect(error.UniqueRequestToken, "error.UniqueRequestToken").toEqual(bonusInput().UniqueRequestToken);
     expect(mturk.requests.length, "mturk.requests.length").toBe(0);
@@ -141,7 +150,10 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
       if (calls++ > 0) throw new Error("vault unreachable");
       return { ...CREDENTIALS, expiration: new Date(Date.now() + 60_000) };
     };
-    const error = (await mturk.client({ credentials }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    const error = (await mturk
+      .client({ credentials })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e)) as MTurkError;
     expect(error, "error class").toBeInstanceOf(MTurkError);
     expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
     expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(1);
@@ -149,13 +161,23 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
   });
 
   it("follows NextToken across pages", async () => {
-    const payment = (n: number) => ({ WorkerId: "A1", BonusAmount: `${n}.00`, AssignmentId: "3X", Reason: "r", GrantTime: 1 });
+    const payment = (n: number) => ({
+      WorkerId: "A1",
+      BonusAmount: `${n}.00`,
+      AssignmentId: "3X",
+      Reason: "r",
+      GrantTime: 1,
+    });
     mturk.reply(
-      { status: 200, body: JSON.stringify({ NumResults: 2, BonusPayments: [payment(1), payment(2)], NextToken: "p2" }) },
+      {
+        status: 200,
+        body: JSON.stringify({ NumResults: 2, BonusPayments: [payment(1), payment(2)], NextToken: "p2" }),
+      },
       { status: 200, body: JSON.stringify({ NumResults: 1, BonusPayments: [payment(3)] }) },
     );
     const amounts: string[] = [];
-    for await (const bonus of mturk.client().paginateBonusPayments({ AssignmentId: "3X" })) amounts.push(bonus.BonusAmount);
+    for await (const bonus of mturk.client().paginateBonusPayments({ AssignmentId: "3X" }))
+      amounts.push(bonus.BonusAmount);
     expect(amounts, "amounts").toEqual(["1.00", "2.00", "3.00"]);
     expect(JSON.parse(mturk.requests[1]!.body).NextToken, "JSON.parse(mturk.requests[1]!.body).NextToken").toBe("p2");
   });
@@ -173,7 +195,9 @@ describe.each(TRANSPORTS)("client lifecycle over %s", (transport) => {
   it("reports a payment without a valid GrantTime as an UnexpectedResponseError", async () => {
     const payment = { WorkerId: "A1", BonusAmount: "1.00", AssignmentId: "3X", Reason: "r", GrantTime: "not a time" };
     mturk.reply({ status: 200, body: JSON.stringify({ NumResults: 1, BonusPayments: [payment] }) });
-    await expect(mturk.client().listBonusPayments({ AssignmentId: "3X" })).rejects.toMatchObject({ name: "UnexpectedResponseError" });
+    await expect(mturk.client().listBonusPayments({ AssignmentId: "3X" })).rejects.toMatchObject({
+      name: "UnexpectedResponseError",
+    });
   });
 
   it("reports a malformed balance answer as an UnexpectedResponseError", async () => {
@@ -195,7 +219,11 @@ describe.each(TRANSPORTS)("MTurk's clock over %s", (transport) => {
     expect(Math.abs(learned - 2 * 3_600_000)).toBeLessThan(60_000);
 
     const oneHourBehind = new Date(Date.now() - 3_600_000);
-    mturk.reply({ status: 400, headers: { date: oneHourBehind.toUTCString() }, body: JSON.stringify({ __type: "RequestError", Message: "no" }) });
+    mturk.reply({
+      status: 400,
+      headers: { date: oneHourBehind.toUTCString() },
+      body: JSON.stringify({ __type: "RequestError", Message: "no" }),
+    });
     await expect(client.sendBonus(bonusInput())).rejects.toThrow();
     expect(Math.abs(client.serverTime()!.getTime() - Date.now() + 3_600_000)).toBeLessThan(60_000);
   });

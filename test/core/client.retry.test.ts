@@ -11,7 +11,8 @@ import { OK, alreadyProcessed, awsError, bonusInput, CREDENTIALS, TOKEN } from "
 import { TRANSPORTS, useFakeMTurk, type Reply } from "./helpers/fake-mturk.js";
 import { amzDateToMs, authOf, recomputeSignature } from "./helpers/wire.js";
 
-const tokensOf = (requests: Array<{ body: string }>): string[] => requests.map((r) => JSON.parse(r.body).UniqueRequestToken as string);
+const tokensOf = (requests: Array<{ body: string }>): string[] =>
+  requests.map((r) => JSON.parse(r.body).UniqueRequestToken as string);
 
 /** A port nothing listens on. */
 async function refusedPort(): Promise<number> {
@@ -25,7 +26,11 @@ async function refusedPort(): Promise<number> {
 function skewed(serverTime: number, code = "InvalidSignatureException", message?: string): Reply {
   const stamp = new Date(serverTime).toISOString().replace(/[-:]|\.\d{3}/g, "");
   return {
-    ...awsError(403, code, message ?? `Signature expired: 20200101T000000Z is now earlier than ${stamp} (${stamp} - 5 min.)`),
+    ...awsError(
+      403,
+      code,
+      message ?? `Signature expired: 20200101T000000Z is now earlier than ${stamp} (${stamp} - 5 min.)`,
+    ),
     headers: { "content-type": "application/x-amz-json-1.1", date: new Date(serverTime).toUTCString() },
   };
 }
@@ -67,7 +72,11 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     const stop = new Error("limiter closed");
     const error = await mturk
       .client()
-      .sendBonus(bonusInput(), { beforeAttempt: (attempt) => { if (attempt === 2) throw stop; } })
+      .sendBonus(bonusInput(), {
+        beforeAttempt: (attempt) => {
+          if (attempt === 2) throw stop;
+        },
+      })
       .catch((e: unknown) => e);
     expect(error, "error").toEqual(stop);
     expect(mturk.requests.length, "mturk.requests.length").toBe(1);
@@ -106,16 +115,20 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     expect((await mturk.client().sendBonus(bonusInput())).$metadata.attempts).toBe(2);
   });
 
-  it.each(["ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"])(
-    "retries %s as throttling",
-    async (code) => {
-      mturk.reply(awsError(400, code, "Rate exceeded"), OK);
-      const output = await mturk.client().sendBonus(bonusInput());
-      // Throttling waits from the 500 ms base: floor(0.1 * 500).
-      expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
-      expect(output.$metadata.totalRetryDelay, "output.$metadata.totalRetryDelay").toBe(50);
-    },
-  );
+  it.each([
+    "ThrottlingException",
+    "Throttling",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+  ])("retries %s as throttling", async (code) => {
+    mturk.reply(awsError(400, code, "Rate exceeded"), OK);
+    const output = await mturk.client().sendBonus(bonusInput());
+    // Throttling waits from the 500 ms base: floor(0.1 * 500).
+    expect(output.$metadata.attempts, "output.$metadata.attempts").toBe(2);
+    expect(output.$metadata.totalRetryDelay, "output.$metadata.totalRetryDelay").toBe(50);
+  });
 
   it("waits from the 100 ms base for a transient failure", async () => {
     mturk.reply(awsError(503, "ServiceUnavailable", "busy"), OK);
@@ -124,13 +137,19 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
   it("doubles the backoff ceiling on each retry", async () => {
     mturk.reply({ status: 503, body: "" });
-    const error = (await mturk.client({ maxAttempts: 4 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    const error = (await mturk
+      .client({ maxAttempts: 4 })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e)) as MTurkError;
     expect(error.$metadata.totalRetryDelay).toBe(10 + 20 + 40);
   });
 
   it("stops after maxAttempts and reports them", async () => {
     mturk.reply({ status: 503, body: "" });
-    const error = (await mturk.client({ maxAttempts: 4 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    const error = (await mturk
+      .client({ maxAttempts: 4 })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e)) as MTurkError;
     expect(mturk.requests.length, "mturk.requests.length").toBe(4);
     expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(4);
     expect(error.$metadata.httpStatusCode, "error.$metadata.httpStatusCode").toBe(503);
@@ -149,7 +168,13 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
   });
 
   it("never changes the token across attempts", async () => {
-    mturk.reply({ status: 503, body: "" }, { kind: "destroy" }, awsError(400, "ThrottlingException", "Rate exceeded"), awsError(500, "ServiceFault", "x"), OK);
+    mturk.reply(
+      { status: 503, body: "" },
+      { kind: "destroy" },
+      awsError(400, "ThrottlingException", "Rate exceeded"),
+      awsError(500, "ServiceFault", "x"),
+      OK,
+    );
     const { UniqueRequestToken: _omit, ...input } = bonusInput();
     const output = await mturk.client({ maxAttempts: 5 }).sendBonus(input);
     expect(tokensOf(mturk.requests)).toEqual(Array(5).fill(output.UniqueRequestToken));
@@ -187,7 +212,10 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("reports a lost answer as a TransportError whose outcome is unknown", async () => {
       mturk.reply({ kind: "destroy" });
-      const error = (await mturk.client({ maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      const error = (await mturk
+        .client({ maxAttempts: 2 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as MTurkError;
       expect(error, "error class").toBeInstanceOf(TransportError);
       expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
       expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(2);
@@ -202,7 +230,10 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("reports a timed-out attempt as a TimeoutError whose outcome is unknown", async () => {
       mturk.reply({ kind: "hang" });
-      const error = (await mturk.client({ timeoutMs: 300, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
+      const error = (await mturk
+        .client({ timeoutMs: 300, maxAttempts: 1 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as TransportError;
       expect(error.name, "error.name").toBe("TimeoutError");
       expect(error.code, "error.code").toBe("TimeoutError");
       expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
@@ -210,14 +241,20 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("gives a timed-out attempt the exported TimeoutError class, a TransportError", async () => {
       mturk.reply({ kind: "hang" });
-      const error = await mturk.client({ timeoutMs: 300, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e);
+      const error = await mturk
+        .client({ timeoutMs: 300, maxAttempts: 1 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e);
       expect(error, "error class").toBeInstanceOf(TimeoutError);
       expect(error, "error class").toBeInstanceOf(TransportError);
     });
 
     it("retries a refused connection and reports that nothing was sent", async () => {
       const port = await refusedPort();
-      const error = (await mturk.client({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
+      const error = (await mturk
+        .client({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as TransportError;
       expect(error.code, "error.code").toBe("ECONNREFUSED");
       expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(2);
       expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
@@ -242,7 +279,10 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("does not retry when Retry-After is beyond the 20 s cap", async () => {
       mturk.reply({ status: 503, headers: { "retry-after": "21" }, body: "" }, OK);
-      const error = (await mturk.client().sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      const error = (await mturk
+        .client()
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as MTurkError;
       expect(mturk.requests.length, "mturk.requests.length").toBe(1);
       expect(error.$metadata.httpStatusCode, "error.$metadata.httpStatusCode").toBe(503);
       expect(error.$retryable, "error.$retryable").toEqual({ throttling: false });
@@ -268,7 +308,10 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("stops retrying transient failures after 50 retries (500 tokens at 10 each)", async () => {
       mturk.reply({ status: 503, body: "" });
-      const error = (await mturk.client({ maxAttempts: 100 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      const error = (await mturk
+        .client({ maxAttempts: 100 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as MTurkError;
       expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(51);
       expect(mturk.requests.length, "mturk.requests.length").toBe(51);
     });
@@ -312,8 +355,14 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
 
     it("is per client", async () => {
       mturk.reply({ status: 503, body: "" });
-      await mturk.client({ maxAttempts: 100 }).sendBonus(bonusInput()).catch(() => undefined);
-      const error = (await mturk.client({ maxAttempts: 3 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      await mturk
+        .client({ maxAttempts: 100 })
+        .sendBonus(bonusInput())
+        .catch(() => undefined);
+      const error = (await mturk
+        .client({ maxAttempts: 3 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as MTurkError;
       expect(error.$metadata.attempts).toBe(3);
     });
   });
@@ -341,29 +390,47 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     });
 
     it("retries RequestTimeTooSkewed", async () => {
-      mturk.reply(skewed(Date.now() + HOUR, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large (time too skewed)."), OK);
+      mturk.reply(
+        skewed(
+          Date.now() + HOUR,
+          "RequestTimeTooSkewed",
+          "The difference between the request time and the current time is too large (time too skewed).",
+        ),
+        OK,
+      );
       expect((await mturk.client().sendBonus(bonusInput())).$metadata.attempts).toBe(2);
     });
 
     it("does not retry again when the offset did not change", async () => {
       mturk.reply(skewed(Date.now() + HOUR));
-      const error = (await mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+      const error = (await mturk
+        .client({ maxAttempts: 5 })
+        .sendBonus(bonusInput())
+        .catch((e: unknown) => e)) as MTurkError;
       expect(error.name, "error.name").toBe("InvalidSignatureException");
       expect(error.$metadata.attempts, "error.$metadata.attempts").toBe(2);
     });
 
     it("does not retry a clock-skew error without a usable server Date", async () => {
       mturk.reply({
-        ...awsError(403, "InvalidSignatureException", "Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z"),
+        ...awsError(
+          403,
+          "InvalidSignatureException",
+          "Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z",
+        ),
         headers: { date: "not a date" },
       });
-      await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toMatchObject({ name: "InvalidSignatureException" });
+      await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toMatchObject({
+        name: "InvalidSignatureException",
+      });
       expect(mturk.requests).toHaveLength(1);
     });
 
     it("does not retry when the server's Date is within five minutes", async () => {
       mturk.reply(skewed(Date.now() + 60_000), OK);
-      await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toMatchObject({ name: "InvalidSignatureException" });
+      await expect(mturk.client({ maxAttempts: 5 }).sendBonus(bonusInput())).rejects.toMatchObject({
+        name: "InvalidSignatureException",
+      });
       expect(mturk.requests).toHaveLength(1);
     });
 
@@ -389,12 +456,26 @@ describe.each(TRANSPORTS)("retries over %s", (transport) => {
     });
 
     it("retries AccessDeniedException with a skew message, one of the SDKs' clock-skew codes", async () => {
-      mturk.reply(skewed(Date.now() + HOUR, "AccessDeniedException", "Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z"), OK);
+      mturk.reply(
+        skewed(
+          Date.now() + HOUR,
+          "AccessDeniedException",
+          "Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z",
+        ),
+        OK,
+      );
       expect((await mturk.client().sendBonus(bonusInput())).$metadata.attempts).toBe(2);
     });
 
     it("does not retry AccessDeniedException without a skew message", async () => {
-      mturk.reply(skewed(Date.now() + HOUR, "AccessDeniedException", "User is not authorized to perform mturk-requester:SendBonus"), OK);
+      mturk.reply(
+        skewed(
+          Date.now() + HOUR,
+          "AccessDeniedException",
+          "User is not authorized to perform mturk-requester:SendBonus",
+        ),
+        OK,
+      );
       await expect(mturk.client().sendBonus(bonusInput())).rejects.toMatchObject({ name: "AccessDeniedException" });
     });
   });

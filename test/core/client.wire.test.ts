@@ -86,7 +86,9 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
 
   it("carries a signature that a wrong secret does not reproduce", async () => {
     const { request } = await sendOne();
-    expect(authOf(request).signature).not.toBe(recomputeSignature(request, { ...CREDENTIALS, secretAccessKey: "wrong-secret" }));
+    expect(authOf(request).signature).not.toBe(
+      recomputeSignature(request, { ...CREDENTIALS, secretAccessKey: "wrong-secret" }),
+    );
   });
 
   it("dates the request with the current time", async () => {
@@ -108,7 +110,13 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
 
   it("signs the session token header", async () => {
     const { request } = await sendOne({ credentials: SESSION_CREDENTIALS });
-    expect(authOf(request).signedHeaders).toEqual(["content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target"]);
+    expect(authOf(request).signedHeaders).toEqual([
+      "content-type",
+      "host",
+      "x-amz-date",
+      "x-amz-security-token",
+      "x-amz-target",
+    ]);
   });
 
   it("carries the specification's signature with a session token", async () => {
@@ -158,10 +166,15 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
     const keys = [CREDENTIALS, SESSION_CREDENTIALS];
     let call = 0;
     // Expiring within the refresh window, so each call asks the provider again.
-    const client = mturk.client({ credentials: () => ({ ...keys[call++ % 2]!, expiration: new Date(Date.now() + 60_000) }) });
+    const client = mturk.client({
+      credentials: () => ({ ...keys[call++ % 2]!, expiration: new Date(Date.now() + 60_000) }),
+    });
     await client.sendBonus(bonusInput());
     await client.sendBonus(bonusInput());
-    expect(mturk.requests.map((r) => authOf(r).accessKeyId)).toEqual([CREDENTIALS.accessKeyId, SESSION_CREDENTIALS.accessKeyId]);
+    expect(mturk.requests.map((r) => authOf(r).accessKeyId)).toEqual([
+      CREDENTIALS.accessKeyId,
+      SESSION_CREDENTIALS.accessKeyId,
+    ]);
     expect(authOf(mturk.requests[1]!).signature).toBe(recomputeSignature(mturk.requests[1]!, SESSION_CREDENTIALS));
   });
 
@@ -178,11 +191,24 @@ describe.each(TRANSPORTS)("SendBonus wire format over %s", (transport) => {
       status: 200,
       body: JSON.stringify({
         NumResults: 1,
-        BonusPayments: [{ WorkerId: "A1B2C3D4E5F6G7", BonusAmount: "1.50", AssignmentId: "3X1FV8S5J09OQY1JC80W57HTHFJGVM", Reason: "r", GrantTime: 1700000000 }],
+        BonusPayments: [
+          {
+            WorkerId: "A1B2C3D4E5F6G7",
+            BonusAmount: "1.50",
+            AssignmentId: "3X1FV8S5J09OQY1JC80W57HTHFJGVM",
+            Reason: "r",
+            GrantTime: 1700000000,
+          },
+        ],
       }),
     });
-    const page = await mturk.client().listBonusPayments({ AssignmentId: "3X1FV8S5J09OQY1JC80W57HTHFJGVM", MaxResults: 10 });
-    expect(JSON.parse(mturk.requests[0]!.body)).toEqual({ AssignmentId: "3X1FV8S5J09OQY1JC80W57HTHFJGVM", MaxResults: 10 });
+    const page = await mturk
+      .client()
+      .listBonusPayments({ AssignmentId: "3X1FV8S5J09OQY1JC80W57HTHFJGVM", MaxResults: 10 });
+    expect(JSON.parse(mturk.requests[0]!.body)).toEqual({
+      AssignmentId: "3X1FV8S5J09OQY1JC80W57HTHFJGVM",
+      MaxResults: 10,
+    });
     expect(page.BonusPayments[0]!.GrantTime.toISOString()).toBe("2023-11-14T22:13:20.000Z");
     expect(page.NextToken).toBeUndefined();
   });

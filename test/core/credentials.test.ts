@@ -1,7 +1,14 @@
 /** Where credentials come from and how they are checked. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { checkCredentials, CREDENTIALS_REFRESH_WINDOW_MS, CredentialsCache, credentialsFromEnvironment, toProvider, type CredentialsProvider } from "../../src/credentials.js";
+import {
+  checkCredentials,
+  CREDENTIALS_REFRESH_WINDOW_MS,
+  CredentialsCache,
+  credentialsFromEnvironment,
+  toProvider,
+  type CredentialsProvider,
+} from "../../src/credentials.js";
 import { CredentialsProviderError, ValidationError } from "../../src/errors.js";
 import { CREDENTIALS, SESSION_CREDENTIALS } from "./helpers/fixtures.js";
 
@@ -24,7 +31,11 @@ describe("credentialsFromEnvironment", () => {
 
   it("reads a session token", () => {
     stubEnv("AKID", "SECRET", "TOKEN");
-    expect(credentialsFromEnvironment()).toEqual({ accessKeyId: "AKID", secretAccessKey: "SECRET", sessionToken: "TOKEN" });
+    expect(credentialsFromEnvironment()).toEqual({
+      accessKeyId: "AKID",
+      secretAccessKey: "SECRET",
+      sessionToken: "TOKEN",
+    });
   });
 
   it("returns undefined without a secret", () => {
@@ -33,7 +44,14 @@ describe("credentialsFromEnvironment", () => {
   });
 
   it("returns undefined when reading the environment is not allowed (Deno without --allow-env)", () => {
-    const denied = new Proxy({}, { get: () => { throw new Error('Requires env access to "AWS_ACCESS_KEY_ID", run again with the --allow-env flag'); } });
+    const denied = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('Requires env access to "AWS_ACCESS_KEY_ID", run again with the --allow-env flag');
+        },
+      },
+    );
     vi.spyOn(process, "env", "get").mockReturnValue(denied as NodeJS.ProcessEnv);
     expect(credentialsFromEnvironment()).toBeUndefined();
   });
@@ -79,7 +97,11 @@ describe("checkCredentials", () => {
     ["an empty key id", { accessKeyId: "", secretAccessKey: "s" }, "credentials.accessKeyId"],
     ["a missing secret", { accessKeyId: "a" }, "credentials.secretAccessKey"],
     ["a numeric secret", { accessKeyId: "a", secretAccessKey: 5 }, "credentials.secretAccessKey"],
-    ["an empty session token", { accessKeyId: "a", secretAccessKey: "s", sessionToken: "" }, "credentials.sessionToken"],
+    [
+      "an empty session token",
+      { accessKeyId: "a", secretAccessKey: "s", sessionToken: "" },
+      "credentials.sessionToken",
+    ],
   ])("rejects %s", (_label, value, field) => {
     expect(() => checkCredentials(value)).toThrow(expect.objectContaining({ name: "ValidationError", field }));
   });
@@ -149,19 +171,28 @@ describe("CredentialsCache", () => {
 
   it("does not keep what fails the check (an empty secret)", async () => {
     let calls = 0;
-    const cache = new CredentialsCache(() => (++calls === 1 ? { accessKeyId: "A", secretAccessKey: "" } : CREDENTIALS), clock);
+    const cache = new CredentialsCache(
+      () => (++calls === 1 ? { accessKeyId: "A", secretAccessKey: "" } : CREDENTIALS),
+      clock,
+    );
     await expect(cache.get()).rejects.toBeInstanceOf(ValidationError);
     expect(await cache.get(), "await cache.get()").toEqual(CREDENTIALS);
     expect(calls, "calls").toBe(2);
   });
 
   it("refuses an expiration that is not a Date", () => {
-    expect(() => checkCredentials({ ...CREDENTIALS, expiration: "2030-01-01" })).toThrow(expect.objectContaining({ field: "credentials.expiration" }));
+    expect(() => checkCredentials({ ...CREDENTIALS, expiration: "2030-01-01" })).toThrow(
+      expect.objectContaining({ field: "credentials.expiration" }),
+    );
   });
 
   it("takes an @aws-sdk/credential-providers function as it is (typed)", async () => {
     // The SDK's provider type: an optional argument, and AwsCredentialIdentity with expiration, credentialScope, accountId.
-    const sdkProvider: AwsCredentialIdentityProvider = async () => ({ ...CREDENTIALS, expiration: new Date(now + 3600_000), accountId: "123456789012" });
+    const sdkProvider: AwsCredentialIdentityProvider = async () => ({
+      ...CREDENTIALS,
+      expiration: new Date(now + 3600_000),
+      accountId: "123456789012",
+    });
     const provider: CredentialsProvider = sdkProvider;
     expect((await new CredentialsCache(provider, clock).get()).accessKeyId).toBe(CREDENTIALS.accessKeyId);
   });

@@ -13,7 +13,9 @@ describe("resolveEndpoint", () => {
   });
 
   it("prefers an explicit endpoint over sandbox", () => {
-    expect(resolveEndpoint({ sandbox: true, endpoint: "https://proxy.example.com" }).hostname).toBe("proxy.example.com");
+    expect(resolveEndpoint({ sandbox: true, endpoint: "https://proxy.example.com" }).hostname).toBe(
+      "proxy.example.com",
+    );
   });
 
   it("exports the two AWS endpoints", () => {
@@ -36,7 +38,9 @@ describe("resolveEndpoint", () => {
   it.each(["https://proxy.example.com/a%20b", "https://proxy.example.com/caf%C3%A9", "https://proxy.example.com/a;b"])(
     "refuses the path of %s, which SigV4 would have to re-encode",
     (endpoint) => {
-      expect(() => resolveEndpoint({ endpoint })).toThrow(expect.objectContaining({ name: "ValidationError", field: "endpoint" }));
+      expect(() => resolveEndpoint({ endpoint })).toThrow(
+        expect.objectContaining({ name: "ValidationError", field: "endpoint" }),
+      );
     },
   );
 
@@ -45,12 +49,18 @@ describe("resolveEndpoint", () => {
   });
 
   it("leaves the port out of host for the default port", () => {
-    expect(resolveEndpoint({ endpoint: "https://proxy.example.com:443" })).toMatchObject({ host: "proxy.example.com", port: undefined });
+    expect(resolveEndpoint({ endpoint: "https://proxy.example.com:443" })).toMatchObject({
+      host: "proxy.example.com",
+      port: undefined,
+    });
   });
 
-  it.each(["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "http://127.9.8.7"])("allows plain HTTP to the loopback %s", (endpoint) => {
-    expect(resolveEndpoint({ endpoint }).protocol).toBe("http:");
-  });
+  it.each(["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "http://127.9.8.7"])(
+    "allows plain HTTP to the loopback %s",
+    (endpoint) => {
+      expect(resolveEndpoint({ endpoint }).protocol).toBe("http:");
+    },
+  );
 
   it.each([
     ["plain HTTP to another host", "http://mturk-requester.us-east-1.amazonaws.com"],
@@ -61,7 +71,9 @@ describe("resolveEndpoint", () => {
     ["a query", "https://example.com/?a=1"],
     ["a fragment", "https://example.com/#x"],
   ])("rejects %s", (_label, endpoint) => {
-    expect(() => resolveEndpoint({ endpoint })).toThrow(expect.objectContaining({ name: "ValidationError", field: "endpoint" }));
+    expect(() => resolveEndpoint({ endpoint })).toThrow(
+      expect.objectContaining({ name: "ValidationError", field: "endpoint" }),
+    );
   });
 
   it("never repeats a password from the URL", () => {

@@ -1,6 +1,10 @@
 /** The error classes: names, faults, defaults, JSON form and the cross-realm guard. */
 import { runInNewContext } from "node:vm";
-import { MTurkServiceException, RequestError as SdkRequestError, ServiceFault as SdkServiceFault } from "@aws-sdk/client-mturk";
+import {
+  MTurkServiceException,
+  RequestError as SdkRequestError,
+  ServiceFault as SdkServiceFault,
+} from "@aws-sdk/client-mturk";
 import { describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -48,7 +52,13 @@ describe("error classes", () => {
   });
 
   it("serializes its public fields, not the cause", () => {
-    const error = new TransportError({ message: "m", code: "EPIPE", cause: new Error("secret-ish detail"), UniqueRequestToken: "t", outcomeUnknown: true });
+    const error = new TransportError({
+      message: "m",
+      code: "EPIPE",
+      cause: new Error("secret-ish detail"),
+      UniqueRequestToken: "t",
+      outcomeUnknown: true,
+    });
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: "TransportError",
       message: "m",
@@ -80,13 +90,27 @@ describe("isMTurkError", () => {
   });
 
   it("does not take an SDK-shaped look-alike for one of ours", () => {
-    const lookAlike = Object.assign(new Error("m"), { $metadata: { attempts: 1, totalRetryDelay: 0 }, $fault: "client" });
+    const lookAlike = Object.assign(new Error("m"), {
+      $metadata: { attempts: 1, totalRetryDelay: 0 },
+      $fault: "client",
+    });
     expect(isMTurkError(lookAlike)).toBe(false);
   });
 
   it.each([
-    ["MTurkServiceException", new MTurkServiceException({ name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "Rate exceeded" })],
-    ["RequestError", new SdkRequestError({ $metadata: { httpStatusCode: 400 }, message: "no", Message: "no", TurkErrorCode: "AWS.X" })],
+    [
+      "MTurkServiceException",
+      new MTurkServiceException({
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+        message: "Rate exceeded",
+      }),
+    ],
+    [
+      "RequestError",
+      new SdkRequestError({ $metadata: { httpStatusCode: 400 }, message: "no", Message: "no", TurkErrorCode: "AWS.X" }),
+    ],
     ["ServiceFault", new SdkServiceFault({ $metadata: { httpStatusCode: 500 }, message: "down", Message: "down" })],
   ])("does not recognise the AWS SDK's %s", (_name, error) => {
     expect(isMTurkError(error)).toBe(false);
@@ -128,16 +152,23 @@ describe("errors as the SDK's users read them", () => {
   });
 
   it("mirrors message as Message, as the SDK's errors do", () => {
-    expect(new RequestError({ message: "You requested a Qualification that does not exist." }).Message).toBe("You requested a Qualification that does not exist.");
+    expect(new RequestError({ message: "You requested a Qualification that does not exist." }).Message).toBe(
+      "You requested a Qualification that does not exist.",
+    );
   });
 
   it.each([
     ["a bare error", new MTurkError({ message: "m" })],
-    ["a service error without a code or request id", new RequestError({ message: "m", $metadata: { httpStatusCode: 400, requestId: undefined } })],
+    [
+      "a service error without a code or request id",
+      new RequestError({ message: "m", $metadata: { httpStatusCode: 400, requestId: undefined } }),
+    ],
     ["a validation error", new ValidationError("f", "is bad", "rule")],
   ])("holds no own key set to undefined: %s", (_label, error) => {
     const undefinedKeys = (value: object): string[] =>
-      Object.entries(value).flatMap(([key, v]) => (v === undefined ? [key] : typeof v === "object" && v !== null ? undefinedKeys(v).map((k) => `${key}.${k}`) : []));
+      Object.entries(value).flatMap(([key, v]) =>
+        v === undefined ? [key] : typeof v === "object" && v !== null ? undefinedKeys(v).map((k) => `${key}.${k}`) : [],
+      );
     expect(undefinedKeys(error)).toEqual([]);
   });
 });

@@ -37,7 +37,12 @@ const NIST: Array<[string, string | Uint8Array, string]> = [
 /** RFC 4231 section 4 test cases 1–7 (case 5 is truncated to 128 bits). */
 const RFC4231: Array<[string, Uint8Array | string, Uint8Array | string, string]> = [
   ["case 1", repeat(0x0b, 20), "Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
-  ["case 2", "Jefe", "what do ya want for nothing?", "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"],
+  [
+    "case 2",
+    "Jefe",
+    "what do ya want for nothing?",
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  ],
   ["case 3", repeat(0xaa, 20), repeat(0xdd, 50), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"],
   [
     "case 4",
@@ -60,7 +65,8 @@ const RFC4231: Array<[string, Uint8Array | string, Uint8Array | string, string]>
   ],
 ];
 
-const toBytes = (data: string | Uint8Array): Uint8Array => (typeof data === "string" ? new TextEncoder().encode(data) : data);
+const toBytes = (data: string | Uint8Array): Uint8Array =>
+  typeof data === "string" ? new TextEncoder().encode(data) : data;
 
 async function digestHex(Hash: HashConstructor, data: string | Uint8Array, key?: string | Uint8Array): Promise<string> {
   const hash = new Hash(key);
@@ -75,12 +81,17 @@ const CLASSES: Array<[string, HashConstructor]> = [
 ];
 
 describe("NodeSha256.hex, the signer's synchronous path", () => {
-  it.each(NIST.filter(([, message]) => typeof message === "string"))("hashes the NIST vector %s", (_label, message, expected) => {
-    expect(NodeSha256.hex(message as string)).toBe(expected);
-  });
+  it.each(NIST.filter(([, message]) => typeof message === "string"))(
+    "hashes the NIST vector %s",
+    (_label, message, expected) => {
+      expect(NodeSha256.hex(message as string)).toBe(expected);
+    },
+  );
 
   it("computes an HMAC with a key given as bytes", () => {
-    expect(NodeSha256.hex("what do ya want for nothing?", new TextEncoder().encode("Jefe"))).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    expect(NodeSha256.hex("what do ya want for nothing?", new TextEncoder().encode("Jefe"))).toBe(
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
   });
 });
 
@@ -89,7 +100,10 @@ describe("WebSha256", () => {
     const key = new TextEncoder().encode("Jefe");
     const first = await digestHex(WebSha256, "what do ya want for nothing?", key);
     expect(first, "first").toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    expect(await digestHex(WebSha256, "what do ya want for nothing?", key), "await digestHex(WebSha256, \"what do ya want for nothing?\"…").toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    expect(
+      await digestHex(WebSha256, "what do ya want for nothing?", key),
+      'await digestHex(WebSha256, "what do ya want for nothing?"…',
+    ).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   });
 });
 
@@ -105,7 +119,8 @@ describe.each(CLASSES)("%s", (_name, Hash) => {
 
   it("gives the same digest when the message arrives in chunks", async () => {
     const hash = new Hash();
-    for (const piece of ["abcdbcdecdefdefgefgh", "fghighijhijkijkljklm", "klmnlmnomnopnopq"]) hash.update(toBytes(piece));
+    for (const piece of ["abcdbcdecdefdefgefgh", "fghighijhijkijkljklm", "klmnlmnomnopnopq"])
+      hash.update(toBytes(piece));
     expect(hex(await hash.digest())).toBe("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   });
 
@@ -159,7 +174,15 @@ describe.each(CLASSES)("%s", (_name, Hash) => {
         applyChecksum: false,
       });
       const signed = await signer.sign(
-        { method: suiteCase.method, protocol: "https:", hostname: "example.amazonaws.com", path: suiteCase.path, query, headers, body: suiteCase.body },
+        {
+          method: suiteCase.method,
+          protocol: "https:",
+          hostname: "example.amazonaws.com",
+          path: suiteCase.path,
+          query,
+          headers,
+          body: suiteCase.body,
+        },
         { signingDate: SUITE.date },
       );
       expect(signed.headers.authorization).toBe(suiteCase.authz);

@@ -9,12 +9,28 @@ describe("a bonus's identity", () => {
   it("derives the same token from the same bonus, whatever hash implementation computes it", () => {
     for (let occurrence = 0; occurrence < 50; occurrence++) {
       const reason = `${bonus.Reason} ${"x".repeat(occurrence * 7)}`;
-      expect(deriveToken("ns", { ...bonus, Reason: reason }, occurrence, nodeSha256)).toBe(deriveToken("ns", { ...bonus, Reason: reason }, occurrence));
+      expect(deriveToken("ns", { ...bonus, Reason: reason }, occurrence, nodeSha256)).toBe(
+        deriveToken("ns", { ...bonus, Reason: reason }, occurrence),
+      );
     }
   });
 
   it("encodes the digest as base64url, the same as Node's encoder", () => {
-    const expected = Buffer.from(nodeSha256(JSON.stringify(["mturk-bonus/token/v2", "ns", bonus.WorkerId, bonus.AssignmentId, bonus.cents, bonus.Reason, 0]))).toString("base64url").slice(0, 43);
+    const expected = Buffer.from(
+      nodeSha256(
+        JSON.stringify([
+          "mturk-bonus/token/v2",
+          "ns",
+          bonus.WorkerId,
+          bonus.AssignmentId,
+          bonus.cents,
+          bonus.Reason,
+          0,
+        ]),
+      ),
+    )
+      .toString("base64url")
+      .slice(0, 43);
     expect(deriveToken("ns", bonus)).toBe(TOKEN_PREFIX + expected);
     expect(deriveToken("ns", bonus).length).toBeLessThanOrEqual(64);
   });
@@ -33,7 +49,9 @@ describe("a bonus's identity", () => {
   });
 
   it("keys bonuses by what they pay, not by how the fields are split", () => {
-    expect(bonusKey({ WorkerId: "A1", AssignmentId: "B", cents: 1, Reason: "C" })).not.toBe(bonusKey({ WorkerId: "A1B", AssignmentId: "", cents: 1, Reason: "C" }));
+    expect(bonusKey({ WorkerId: "A1", AssignmentId: "B", cents: 1, Reason: "C" })).not.toBe(
+      bonusKey({ WorkerId: "A1B", AssignmentId: "", cents: 1, Reason: "C" }),
+    );
     expect(bonusKey(bonus)).toBe(bonusKey({ ...bonus }));
     expect(portableSha256("abc")).toEqual(nodeSha256("abc"));
   });

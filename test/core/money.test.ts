@@ -20,9 +20,12 @@ describe("toCents", () => {
     expect(toCents(amount)).toBe(cents);
   });
 
-  it.each([".5", "0.975", "-1", "1e2", "$1", "", "1.2.3", "90071992547409.92", "1".repeat(400)])("refuses %j", (amount) => {
-    expect(toCents(amount)).toBeUndefined();
-  });
+  it.each([".5", "0.975", "-1", "1e2", "$1", "", "1.2.3", "90071992547409.92", "1".repeat(400)])(
+    "refuses %j",
+    (amount) => {
+      expect(toCents(amount)).toBeUndefined();
+    },
+  );
 });
 
 describe("formatCents", () => {

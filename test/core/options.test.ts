@@ -34,7 +34,9 @@ describe("checkWholeNumber", () => {
   });
 
   it.each([0, 101, 1.5, Number.NaN, "3"])("refuses %s", (value) => {
-    expect(() => checkWholeNumber("maxAttempts", value, 1, 100)).toThrow(/^maxAttempts is .*: it must be a whole number from 1 to 100$/);
+    expect(() => checkWholeNumber("maxAttempts", value, 1, 100)).toThrow(
+      /^maxAttempts is .*: it must be a whole number from 1 to 100$/,
+    );
   });
 
   it("is the same checker when imported from validate.ts", () => {

@@ -12,7 +12,9 @@ describe("redactor", () => {
   });
 
   it("removes every occurrence of the session token", () => {
-    expect(redact(`${SESSION_CREDENTIALS.sessionToken} and ${SESSION_CREDENTIALS.sessionToken}`)).toBe("[REDACTED] and [REDACTED]");
+    expect(redact(`${SESSION_CREDENTIALS.sessionToken} and ${SESSION_CREDENTIALS.sessionToken}`)).toBe(
+      "[REDACTED] and [REDACTED]",
+    );
   });
 
   it("removes a bare Signature= value", () => {
@@ -29,7 +31,10 @@ describe("redactor", () => {
   });
 
   it("removes an Authorization value quoted in JSON", () => {
-    const text = JSON.stringify({ authorization: `AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=${SIG}`, other: 1 });
+    const text = JSON.stringify({
+      authorization: `AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=${SIG}`,
+      other: 1,
+    });
     expect(redact(text)).toBe('{"authorization":"[REDACTED]","other":1}');
   });
 
@@ -41,11 +46,15 @@ describe("redactor", () => {
 
   it("removes a secret echoed URL-encoded", () => {
     const secret = "wJalr/K7MDENG+bPxRfi";
-    expect(redactor({ accessKeyId: "AKID", secretAccessKey: secret })(`?key=${encodeURIComponent(secret)}&x=1`)).toBe("?key=[REDACTED]&x=1");
+    expect(redactor({ accessKeyId: "AKID", secretAccessKey: secret })(`?key=${encodeURIComponent(secret)}&x=1`)).toBe(
+      "?key=[REDACTED]&x=1",
+    );
   });
 
   it("leaves ordinary text alone", () => {
-    expect(redact("Assignment 3X1F does not exist. (1698330947012 s)")).toBe("Assignment 3X1F does not exist. (1698330947012 s)");
+    expect(redact("Assignment 3X1F does not exist. (1698330947012 s)")).toBe(
+      "Assignment 3X1F does not exist. (1698330947012 s)",
+    );
   });
 
   it("still removes signatures without credentials", () => {

@@ -1,14 +1,22 @@
 /** The unsigned AWS JSON 1.1 request: body serialization and the request shape handed to the signer. */
 import { describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../../src/endpoint.js";
-import { buildRequest, CONTENT_TYPE, serializeListBonusPayments, serializeSendBonus, TARGET_PREFIX } from "../../src/request.js";
+import {
+  buildRequest,
+  CONTENT_TYPE,
+  serializeListBonusPayments,
+  serializeSendBonus,
+  TARGET_PREFIX,
+} from "../../src/request.js";
 
 const base = { WorkerId: "A1", BonusAmount: "1.50", AssignmentId: "3X", Reason: "r", UniqueRequestToken: "t" };
 
 describe("serializeSendBonus", () => {
   it("writes the members in the model's order whatever the input order", () => {
     const shuffled = { UniqueRequestToken: "t", Reason: "r", AssignmentId: "3X", BonusAmount: "1.50", WorkerId: "A1" };
-    expect(serializeSendBonus(shuffled)).toBe('{"WorkerId":"A1","BonusAmount":"1.50","AssignmentId":"3X","Reason":"r","UniqueRequestToken":"t"}');
+    expect(serializeSendBonus(shuffled)).toBe(
+      '{"WorkerId":"A1","BonusAmount":"1.50","AssignmentId":"3X","Reason":"r","UniqueRequestToken":"t"}',
+    );
   });
 
   it("keeps the amount a string", () => {
@@ -30,7 +38,9 @@ describe("serializeListBonusPayments", () => {
   });
 
   it("writes MaxResults as a number and NextToken", () => {
-    expect(serializeListBonusPayments({ AssignmentId: "3X", MaxResults: 5, NextToken: "n" })).toBe('{"AssignmentId":"3X","MaxResults":5,"NextToken":"n"}');
+    expect(serializeListBonusPayments({ AssignmentId: "3X", MaxResults: 5, NextToken: "n" })).toBe(
+      '{"AssignmentId":"3X","MaxResults":5,"NextToken":"n"}',
+    );
   });
 });
 
@@ -62,6 +72,8 @@ describe("buildRequest", () => {
   });
 
   it("uses the bare host name for the default port", () => {
-    expect(buildRequest(resolveEndpoint({}), "GetAccountBalance", "{}").headers.host).toBe("mturk-requester.us-east-1.amazonaws.com");
+    expect(buildRequest(resolveEndpoint({}), "GetAccountBalance", "{}").headers.host).toBe(
+      "mturk-requester.us-east-1.amazonaws.com",
+    );
   });
 });

@@ -44,7 +44,10 @@ describe("requestIdOf", () => {
 
 describe("parseResponse", () => {
   it("returns the data of a 2xx JSON object", () => {
-    expect(parseResponse(wire(200, '{"AvailableBalance":"1.00"}'), identity)).toEqual({ ok: true, data: { AvailableBalance: "1.00" } });
+    expect(parseResponse(wire(200, '{"AvailableBalance":"1.00"}'), identity)).toEqual({
+      ok: true,
+      data: { AvailableBalance: "1.00" },
+    });
   });
 
   it("returns empty data for an empty 2xx body", () => {
@@ -52,10 +55,17 @@ describe("parseResponse", () => {
   });
 
   it("makes a RequestError with TurkErrorCode and status", () => {
-    const parsed = parseResponse(wire(400, '{"__type":"RequestError","Message":"m","TurkErrorCode":"AWS.X"}', { "x-amzn-requestid": "r" }), identity);
+    const parsed = parseResponse(
+      wire(400, '{"__type":"RequestError","Message":"m","TurkErrorCode":"AWS.X"}', { "x-amzn-requestid": "r" }),
+      identity,
+    );
     const error = parsed.ok ? undefined : parsed.error;
     expect(error).toBeInstanceOf(RequestError);
-    expect(error?.toJSON()).toMatchObject({ TurkErrorCode: "AWS.X", $fault: "client", $metadata: { httpStatusCode: 400, requestId: "r" } });
+    expect(error?.toJSON()).toMatchObject({
+      TurkErrorCode: "AWS.X",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400, requestId: "r" },
+    });
   });
 
   it("makes a ServiceFault even with a non-5xx status, with an unknown outcome", () => {
@@ -87,12 +97,17 @@ describe("parseResponse", () => {
   });
 
   it("reads the body's code when X-Amzn-ErrorType is empty", () => {
-    const parsed = parseResponse(wire(400, '{"__type":"RequestError","Message":"m"}', { "x-amzn-errortype": "" }), identity);
+    const parsed = parseResponse(
+      wire(400, '{"__type":"RequestError","Message":"m"}', { "x-amzn-errortype": "" }),
+      identity,
+    );
     expect(parsed.ok ? undefined : parsed.error.name).toBe("RequestError");
   });
 
   it("passes text through the redactor", () => {
-    const parsed = parseResponse(wire(400, '{"__type":"RequestError","Message":"key SECRET here"}'), (t) => t.replace("SECRET", "[R]"));
+    const parsed = parseResponse(wire(400, '{"__type":"RequestError","Message":"key SECRET here"}'), (t) =>
+      t.replace("SECRET", "[R]"),
+    );
     expect(parsed.ok ? undefined : parsed.error.message).toBe("key [R] here");
   });
 });

@@ -1,6 +1,13 @@
 /** The retry policy: classification, backoff, Retry-After, budget, the strategy that decides with them, clock offset, sleep. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MTurkError, RequestError, ServiceFault, TransportError, UnexpectedResponseError, ValidationError } from "../../src/errors.js";
+import {
+  MTurkError,
+  RequestError,
+  ServiceFault,
+  TransportError,
+  UnexpectedResponseError,
+  ValidationError,
+} from "../../src/errors.js";
 import {
   backoffDelay,
   clockOffset,
@@ -14,7 +21,8 @@ import {
   THROTTLING_CODES,
 } from "../../src/retry.js";
 
-const answer = (name: string, status: number, message = "m") => new MTurkError({ name, message, $metadata: { httpStatusCode: status } });
+const answer = (name: string, status: number, message = "m") =>
+  new MTurkError({ name, message, $metadata: { httpStatusCode: status } });
 
 describe("retryKind", () => {
   it.each([...THROTTLING_CODES])("classifies %s as throttling", (code) => {
@@ -50,16 +58,23 @@ describe("retryKind", () => {
   });
 
   it("retries an unreadable 2xx as transient", () => {
-    expect(retryKind(new UnexpectedResponseError({ message: "m", excerpt: "", $metadata: { httpStatusCode: 200 } }))).toBe("transient");
+    expect(
+      retryKind(new UnexpectedResponseError({ message: "m", excerpt: "", $metadata: { httpStatusCode: 200 } })),
+    ).toBe("transient");
   });
 
   it("does not retry an unreadable 4xx", () => {
-    expect(retryKind(new UnexpectedResponseError({ message: "m", excerpt: "", $metadata: { httpStatusCode: 403 } }))).toBeUndefined();
+    expect(
+      retryKind(new UnexpectedResponseError({ message: "m", excerpt: "", $metadata: { httpStatusCode: 403 } })),
+    ).toBeUndefined();
   });
 
   it.each([
     ["InvalidSignatureException", "Signature expired: 20150830T123600Z is now earlier than 20150830T124600Z"],
-    ["RequestTimeTooSkewed", "The difference between the request time and the current time is too large (time too skewed)"],
+    [
+      "RequestTimeTooSkewed",
+      "The difference between the request time and the current time is too large (time too skewed)",
+    ],
     ["SignatureDoesNotMatch", "Signature not yet current: 20150830T123600Z is still later than 20150830T122400Z"],
     ["RequestExpired", "Request has expired."],
   ])("classifies %s about the clock as clock skew", (code, message) => {
@@ -67,7 +82,9 @@ describe("retryKind", () => {
   });
 
   it("does not retry an InvalidSignatureException for a wrong key", () => {
-    expect(retryKind(answer("InvalidSignatureException", 403, "The request signature we calculated does not match"))).toBeUndefined();
+    expect(
+      retryKind(answer("InvalidSignatureException", 403, "The request signature we calculated does not match")),
+    ).toBeUndefined();
   });
 });
 
@@ -75,7 +92,11 @@ describe("backoffDelay", () => {
   const half = () => 0.5;
 
   it("draws from [0, 100 ms) for the first transient retry", () => {
-    expect([backoffDelay("transient", 0, () => 0), backoffDelay("transient", 0, half), backoffDelay("transient", 0, () => 0.999999)]).toEqual([0, 50, 99]);
+    expect([
+      backoffDelay("transient", 0, () => 0),
+      backoffDelay("transient", 0, half),
+      backoffDelay("transient", 0, () => 0.999999),
+    ]).toEqual([0, 50, 99]);
   });
 
   it("draws from [0, 500 ms) for the first throttling retry", () => {
@@ -87,7 +108,9 @@ describe("backoffDelay", () => {
   });
 
   it("caps the ceiling at 20 s", () => {
-    expect([backoffDelay("transient", 30, () => 0.999999), backoffDelay("throttling", 1000, half)]).toEqual([19999, 10000]);
+    expect([backoffDelay("transient", 30, () => 0.999999), backoffDelay("throttling", 1000, half)]).toEqual([
+      19999, 10000,
+    ]);
   });
 
   it("never waits for a clock-skew retry", () => {
@@ -143,16 +166,16 @@ describe("RetryBudget", () => {
 
   it("charges 5 per throttling retry and 10 per transient or clock retry", () => {
     const budget = new RetryBudget();
-    expect(budget.acquire("throttling"), "budget.acquire(\"throttling\")").toBe(5);
-    expect(budget.acquire("transient"), "budget.acquire(\"transient\")").toBe(10);
-    expect(budget.acquire("clockSkew"), "budget.acquire(\"clockSkew\")").toBe(10);
+    expect(budget.acquire("throttling"), 'budget.acquire("throttling")').toBe(5);
+    expect(budget.acquire("transient"), 'budget.acquire("transient")').toBe(10);
+    expect(budget.acquire("clockSkew"), 'budget.acquire("clockSkew")').toBe(10);
     expect(budget.remaining, "budget.remaining").toBe(475);
   });
 
   it("refuses a retry it cannot pay for", () => {
     const budget = new RetryBudget(14);
     budget.acquire("transient");
-    expect(budget.acquire("transient"), "budget.acquire(\"transient\")").toBe(undefined);
+    expect(budget.acquire("transient"), 'budget.acquire("transient")').toBe(undefined);
     expect(budget.remaining, "budget.remaining").toBe(4);
   });
 
@@ -194,47 +217,80 @@ describe("RetryStrategy", () => {
   const transient = answer("ServiceFault", 500);
   const throttled = answer("ThrottlingException", 400);
   const refusal = answer("RequestError", 400);
-  const skewed = answer("InvalidSignatureException", 403, "Signature expired: 20260101T000000Z is now earlier than 20260101T000600Z");
+  const skewed = answer(
+    "InvalidSignatureException",
+    403,
+    "Signature expired: 20260101T000000Z is now earlier than 20260101T000600Z",
+  );
   const answerWith = (headers: Record<string, string>) => (name: string) => headers[name];
 
   it("retries a transient failure after the backoff, at the budget's transient cost", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ error: transient, attempts: 1, ...noAnswer })).toEqual({ retry: true, delayMs: 50, cost: 10 });
+    expect(strategy.decide({ error: transient, attempts: 1, ...noAnswer })).toEqual({
+      retry: true,
+      delayMs: 50,
+      cost: 10,
+    });
   });
 
   it("stops a failure that is not retryable, without charging the budget", () => {
     const budget = new RetryBudget();
     const strategy = new RetryStrategy(3, budget);
-    expect(strategy.decide({ error: refusal, attempts: 1, ...noAnswer }), "decision").toEqual({ retry: false, reason: "not-retryable" });
+    expect(strategy.decide({ error: refusal, attempts: 1, ...noAnswer }), "decision").toEqual({
+      retry: false,
+      reason: "not-retryable",
+    });
     expect(budget.remaining, "budget").toBe(RETRY_BUDGET_CAPACITY);
   });
 
   it("stops after the last allowed attempt", () => {
-    expect(new RetryStrategy(2).decide({ error: transient, attempts: 2, ...noAnswer })).toEqual({ retry: false, reason: "max-attempts" });
+    expect(new RetryStrategy(2).decide({ error: transient, attempts: 2, ...noAnswer })).toEqual({
+      retry: false,
+      reason: "max-attempts",
+    });
   });
 
   it("waits as long as the server's Retry-After when that is longer than the backoff", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ error: throttled, attempts: 1, header: answerWith({ "retry-after": "2" }), clockCorrected: false })).toEqual({ retry: true, delayMs: 2000, cost: 5 });
+    expect(
+      strategy.decide({
+        error: throttled,
+        attempts: 1,
+        header: answerWith({ "retry-after": "2" }),
+        clockCorrected: false,
+      }),
+    ).toEqual({ retry: true, delayMs: 2000, cost: 5 });
   });
 
   it("stops when the server asks for a wait beyond the longest it would take", () => {
     const strategy = new RetryStrategy(3);
     const header = answerWith({ "retry-after": String(MAX_DELAY_MS / 1000 + 1) });
-    expect(strategy.decide({ error: throttled, attempts: 1, header, clockCorrected: false })).toEqual({ retry: false, reason: "retry-after" });
+    expect(strategy.decide({ error: throttled, attempts: 1, header, clockCorrected: false })).toEqual({
+      retry: false,
+      reason: "retry-after",
+    });
   });
 
   it("retries a clock-skew refusal at once only when the signing clock moved", () => {
     const strategy = new RetryStrategy(3);
-    expect(strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: false }), "clock unchanged").toEqual({ retry: false, reason: "clock" });
-    expect(strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: true }), "clock corrected").toEqual({ retry: true, delayMs: 0, cost: 10 });
+    expect(
+      strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: false }),
+      "clock unchanged",
+    ).toEqual({ retry: false, reason: "clock" });
+    expect(
+      strategy.decide({ error: skewed, attempts: 1, header: undefined, clockCorrected: true }),
+      "clock corrected",
+    ).toEqual({ retry: true, delayMs: 0, cost: 10 });
   });
 
   it("stops when its budget cannot pay, and pays back on success", () => {
     const budget = new RetryBudget(10);
     const strategy = new RetryStrategy(5, budget);
     const first = strategy.decide({ error: transient, attempts: 1, ...noAnswer });
-    expect(strategy.decide({ error: transient, attempts: 2, ...noAnswer }), "second retry").toEqual({ retry: false, reason: "budget" });
+    expect(strategy.decide({ error: transient, attempts: 2, ...noAnswer }), "second retry").toEqual({
+      retry: false,
+      reason: "budget",
+    });
     strategy.succeeded(first.retry ? first.cost : undefined);
     expect(budget.remaining, "budget after the success").toBe(10);
   });

@@ -22,17 +22,47 @@ function echo(request: CapturedRequest): string {
 }
 
 const ECHOES: Array<[string, (request: CapturedRequest) => Reply]> = [
-  ["a RequestError whose Message echoes the request", (r) => ({ status: 400, body: JSON.stringify({ __type: "RequestError", Message: echo(r) }) })],
-  ["a ServiceFault whose message echoes the request", (r) => ({ status: 500, body: JSON.stringify({ __type: "ServiceFault", message: echo(r) }) })],
-  ["a ThrottlingException whose Message echoes the request", (r) => ({ status: 400, body: JSON.stringify({ __type: "ThrottlingException", Message: echo(r) }) })],
-  ["an HTML 502 that echoes the request", (r) => ({ status: 502, body: `<html><body><pre>${echo(r)}</pre></body></html>` })],
+  [
+    "a RequestError whose Message echoes the request",
+    (r) => ({ status: 400, body: JSON.stringify({ __type: "RequestError", Message: echo(r) }) }),
+  ],
+  [
+    "a ServiceFault whose message echoes the request",
+    (r) => ({ status: 500, body: JSON.stringify({ __type: "ServiceFault", message: echo(r) }) }),
+  ],
+  [
+    "a ThrottlingException whose Message echoes the request",
+    (r) => ({ status: 400, body: JSON.stringify({ __type: "ThrottlingException", Message: echo(r) }) }),
+  ],
+  [
+    "an HTML 502 that echoes the request",
+    (r) => ({ status: 502, body: `<html><body><pre>${echo(r)}</pre></body></html>` }),
+  ],
   // The excerpt is cut at 200 characters: the token then starts inside it and ends outside.
-  ["an HTML 502 whose excerpt cut falls inside the token", () => ({ status: 502, body: `${"x".repeat(150)} token=${SESSION}` })],
-  ["an HTML 502 whose excerpt cut falls inside the secret key", () => ({ status: 502, body: `${"x".repeat(175)} secret=${SECRET}` })],
-  ["an HTML 502 whose excerpt cut falls inside the signature", (r) => ({ status: 502, body: `${"x".repeat(174)} ${/Signature=[0-9a-f]+/.exec(r.headers.authorization ?? "")?.[0]}` })],
+  [
+    "an HTML 502 whose excerpt cut falls inside the token",
+    () => ({ status: 502, body: `${"x".repeat(150)} token=${SESSION}` }),
+  ],
+  [
+    "an HTML 502 whose excerpt cut falls inside the secret key",
+    () => ({ status: 502, body: `${"x".repeat(175)} secret=${SECRET}` }),
+  ],
+  [
+    "an HTML 502 whose excerpt cut falls inside the signature",
+    (r) => ({
+      status: 502,
+      body: `${"x".repeat(174)} ${/Signature=[0-9a-f]+/.exec(r.headers.authorization ?? "")?.[0]}`,
+    }),
+  ],
   ["a non-JSON 200 that echoes the request", (r) => ({ status: 200, body: `${"y".repeat(150)} ${echo(r)}` })],
-  ["a JSON error whose TurkErrorCode echoes the token", () => ({ status: 400, body: JSON.stringify({ __type: "RequestError", Message: "m", TurkErrorCode: SESSION }) })],
-  ["an error code that echoes the token", () => ({ status: 400, headers: { "x-amzn-errortype": SESSION }, body: "{}" })],
+  [
+    "a JSON error whose TurkErrorCode echoes the token",
+    () => ({ status: 400, body: JSON.stringify({ __type: "RequestError", Message: "m", TurkErrorCode: SESSION }) }),
+  ],
+  [
+    "an error code that echoes the token",
+    () => ({ status: 400, headers: { "x-amzn-errortype": SESSION }, body: "{}" }),
+  ],
   ["a lost answer", () => ({ kind: "destroy" })],
 ];
 
@@ -56,7 +86,10 @@ describe.each(TRANSPORTS)("secrets over %s", (transport) => {
 
   it.each(ECHOES)("keeps secrets out of %s", async (_label, reply) => {
     mturk.reply(reply);
-    const error = await mturk.client({ credentials: SESSION_CREDENTIALS, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e);
+    const error = await mturk
+      .client({ credentials: SESSION_CREDENTIALS, maxAttempts: 1 })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e);
     expect(isMTurkError(error)).toBe(true);
     const signature = /Signature=([0-9a-f]+)/.exec(mturk.requests[0]!.headers.authorization ?? "")?.[1];
     expect(leaks(error as MTurkError, signature)).toEqual([]);
@@ -64,7 +97,10 @@ describe.each(TRANSPORTS)("secrets over %s", (transport) => {
 
   it("keeps the echo's harmless text", async () => {
     mturk.reply((r) => ({ status: 400, body: JSON.stringify({ __type: "RequestError", Message: `bad: ${echo(r)}` }) }));
-    const error = (await mturk.client({ credentials: SESSION_CREDENTIALS }).sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
+    const error = (await mturk
+      .client({ credentials: SESSION_CREDENTIALS })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e)) as MTurkError;
     expect(error.message).toContain("[REDACTED]");
     expect(error.message.startsWith("bad: authorization:")).toBe(true);
   });
@@ -72,7 +108,10 @@ describe.each(TRANSPORTS)("secrets over %s", (transport) => {
 
 describe("secrets in local errors", () => {
   it("keeps the secret out of a missing-key-id error", async () => {
-    const client = new MTurkClient({ endpoint: "http://127.0.0.1:1", credentials: { accessKeyId: "", secretAccessKey: SECRET } });
+    const client = new MTurkClient({
+      endpoint: "http://127.0.0.1:1",
+      credentials: { accessKeyId: "", secretAccessKey: SECRET },
+    });
     const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as MTurkError;
     expect(error.name, "error.name").toBe("ValidationError");
     expect(leaks(error, undefined), "leaks(error, undefined)").toEqual([]);
@@ -88,7 +127,9 @@ describe("secrets in local errors", () => {
 
   it("keeps secrets out of an abort", async () => {
     const client = new MTurkClient({ endpoint: "http://127.0.0.1:1", credentials: SESSION_CREDENTIALS });
-    const error = (await client.sendBonus(bonusInput(), { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as MTurkError;
+    const error = (await client
+      .sendBonus(bonusInput(), { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e)) as MTurkError;
     expect(error.name, "error.name").toBe("AbortError");
     expect(leaks(error, undefined), "leaks(error, undefined)").toEqual([]);
   });

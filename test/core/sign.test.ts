@@ -18,7 +18,13 @@ function request(): UnsignedRequest {
   return buildRequest(resolveEndpoint({ sandbox: true }), "SendBonus", BODY);
 }
 
-function expected(headers: Record<string, string>, credentials = CREDENTIALS, region = "us-east-1", amzDate = AMZ_DATE, path = "/"): string {
+function expected(
+  headers: Record<string, string>,
+  credentials = CREDENTIALS,
+  region = "us-east-1",
+  amzDate = AMZ_DATE,
+  path = "/",
+): string {
   const sent = Object.entries(headers).filter(([name]) => name !== "authorization");
   return specAuthorization(
     { method: "POST", path, headers: sent, body: BODY },
@@ -44,7 +50,9 @@ describe.each<[string, HashConstructor]>([
 
   it("signs a session token", async () => {
     const headers = await new RequestSigner("us-east-1", hash).sign(request(), SESSION_CREDENTIALS, DATE);
-    expect(headers["x-amz-security-token"], "headers[\"x-amz-security-token\"]").toEqual(SESSION_CREDENTIALS.sessionToken);
+    expect(headers["x-amz-security-token"], 'headers["x-amz-security-token"]').toEqual(
+      SESSION_CREDENTIALS.sessionToken,
+    );
     expect(headers.authorization, "headers.authorization").toEqual(expected(headers, SESSION_CREDENTIALS));
   });
 
@@ -85,7 +93,11 @@ describe.each<[string, HashConstructor]>([
   });
 
   it("signs a proxy endpoint's path", async () => {
-    const proxied = buildRequest(resolveEndpoint({ endpoint: "https://proxy.example.com/mturk/v1" }), "SendBonus", BODY);
+    const proxied = buildRequest(
+      resolveEndpoint({ endpoint: "https://proxy.example.com/mturk/v1" }),
+      "SendBonus",
+      BODY,
+    );
     const headers = await new RequestSigner("us-east-1", hash).sign(proxied, CREDENTIALS, DATE);
     // The operation's URI `/` is appended to the endpoint's path (Smithy's AwsJson11HostWithPath).
     expect(headers.authorization).toBe(expected(headers, CREDENTIALS, "us-east-1", AMZ_DATE, "/mturk/v1/"));

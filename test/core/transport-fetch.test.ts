@@ -45,7 +45,10 @@ describe("fetch transport over a real loopback socket", () => {
 
   it("reports a socket closed before the answer with the socket's error code", async () => {
     server.reply({ kind: "destroy" });
-    const error = (await server.client({ ...realFetch, maxAttempts: 1 }).sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
+    const error = (await server
+      .client({ ...realFetch, maxAttempts: 1 })
+      .sendBonus(bonusInput())
+      .catch((e: unknown) => e)) as TransportError;
     expect(error, "error class").toBeInstanceOf(TransportError);
     expect(error.code, "error.code").toBe("UND_ERR_SOCKET");
     expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
@@ -59,7 +62,10 @@ describe("fetch transport over a real loopback socket", () => {
   it("reads headers case-insensitively", async () => {
     server.reply({ status: 200, headers: { "X-Amzn-RequestId": "Mixed-Case" }, body: "{}" });
     const transport = fetchTransport(realFetch.fetch, 30_000);
-    const response = await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" }, new AbortController().signal);
+    const response = await transport.send(
+      { endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" },
+      new AbortController().signal,
+    );
     expect(response.header("x-amzn-requestid")).toBe("Mixed-Case");
   });
 
@@ -69,7 +75,10 @@ describe("fetch transport over a real loopback socket", () => {
       seen = init;
       return new Response(null, { status: 302, headers: { location: "http://127.0.0.1:9/elsewhere" } });
     }, 30_000);
-    const response = await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" }, undefined);
+    const response = await transport.send(
+      { endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: {}, body: "{}" },
+      undefined,
+    );
     expect(seen?.redirect, "seen?.redirect").toBe("manual");
     expect(response.status, "response.status").toBe(302);
   });
@@ -80,7 +89,14 @@ describe("fetch transport over a real loopback socket", () => {
       seen = init?.headers;
       return new Response("{}");
     }, 30_000);
-    await transport.send({ endpoint: resolveEndpoint({ endpoint: server.endpoint }), headers: { host: "x", "x-amz-date": "d" }, body: "{}" }, new AbortController().signal);
+    await transport.send(
+      {
+        endpoint: resolveEndpoint({ endpoint: server.endpoint }),
+        headers: { host: "x", "x-amz-date": "d" },
+        body: "{}",
+      },
+      new AbortController().signal,
+    );
     expect(seen).toEqual({ "x-amz-date": "d" });
   });
 });

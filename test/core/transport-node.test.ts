@@ -34,7 +34,10 @@ describe("node transport: a bonus whose answer is lost", () => {
 
   it("retries with the same token", async () => {
     const { output } = await payWithLostAnswer();
-    expect(mturk.requests.map((r) => JSON.parse(r.body).UniqueRequestToken)).toEqual([output.UniqueRequestToken, output.UniqueRequestToken]);
+    expect(mturk.requests.map((r) => JSON.parse(r.body).UniqueRequestToken)).toEqual([
+      output.UniqueRequestToken,
+      output.UniqueRequestToken,
+    ]);
   });
 
   it("reports the two attempts", async () => {
@@ -43,7 +46,9 @@ describe("node transport: a bonus whose answer is lost", () => {
 
   it("records one bonus when the answer is lost twice", async () => {
     const ledger = createLedger();
-    mturk.reply(ledger.handler({ kind: "destroy" }, 1), { kind: "reset" }, (request) => ledger.handler({ kind: "destroy" })(request, 2));
+    mturk.reply(ledger.handler({ kind: "destroy" }, 1), { kind: "reset" }, (request) =>
+      ledger.handler({ kind: "destroy" })(request, 2),
+    );
     const output = await mturk.client().sendBonus(bonusInput());
     expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
     expect(ledger.paid.size, "ledger.paid.size").toBe(1);
@@ -72,7 +77,9 @@ describe("nodeTransport", () => {
   let server: Server;
   let origin: string;
   const sockets = new Set<unknown>();
-  let last: { headers: Record<string, string | string[] | undefined>; body: string; url: string | undefined } | undefined;
+  let last:
+    | { headers: Record<string, string | string[] | undefined>; body: string; url: string | undefined }
+    | undefined;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -100,7 +107,14 @@ describe("nodeTransport", () => {
   });
 
   const send = async (transport: ReturnType<typeof nodeTransport>, path = "/") =>
-    transport.send({ endpoint: resolveEndpoint({ endpoint: origin + path }), headers: { "x-test": "1", host: new URL(origin).host }, body: '{"a":1}' }, new AbortController().signal);
+    transport.send(
+      {
+        endpoint: resolveEndpoint({ endpoint: origin + path }),
+        headers: { "x-test": "1", host: new URL(origin).host },
+        body: '{"a":1}',
+      },
+      new AbortController().signal,
+    );
 
   it("returns the status and the whole body", async () => {
     const transport = nodeTransport(origin, { timeoutMs: 5_000 });
@@ -129,9 +143,9 @@ describe("nodeTransport", () => {
     await send(transport, "/prefix/");
     await transport.close();
     expect(last?.url, "last?.url").toBe("/prefix/");
-    expect(last?.headers["x-test"], "last?.headers[\"x-test\"]").toBe("1");
+    expect(last?.headers["x-test"], 'last?.headers["x-test"]').toBe("1");
     expect(last?.body, "last?.body").toBe('{"a":1}');
-    expect(last?.headers["content-length"], "last?.headers[\"content-length\"]").toBe("7");
+    expect(last?.headers["content-length"], 'last?.headers["content-length"]').toBe("7");
   });
 
   it("reuses keep-alive connections across sends", async () => {
@@ -167,7 +181,9 @@ describe("nodeTransport", () => {
     await new Promise((resolve) => closed.close(resolve));
     const refusedOrigin = `http://127.0.0.1:${port}`;
     const transport = nodeTransport(refusedOrigin, { timeoutMs: 5_000 });
-    const error = (await transport.send({ endpoint: resolveEndpoint({ endpoint: refusedOrigin }), headers: {}, body: "{}" }, undefined).catch((e: unknown) => e)) as TransportError;
+    const error = (await transport
+      .send({ endpoint: resolveEndpoint({ endpoint: refusedOrigin }), headers: {}, body: "{}" }, undefined)
+      .catch((e: unknown) => e)) as TransportError;
     await transport.close();
     expect(error, "class").toBeInstanceOf(TransportError);
     expect(error.code, "code").toBe("ECONNREFUSED");
@@ -179,7 +195,16 @@ describe("nodeTransport", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const silentOrigin = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const transport = nodeTransport(silentOrigin, { timeoutMs: 50 });
-    const error = await transport.send({ endpoint: resolveEndpoint({ endpoint: silentOrigin }), headers: { host: new URL(silentOrigin).host }, body: "{}" }, undefined).catch((e: unknown) => e);
+    const error = await transport
+      .send(
+        {
+          endpoint: resolveEndpoint({ endpoint: silentOrigin }),
+          headers: { host: new URL(silentOrigin).host },
+          body: "{}",
+        },
+        undefined,
+      )
+      .catch((e: unknown) => e);
     await transport.close();
     silent.closeAllConnections();
     await new Promise((resolve) => silent.close(resolve));

@@ -2,7 +2,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
-import { checkAmount, describeValue, REASON_MAX_LENGTH, validateListBonusPayments, validateSendBonus } from "../../src/validate.js";
+import {
+  checkAmount,
+  describeValue,
+  REASON_MAX_LENGTH,
+  validateListBonusPayments,
+  validateSendBonus,
+} from "../../src/validate.js";
 import { bonusInput } from "./helpers/fixtures.js";
 
 const RUNS = { numRuns: 300 };
@@ -69,9 +75,12 @@ describe("BonusAmount", () => {
     expect(validateSendBonus(bonusInput({ BonusAmount })).cents).toBe(cents);
   });
 
-  it.each([".5", "0.975", "$1", "-1", "1e2", " 1", "1 ", "1,00", "1.5.0", "", "USD 1", "１"])("rejects %j", (BonusAmount) => {
-    expect(rejection(bonusInput({ BonusAmount })).field).toBe("BonusAmount");
-  });
+  it.each([".5", "0.975", "$1", "-1", "1e2", " 1", "1 ", "1,00", "1.5.0", "", "USD 1", "１"])(
+    "rejects %j",
+    (BonusAmount) => {
+      expect(rejection(bonusInput({ BonusAmount })).field).toBe("BonusAmount");
+    },
+  );
 
   it.each(["0", "0.00", "000.", "0.0"])("rejects the zero amount %j", (BonusAmount) => {
     expect(rejection(bonusInput({ BonusAmount })).message).toContain("is zero");
@@ -125,7 +134,9 @@ describe("Reason", () => {
 
   it("rejects a reason over REASON_MAX_LENGTH (4,096) characters", () => {
     expect(REASON_MAX_LENGTH).toBe(4096);
-    expect(rejection(bonusInput({ Reason: "a".repeat(4097) })).message).toBe("Reason has 4097 characters: it must be 1 to 4096 characters");
+    expect(rejection(bonusInput({ Reason: "a".repeat(4097) })).message).toBe(
+      "Reason has 4097 characters: it must be 1 to 4096 characters",
+    );
   });
 });
 
@@ -169,7 +180,13 @@ describe("the input object", () => {
   });
 
   it("returns exactly the known fields", () => {
-    expect(Object.keys(validateSendBonus(bonusInput()).input)).toEqual(["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"]);
+    expect(Object.keys(validateSendBonus(bonusInput()).input)).toEqual([
+      "WorkerId",
+      "BonusAmount",
+      "AssignmentId",
+      "Reason",
+      "UniqueRequestToken",
+    ]);
   });
 
   it("names field and rule on the error", () => {
@@ -195,7 +212,11 @@ describe("describeValue", () => {
 
 describe("ListBonusPayments input", () => {
   it("accepts an assignment with MaxResults and NextToken", () => {
-    expect(validateListBonusPayments({ AssignmentId: "3X1F", MaxResults: 100, NextToken: "n" })).toEqual({ AssignmentId: "3X1F", MaxResults: 100, NextToken: "n" });
+    expect(validateListBonusPayments({ AssignmentId: "3X1F", MaxResults: 100, NextToken: "n" })).toEqual({
+      AssignmentId: "3X1F",
+      MaxResults: 100,
+      NextToken: "n",
+    });
   });
 
   it.each([0, 101, 1.5, "10"])("rejects MaxResults %j", (MaxResults) => {
@@ -213,7 +234,11 @@ describe("ListBonusPayments input", () => {
 
 describe("properties", () => {
   const FIELDS = ["WorkerId", "BonusAmount", "AssignmentId", "Reason", "UniqueRequestToken"] as const;
-  const anyString = fc.oneof(fc.string({ unit: "binary", maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 80 }), fc.stringMatching(/^[A-Z0-9.]{0,70}$/));
+  const anyString = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 80 }),
+    fc.string({ unit: "grapheme", maxLength: 80 }),
+    fc.stringMatching(/^[A-Z0-9.]{0,70}$/),
+  );
 
   it("accepts or rejects any string in any field with a ValidationError, nothing else", () => {
     fc.assert(
@@ -247,7 +272,8 @@ describe("properties", () => {
   const MODEL: Record<(typeof FIELDS)[number], (value: string) => boolean> = {
     WorkerId: (v) => v.length >= 1 && v.length <= 64 && /^A[A-Z0-9]+$/.test(v),
     AssignmentId: (v) => v.length >= 1 && v.length <= 64 && /^[A-Z0-9]+$/.test(v),
-    BonusAmount: (v) => /^[0-9]+(\.)?[0-9]{0,2}$/.test(v) && bigCents(v) > 0n && bigCents(v) <= BigInt(Number.MAX_SAFE_INTEGER),
+    BonusAmount: (v) =>
+      /^[0-9]+(\.)?[0-9]{0,2}$/.test(v) && bigCents(v) > 0n && bigCents(v) <= BigInt(Number.MAX_SAFE_INTEGER),
     Reason: (v) => v.trim() !== "",
     UniqueRequestToken: (v) => [...v].length >= 1 && [...v].length <= 64,
   };

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const SUITE_DIR = process.env.SIGV4_SUITE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "../fixtures/sigv4-test-suite");
+export const SUITE_DIR =
+  process.env.SIGV4_SUITE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "../fixtures/sigv4-test-suite");
 
 /** The constants every case of the suite is signed with. */
 export const SUITE = {
@@ -75,7 +76,14 @@ export function parseSuiteRequest(text: string): SuiteRequest {
     headers.push([line.slice(0, colon), line.slice(colon + 1)]);
   }
   const q = url.indexOf("?");
-  return { method, url, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? "" : url.slice(q + 1), headers, body };
+  return {
+    method,
+    url,
+    path: q === -1 ? url : url.slice(0, q),
+    query: q === -1 ? "" : url.slice(q + 1),
+    headers,
+    body,
+  };
 }
 
 function findCaseDirs(dir: string): Map<string, string> {

@@ -62,5 +62,10 @@ export function specSignature(parts: SignedParts, signedHeaders: readonly string
 export function specAuthorization(parts: SignedParts, signedHeaders: readonly string[], scope: SigningScope): string {
   const date = scope.amzDate.slice(0, 8);
   const credentialScopeText = credentialScope(date, scope.region ?? "us-east-1", scope.service ?? "mturk-requester");
-  return authorizationHeader(scope.credentials.accessKeyId, credentialScopeText, signedHeaders, specSignature(parts, signedHeaders, scope));
+  return authorizationHeader(
+    scope.credentials.accessKeyId,
+    credentialScopeText,
+    signedHeaders,
+    specSignature(parts, signedHeaders, scope),
+  );
 }

@@ -10,7 +10,12 @@ const undiciLoaded = () =>
   readFileSync(process.env.RESOLUTION_LOG, "utf8")
     .split("\n")
     .some((url) => /\/node_modules\/undici\//.test(url));
-const input = (n) => ({ WorkerId: "A1LAZYUNDICI", AssignmentId: `3LAZYUNDICI${n}`, BonusAmount: "0.10", Reason: "lazy undici" });
+const input = (n) => ({
+  WorkerId: "A1LAZYUNDICI",
+  AssignmentId: `3LAZYUNDICI${n}`,
+  BonusAmount: "0.10",
+  Reason: "lazy undici",
+});
 
 const steps = {};
 const { MTurkClient } = await import("mturk-bonus");

@@ -55,11 +55,14 @@ async function bundle(source: string, options: BuildOptions): Promise<{ text: st
 const onlyOurs: Plugin = {
   name: "only-ours",
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path === "mturk-bonus" ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path === "mturk-bonus" ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
-const ourInputs = (metafile: Metafile): string[] => Object.keys(metafile.inputs).filter((file) => file.startsWith("dist/"));
+const ourInputs = (metafile: Metafile): string[] =>
+  Object.keys(metafile.inputs).filter((file) => file.startsWith("dist/"));
 
 describe("exports conditions", () => {
   it.each([
@@ -117,7 +120,10 @@ describe("edge bundles", () => {
     for (const platform of ["node", "browser"] as const) {
       const { metafile } = await bundle('export * from "mturk-bonus";', { platform, external: ["undici"] });
       const inputs = Object.keys(metafile.inputs);
-      expect(inputs.filter((file) => /^dist\/(simulator|cli|bulk)\/|^dist\/testing\.js$|node_modules\/msw\//.test(file)), platform).toEqual([]);
+      expect(
+        inputs.filter((file) => /^dist\/(simulator|cli|bulk)\/|^dist\/testing\.js$|node_modules\/msw\//.test(file)),
+        platform,
+      ).toEqual([]);
     }
   });
 });
@@ -129,7 +135,12 @@ describe("Node start-up", () => {
       const log = join(scratch, "resolutions.log");
       const child = await run(
         process.execPath,
-        ["--import", join(ROOT, "test/package/register-recorder.mjs"), join(ROOT, "test/package/lazy-undici.mjs"), JSON.stringify({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS })],
+        [
+          "--import",
+          join(ROOT, "test/package/register-recorder.mjs"),
+          join(ROOT, "test/package/lazy-undici.mjs"),
+          JSON.stringify({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS }),
+        ],
         { cwd: ROOT, env: { ...process.env, RESOLUTION_LOG: log }, timeoutMs: 20_000 },
       );
       const line = child.stdout.split("\n").find((l) => l.startsWith("LAZY "));
@@ -154,7 +165,8 @@ describe("Node start-up", () => {
 
 describe("bundling for Node", () => {
   it("esbuild's default --platform=node bundles no @smithy code, and the library stays small", async () => {
-    const consumer = 'import { MTurkClient } from "mturk-bonus"; export default new MTurkClient({ credentials: { accessKeyId: "a", secretAccessKey: "b" } });';
+    const consumer =
+      'import { MTurkClient } from "mturk-bonus"; export default new MTurkClient({ credentials: { accessKeyId: "a", secretAccessKey: "b" } });';
     const defaults = await bundle(consumer, { platform: "node", minify: true });
     const inputs = Object.keys(defaults.metafile.inputs);
     // The signer is the library's own; the Node transport is node:http, which a bundle leaves to Node.
@@ -178,7 +190,8 @@ describe("package.json and the published files", () => {
 
   it("every exports target, types included, exists after the build", () => {
     const targets: string[] = [pkg.main, pkg.types, ...Object.values(pkg.bin)];
-    for (const value of Object.values(pkg.exports)) targets.push(...(typeof value === "string" ? [value] : Object.values(value)));
+    for (const value of Object.values(pkg.exports))
+      targets.push(...(typeof value === "string" ? [value] : Object.values(value)));
     for (const target of new Set(targets)) expect(existsSync(join(ROOT, target)), target).toBe(true);
     for (const [subpath, value] of Object.entries(pkg.exports)) {
       if (typeof value !== "string") expect(Object.keys(value)[0], `${subpath}: "types" must come first`).toBe("types");
@@ -194,17 +207,32 @@ describe("package.json and the published files", () => {
   });
 
   it("the mturk-bonus executable prints its usage", async () => {
-    const child = await run(process.execPath, [join(ROOT, pkg.bin["mturk-bonus"]!), "--help"], { cwd: ROOT, timeoutMs: 20_000 });
+    const child = await run(process.execPath, [join(ROOT, pkg.bin["mturk-bonus"]!), "--help"], {
+      cwd: ROOT,
+      timeoutMs: 20_000,
+    });
     expect(child.code, "child.code").toBe(0);
     expect(child.stdout, "child.stdout").toEqual(expect.stringContaining("Usage: mturk-bonus <command>"));
   });
 
   it("npm pack ships dist and the README, not sources or tests", async () => {
-    const packed = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, timeoutMs: 30_000 });
+    const packed = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: ROOT,
+      timeoutMs: 30_000,
+    });
     expect(packed.code, packed.stderr).toBe(0);
     const [report] = JSON.parse(packed.stdout) as [{ files: { path: string }[] }];
     const files = report.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/edge.js", "dist/edge.d.ts"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "dist/index.js",
+        "dist/index.d.ts",
+        "dist/edge.js",
+        "dist/edge.d.ts",
+      ]),
+    );
     expect(files.filter((file) => /^(src|test|scripts|examples)\/|\.test\.|tsconfig/.test(file))).toEqual([]);
   });
 });

@@ -29,22 +29,40 @@ it("every ts block of the README type-checks against the package's types", () =>
   mkdirSync(dir, { recursive: true });
   blocks.forEach((block, i) => {
     // Deno's specifier names the same package; `export {}` keeps each block its own module.
-    writeFileSync(join(dir, `block-${String(i + 1).padStart(2, "0")}.ts`), `${block.replaceAll('"npm:mturk-bonus"', '"mturk-bonus"')}\nexport {};\n`);
+    writeFileSync(
+      join(dir, `block-${String(i + 1).padStart(2, "0")}.ts`),
+      `${block.replaceAll('"npm:mturk-bonus"', '"mturk-bonus"')}\nexport {};\n`,
+    );
   });
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023", "DOM"], types: ["node"], strict: true, noEmit: true, skipLibCheck: true },
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2023", "DOM"],
+        types: ["node"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+      },
       include: ["*.ts"],
     }),
   );
   let output = "";
   try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json")], { encoding: "utf8", timeout: 120_000 });
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json")], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
   } catch (error) {
     output = String((error as { stdout?: string }).stdout ?? error);
   }
-  expect(output, "README ts blocks (node_modules/.cache/mturk-bonus-readme-*/block-NN.ts, in README order) must type-check").toBe("");
+  expect(
+    output,
+    "README ts blocks (node_modules/.cache/mturk-bonus-readme-*/block-NN.ts, in README order) must type-check",
+  ).toBe("");
 }, 120_000);
 
 it("the Worker example answers a body that is not a JSON object, or a bad field, with a 400 and sends nothing", async () => {
@@ -57,7 +75,9 @@ it("the Worker example answers a body that is not a JSON object, or a bad field,
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ name: "BadRequest" });
   }
-  const badAmount = await post(JSON.stringify({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: 1.5, Reason: "thanks" }));
+  const badAmount = await post(
+    JSON.stringify({ WorkerId: "A1", AssignmentId: "3X1", BonusAmount: 1.5, Reason: "thanks" }),
+  );
   expect(badAmount.status).toBe(400);
   expect(await badAmount.json()).toMatchObject({ name: "ValidationError", $fault: "client" });
 });

@@ -20,7 +20,11 @@ it("require() loads the package and its Node-only subpaths from CommonJS", () =>
     process.stdout.write(ok ? "ok " + process.version : "missing exports");
   `;
   // The warning Node 20 and 22 print for require(esm) is not an error; only the result counts.
-  const out = execFileSync(process.execPath, ["--no-warnings", "-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 15_000 });
+  const out = execFileSync(process.execPath, ["--no-warnings", "-e", script], {
+    cwd: process.cwd(),
+    encoding: "utf8",
+    timeout: 15_000,
+  });
   expect(out).toBe(`ok ${process.version}`);
 });
 

@@ -14,7 +14,10 @@ interface SizeReport {
 
 it("the one-call Worker bundle is at most 10 KB gzipped, with no undici in it", async () => {
   requireBuild();
-  const child = await run(process.execPath, [join(ROOT, "scripts/size.mjs"), "--only=mturk-bonus"], { cwd: ROOT, timeoutMs: 30_000 });
+  const child = await run(process.execPath, [join(ROOT, "scripts/size.mjs"), "--only=mturk-bonus"], {
+    cwd: ROOT,
+    timeoutMs: 30_000,
+  });
   expect(child.code, child.stderr).toBe(0);
   const report = JSON.parse(child.stdout) as SizeReport;
   const { worker } = report.sizes["mturk-bonus"];
@@ -24,16 +27,28 @@ it("the one-call Worker bundle is at most 10 KB gzipped, with no undici in it", 
     .sort((a, b) => b[1] - a[1])
     .map(([name, bytes]) => `${name} ${bytes}`)
     .join(", ");
-  expect(worker.gzip, `Worker bundle: ${worker.gzip} B gzipped, ${worker.minified} B minified (${breakdown})`).toBeLessThanOrEqual(report.budgetGzip);
+  expect(
+    worker.gzip,
+    `Worker bundle: ${worker.gzip} B gzipped, ${worker.minified} B minified (${breakdown})`,
+  ).toBeLessThanOrEqual(report.budgetGzip);
 });
 
 it("the queue-consumer Worker (client + mturk-bonus/queue) is at most 14.5 KB gzipped, with no undici in it", async () => {
   requireBuild();
-  const child = await run(process.execPath, [join(ROOT, "scripts/size.mjs"), "--only=mturk-bonus"], { cwd: ROOT, timeoutMs: 30_000 });
+  const child = await run(process.execPath, [join(ROOT, "scripts/size.mjs"), "--only=mturk-bonus"], {
+    cwd: ROOT,
+    timeoutMs: 30_000,
+  });
   expect(child.code, child.stderr).toBe(0);
-  const report = JSON.parse(child.stdout) as { queueBudgetGzip: number; sizes: { "mturk-bonus": { queueWorker: SizeReport["sizes"]["mturk-bonus"]["worker"] } } };
+  const report = JSON.parse(child.stdout) as {
+    queueBudgetGzip: number;
+    sizes: { "mturk-bonus": { queueWorker: SizeReport["sizes"]["mturk-bonus"]["worker"] } };
+  };
   const { queueWorker } = report.sizes["mturk-bonus"];
   expect(report.queueBudgetGzip).toBe(14.5 * 1024);
   expect(queueWorker.byPackage.undici).toBeUndefined();
-  expect(queueWorker.gzip, `queue Worker bundle: ${queueWorker.gzip} B gzipped, ${queueWorker.minified} B minified`).toBeLessThanOrEqual(report.queueBudgetGzip);
+  expect(
+    queueWorker.gzip,
+    `queue Worker bundle: ${queueWorker.gzip} B gzipped, ${queueWorker.minified} B minified`,
+  ).toBeLessThanOrEqual(report.queueBudgetGzip);
 });

@@ -18,13 +18,18 @@ function context(client: FakeClient, now = NOW) {
   return { client, namespace: defaultNamespace(ORIGIN), now: () => now, settleAfterMs: 23 * HOUR };
 }
 
-const throttling = (): MTurkError => new MTurkError({ name: "ThrottlingException", message: "Rate exceeded", $retryable: { throttling: true } });
+const throttling = (): MTurkError =>
+  new MTurkError({ name: "ThrottlingException", message: "Rate exceeded", $retryable: { throttling: true } });
 
 describe("tokens", () => {
   it("gives a message without a token the bulk payer's token for the same bonus, and keeps a message's own", async () => {
     const client = fakeClient();
     await settleBatch(deliveries([bonus(1), bonus(2, { UniqueRequestToken: "event-2" })]), context(client));
-    const expected = deriveToken(defaultNamespace(ORIGIN), { WorkerId: "AWORKER1", AssignmentId: "3ASSIGN1", cents: 125, Reason: "Thank you" }, 0);
+    const expected = deriveToken(
+      defaultNamespace(ORIGIN),
+      { WorkerId: "AWORKER1", AssignmentId: "3ASSIGN1", cents: 125, Reason: "Thank you" },
+      0,
+    );
     expect(client.sent.map((s) => s.UniqueRequestToken).sort()).toEqual([expected, "event-2"].sort());
   });
 
@@ -38,7 +43,9 @@ describe("tokens", () => {
 
   it("sends a duplicated event after its twin has its answer, never alongside it", async () => {
     const client = fakeClient((_input, call) => (call === 0 ? "paid" : "alreadyGranted"));
-    const settled = await settleBatch(deliveries([bonus(1), bonus(2), bonus(1), bonus(3), bonus(1)]), context(client), { concurrency: 6 });
+    const settled = await settleBatch(deliveries([bonus(1), bonus(2), bonus(1), bonus(3), bonus(1)]), context(client), {
+      concurrency: 6,
+    });
     const sameToken = client.sent.map((s, i) => ({ s, i })).filter(({ s }) => s.AssignmentId === "3ASSIGN1");
     expect(sameToken).toHaveLength(3);
     expect(client.sameTokenOverlaps).toBe(0);
@@ -86,17 +93,26 @@ describe("outcomes", () => {
 
   it("refuses what MTurk refuses and redelivers what failed, backing off with the delivery count", async () => {
     const client = fakeClient((input) =>
-      input.AssignmentId === "3ASSIGN1" ? new RequestError({ message: "insufficient funds", TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds" }) : new ServiceFault({ message: "x" }),
+      input.AssignmentId === "3ASSIGN1"
+        ? new RequestError({ message: "insufficient funds", TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds" })
+        : new ServiceFault({ message: "x" }),
     );
-    const [refused, failed] = await settleBatch(deliveries([bonus(1), bonus(2)], NOW, 3), context(client), { random: () => 0.999 });
-    expect(refused!.action).toMatchObject({ type: "reject", error: { name: "RequestError", TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds" } });
+    const [refused, failed] = await settleBatch(deliveries([bonus(1), bonus(2)], NOW, 3), context(client), {
+      random: () => 0.999,
+    });
+    expect(refused!.action).toMatchObject({
+      type: "reject",
+      error: { name: "RequestError", TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds" },
+    });
     expect(refused!.outcome).toMatchObject({ kind: "refused", token: expect.stringMatching(/^mtb2-/) });
     expect(failed!.action).toEqual({ type: "retry", delaySeconds: 20 });
   });
 
   it("sends nothing once the batch's time budget is spent: the rest is redelivered, unsent", async () => {
     const client = fakeClient();
-    const settled = await settleBatch(deliveries([bonus(1), { nonsense: true }, bonus(2)]), context(client), { timeBudgetMs: 0 });
+    const settled = await settleBatch(deliveries([bonus(1), { nonsense: true }, bonus(2)]), context(client), {
+      timeBudgetMs: 0,
+    });
     expect(client.sent).toEqual([]);
     expect(settled.map((s) => s.action.type)).toEqual(["retry", "reject", "retry"]);
     expect(settled[0]!.outcome).toMatchObject({ kind: "failed", error: { name: "BatchTimeBudgetError" } });
@@ -112,7 +128,13 @@ describe("outcomes", () => {
 });
 
 describe("the 23-hour rule", () => {
-  const paid = { WorkerId: "AWORKER1", AssignmentId: "3ASSIGN1", BonusAmount: "1.25", Reason: "Thank you", GrantTime: new Date(NOW - 30 * HOUR) };
+  const paid = {
+    WorkerId: "AWORKER1",
+    AssignmentId: "3ASSIGN1",
+    BonusAmount: "1.25",
+    Reason: "Thank you",
+    GrantTime: new Date(NOW - 30 * HOUR),
+  };
 
   it("does not read back a message younger than 23 hours", async () => {
     const client = fakeClient();
@@ -166,18 +188,38 @@ describe("the 23-hour rule", () => {
   });
 
   it("reads back a dead-lettered rejection replayed into the queue, by its first enqueue time", async () => {
-    const replay = { bonus: bonus(1), error: { name: "RequestError", message: "insufficient funds" }, messageId: "m0", attempts: 1, enqueuedAt: new Date(NOW - 48 * HOUR).toISOString(), rejectedAt: new Date(NOW - 47 * HOUR).toISOString() };
-    expect(unwrapReplay({ id: "r", body: replay, enqueuedAt: NOW, attempts: 1 })).toEqual({ id: "r", body: bonus(1), enqueuedAt: NOW - 48 * HOUR, attempts: 1 });
+    const replay = {
+      bonus: bonus(1),
+      error: { name: "RequestError", message: "insufficient funds" },
+      messageId: "m0",
+      attempts: 1,
+      enqueuedAt: new Date(NOW - 48 * HOUR).toISOString(),
+      rejectedAt: new Date(NOW - 47 * HOUR).toISOString(),
+    };
+    expect(unwrapReplay({ id: "r", body: replay, enqueuedAt: NOW, attempts: 1 })).toEqual({
+      id: "r",
+      body: bonus(1),
+      enqueuedAt: NOW - 48 * HOUR,
+      attempts: 1,
+    });
     const client = fakeClient(() => "paid", { payments: [paid] });
-    const [settled] = await settleDeliveries([{ id: "r", body: replay, enqueuedAt: NOW, attempts: 1 }], { client, namespace: "n" }, { client: () => client, now: () => NOW });
+    const [settled] = await settleDeliveries(
+      [{ id: "r", body: replay, enqueuedAt: NOW, attempts: 1 }],
+      { client, namespace: "n" },
+      { client: () => client, now: () => NOW },
+    );
     expect(client.sent).toEqual([]);
     expect(settled!.outcome.kind).toBe("settled");
   });
 
   it("takes any { bonus, enqueuedAt } as a replay, and an unreadable enqueuedAt as old", () => {
     const raw = { bonus: bonus(1), enqueuedAt: "2026-11-18T12:00:00.000Z" };
-    expect(unwrapReplay({ id: "r", body: raw, enqueuedAt: NOW, attempts: 1 }).enqueuedAt).toBe(Date.parse(raw.enqueuedAt));
-    expect(unwrapReplay({ id: "r", body: { ...raw, enqueuedAt: "yesterday-ish" }, enqueuedAt: NOW, attempts: 1 }).enqueuedAt).toBeNaN();
+    expect(unwrapReplay({ id: "r", body: raw, enqueuedAt: NOW, attempts: 1 }).enqueuedAt).toBe(
+      Date.parse(raw.enqueuedAt),
+    );
+    expect(
+      unwrapReplay({ id: "r", body: { ...raw, enqueuedAt: "yesterday-ish" }, enqueuedAt: NOW, attempts: 1 }).enqueuedAt,
+    ).toBeNaN();
     expect(unwrapReplay({ id: "r", body: bonus(1), enqueuedAt: NOW, attempts: 1 }).body).toEqual(bonus(1));
   });
 });

@@ -22,7 +22,11 @@ function deadLetterQueue(fail = false) {
 }
 
 const refuse = (): RequestError =>
-  new RequestError({ message: "This Requester has insufficient funds in their account to complete this transaction.", TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds", $metadata: { httpStatusCode: 400, requestId: "req-1" } });
+  new RequestError({
+    message: "This Requester has insufficient funds in their account to complete this transaction.",
+    TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds",
+    $metadata: { httpStatusCode: 400, requestId: "req-1" },
+  });
 
 describe("createQueueConsumer", () => {
   it("creates the client once and reuses it for every batch", async () => {
@@ -40,7 +44,13 @@ describe("createQueueConsumer", () => {
   });
 
   it("acknowledges paid and already-granted bonuses and retries unsettled ones with a backoff delay", async () => {
-    const client = fakeClient((input) => (input.AssignmentId === "3ASSIGN1" ? "paid" : input.AssignmentId === "3ASSIGN2" ? "alreadyGranted" : new ServiceFault({ message: "x" })));
+    const client = fakeClient((input) =>
+      input.AssignmentId === "3ASSIGN1"
+        ? "paid"
+        : input.AssignmentId === "3ASSIGN2"
+          ? "alreadyGranted"
+          : new ServiceFault({ message: "x" }),
+    );
     const messages = [fakeMessage(bonus(1)), fakeMessage(bonus(2)), fakeMessage(bonus(3), { attempts: 2 })];
     await createQueueConsumer({ client: () => client, random: () => 0.999 }).queue({ queue: "q", messages }, {});
     expect(messages.map((m) => [m.acked, m.retried])).toEqual([
@@ -75,7 +85,12 @@ describe("createQueueConsumer", () => {
         httpStatusCode: 400,
         requestId: "req-1",
       },
-      UniqueRequestToken: deriveToken("target:https://mturk-requester.us-east-1.amazonaws.com", { WorkerId: "AWORKER1", AssignmentId: "3ASSIGN1", cents: 125, Reason: "Thank you" }),
+      UniqueRequestToken: deriveToken("target:https://mturk-requester.us-east-1.amazonaws.com", {
+        WorkerId: "AWORKER1",
+        AssignmentId: "3ASSIGN1",
+        cents: 125,
+        Reason: "Thank you",
+      }),
       messageId: "msg-1",
       attempts: 2,
       enqueuedAt: "2026-11-20T10:00:00.000Z",
@@ -88,17 +103,28 @@ describe("createQueueConsumer", () => {
     const dlq = deadLetterQueue();
     const client = fakeClient();
     const message = fakeMessage({ WorkerId: "AWORKER1", AssignmentId: "3A", BonusAmount: 1.5, Reason: "x" });
-    await createQueueConsumer<Env>({ client: () => client, deadLetter: (env) => env.DLQ }).queue({ queue: "q", messages: [message] }, { DLQ: dlq });
+    await createQueueConsumer<Env>({ client: () => client, deadLetter: (env) => env.DLQ }).queue(
+      { queue: "q", messages: [message] },
+      { DLQ: dlq },
+    );
     expect(client.sent).toEqual([]);
     expect(message.acked).toBe(true);
-    expect(dlq.letters[0]!.body.error).toMatchObject({ name: "ValidationError", field: "BonusAmount", rule: expect.stringContaining("string") });
+    expect(dlq.letters[0]!.body.error).toMatchObject({
+      name: "ValidationError",
+      field: "BonusAmount",
+      rule: expect.stringContaining("string"),
+    });
     expect(dlq.letters[0]!.body.UniqueRequestToken).toBeUndefined();
   });
 
   it("without a dead-letter binding, retries a refusal so that max_retries moves it to the queue's own DLQ, and tells onRejected", async () => {
     const rejected: Rejection[] = [];
     const message = fakeMessage(bonus(1));
-    await createQueueConsumer({ client: () => fakeClient(refuse), onRejected: (r) => void rejected.push(r), random: () => 0 }).queue({ queue: "q", messages: [message] }, {});
+    await createQueueConsumer({
+      client: () => fakeClient(refuse),
+      onRejected: (r) => void rejected.push(r),
+      random: () => 0,
+    }).queue({ queue: "q", messages: [message] }, {});
     expect(message.acked).toBe(false);
     expect(message.retried).toEqual({ delaySeconds: 3 });
     expect(rejected).toHaveLength(1);
@@ -106,7 +132,10 @@ describe("createQueueConsumer", () => {
 
   it("never acknowledges a refusal the dead-letter queue or onRejected did not take", async () => {
     const failingQueue = fakeMessage(bonus(1));
-    await createQueueConsumer<Env>({ client: () => fakeClient(refuse), deadLetter: (env) => env.DLQ }).queue({ queue: "q", messages: [failingQueue] }, { DLQ: deadLetterQueue(true) });
+    await createQueueConsumer<Env>({ client: () => fakeClient(refuse), deadLetter: (env) => env.DLQ }).queue(
+      { queue: "q", messages: [failingQueue] },
+      { DLQ: deadLetterQueue(true) },
+    );
     expect(failingQueue.acked).toBe(false);
     expect(failingQueue.retried).toBeDefined();
 
@@ -126,8 +155,13 @@ describe("createQueueConsumer", () => {
 
   it("derives tokens in the namespace given, and refuses a malformed namespace before paying anything", async () => {
     const client = fakeClient();
-    await createQueueConsumer({ client: () => client, namespace: "batch-2026" }).queue({ queue: "q", messages: [fakeMessage(bonus(1))] }, {});
-    expect(client.sent[0]!.UniqueRequestToken).toBe(deriveToken("batch-2026", { WorkerId: "AWORKER1", AssignmentId: "3ASSIGN1", cents: 125, Reason: "Thank you" }));
+    await createQueueConsumer({ client: () => client, namespace: "batch-2026" }).queue(
+      { queue: "q", messages: [fakeMessage(bonus(1))] },
+      {},
+    );
+    expect(client.sent[0]!.UniqueRequestToken).toBe(
+      deriveToken("batch-2026", { WorkerId: "AWORKER1", AssignmentId: "3ASSIGN1", cents: 125, Reason: "Thank you" }),
+    );
 
     const untouched = fakeClient();
     const message = fakeMessage(bonus(1));

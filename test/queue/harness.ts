@@ -45,7 +45,14 @@ function observed(message: QueueMessage): QueueMessage {
 
 /** A message whose acknowledgement is lost with the crash: the queue never hears of it. */
 function lost(message: QueueMessage): QueueMessage {
-  return { id: message.id, timestamp: message.timestamp, body: message.body, attempts: message.attempts, ack: () => {}, retry: () => {} };
+  return {
+    id: message.id,
+    timestamp: message.timestamp,
+    body: message.body,
+    attempts: message.attempts,
+    ack: () => {},
+    retry: () => {},
+  };
 }
 
 export default {

@@ -42,7 +42,11 @@ export function fakeClient(
         await new Promise((resolve) => setTimeout(resolve, 1));
         const result = answer(input, call);
         if (result instanceof Error) throw result;
-        return { UniqueRequestToken: input.UniqueRequestToken!, alreadyGranted: result === "alreadyGranted", $metadata: { attempts: 1, totalRetryDelay: 0 } };
+        return {
+          UniqueRequestToken: input.UniqueRequestToken!,
+          alreadyGranted: result === "alreadyGranted",
+          $metadata: { attempts: 1, totalRetryDelay: 0 },
+        };
       } finally {
         inFlight--;
         tokensInFlight.delete(input.UniqueRequestToken);
@@ -64,7 +68,10 @@ export interface FakeMessage extends QueueMessage {
 let ids = 0;
 
 /** A Cloudflare Queues message that records its `ack()` and `retry()`. */
-export function fakeMessage(body: unknown, options: { attempts?: number; timestamp?: Date; id?: string } = {}): FakeMessage {
+export function fakeMessage(
+  body: unknown,
+  options: { attempts?: number; timestamp?: Date; id?: string } = {},
+): FakeMessage {
   const message: FakeMessage = {
     id: options.id ?? `m${++ids}`,
     timestamp: options.timestamp ?? new Date(),

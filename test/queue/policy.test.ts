@@ -36,7 +36,12 @@ describe("decide", () => {
   });
 
   it("redelivers an unsettled outcome later, never acknowledging it", () => {
-    const action = decide({ kind: "failed", token: "t", error: new ServiceFault({ message: "x" }), throttled: false }, 1, {}, top);
+    const action = decide(
+      { kind: "failed", token: "t", error: new ServiceFault({ message: "x" }), throttled: false },
+      1,
+      {},
+      top,
+    );
     expect(action).toEqual({ type: "retry", delaySeconds: 5 });
   });
 });
@@ -46,7 +51,10 @@ describe("classifyFailure", () => {
     for (const error of [
       new ValidationError("BonusAmount", "is wrong", "rule"),
       new RequestError({ message: "Assignment does not exist" }),
-      new MTurkError({ name: "ParameterValidationError", message: "The value is not valid for the parameter WorkerId" }),
+      new MTurkError({
+        name: "ParameterValidationError",
+        message: "The value is not valid for the parameter WorkerId",
+      }),
       new MTurkError({ name: "ValidationException", message: "1 validation error detected" }),
     ]) {
       expect(classifyFailure("t", error)).toEqual({ kind: "refused", token: "t", error });
@@ -62,7 +70,10 @@ describe("classifyFailure", () => {
     for (const error of [
       new ServiceFault({ message: "x", $retryable: { throttling: false } }),
       new TransportError({ message: "socket hang up", code: "ECONNRESET", outcomeUnknown: true }),
-      new MTurkError({ name: "UnrecognizedClientException", message: "The security token included in the request is invalid" }),
+      new MTurkError({
+        name: "UnrecognizedClientException",
+        message: "The security token included in the request is invalid",
+      }),
       new TypeError("a bug"),
       "a string",
     ]) {
@@ -71,7 +82,11 @@ describe("classifyFailure", () => {
   });
 
   it("marks throttling, so the batch slows down and the redelivery waits longer", () => {
-    const error = new MTurkError({ name: "ThrottlingException", message: "Rate exceeded", $retryable: { throttling: true } });
+    const error = new MTurkError({
+      name: "ThrottlingException",
+      message: "Rate exceeded",
+      $retryable: { throttling: true },
+    });
     expect(classifyFailure("t", error)).toMatchObject({ kind: "failed", throttled: true });
   });
 });

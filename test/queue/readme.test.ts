@@ -9,9 +9,14 @@ it('README\'s "Pay from a queue" shows the queue Worker, its wrangler.toml and t
   const section = readme.slice(readme.indexOf("\n## Pay from a queue\n"));
   expect(section.length).toBeLessThan(readme.length);
   const body = section.slice(0, section.indexOf("\n## ", 1));
-  for (const file of ["examples/queue-worker/worker.ts", "examples/queue-worker/wrangler.toml", "examples/queue-lambda/handler.ts"]) {
+  for (const file of [
+    "examples/queue-worker/worker.ts",
+    "examples/queue-worker/wrangler.toml",
+    "examples/queue-lambda/handler.ts",
+  ]) {
     const text = readFileSync(join(ROOT, file), "utf8").trim();
     expect(body.includes(text), `README "Pay from a queue" must contain ${file} verbatim`).toBe(true);
   }
-  for (const setting of ["max_batch_size", "max_retries", "dead_letter_queue", "max_concurrency"]) expect(body).toContain(setting);
+  for (const setting of ["max_batch_size", "max_retries", "dead_letter_queue", "max_concurrency"])
+    expect(body).toContain(setting);
 });

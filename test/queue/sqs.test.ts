@@ -6,7 +6,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MTurkClient } from "../../src/index.js";
 import { createSqsHandler, type Rejection, type SqsEvent } from "../../src/queue/index.js";
-import { SIMULATOR_CREDENTIALS, startSimulator, TOKEN_TTL_MS, type FaultSpec, type Simulator } from "../../src/simulator/index.js";
+import {
+  SIMULATOR_CREDENTIALS,
+  startSimulator,
+  TOKEN_TTL_MS,
+  type FaultSpec,
+  type Simulator,
+} from "../../src/simulator/index.js";
 import { bonus } from "./helpers.js";
 
 const HOUR = 3_600_000;
@@ -20,18 +26,26 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function setUp(options: { faults?: FaultSpec[]; assignments?: Record<string, string> } = {}): Promise<{ sim: Simulator; client: MTurkClient }> {
+async function setUp(
+  options: { faults?: FaultSpec[]; assignments?: Record<string, string> } = {},
+): Promise<{ sim: Simulator; client: MTurkClient }> {
   sim = await startSimulator({ seed: 3, ...options });
   client = new MTurkClient({ endpoint: sim.url, credentials: SIMULATOR_CREDENTIALS });
   return { sim, client };
 }
 
-function event(bodies: (string | object)[], options: { receiveCount?: number; sentAt?: number; ids?: string[] } = {}): SqsEvent {
+function event(
+  bodies: (string | object)[],
+  options: { receiveCount?: number; sentAt?: number; ids?: string[] } = {},
+): SqsEvent {
   return {
     Records: bodies.map((body, i) => ({
       messageId: options.ids?.[i] ?? `msg-${i}`,
       body: typeof body === "string" ? body : JSON.stringify(body),
-      attributes: { SentTimestamp: String(options.sentAt ?? Date.now()), ApproximateReceiveCount: String(options.receiveCount ?? 1) },
+      attributes: {
+        SentTimestamp: String(options.sentAt ?? Date.now()),
+        ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      },
     })),
   };
 }
@@ -51,7 +65,11 @@ describe("createSqsHandler", () => {
     ];
 
     const first = await handler(event(bodies));
-    expect(first.batchItemFailures).toEqual([{ itemIdentifier: "msg-3" }, { itemIdentifier: "msg-4" }, { itemIdentifier: "msg-5" }]);
+    expect(first.batchItemFailures).toEqual([
+      { itemIdentifier: "msg-3" },
+      { itemIdentifier: "msg-4" },
+      { itemIdentifier: "msg-5" },
+    ]);
     expect(sim.ledger.bonuses.map((b) => b.AssignmentId).sort()).toEqual(["3ASSIGN1", "3ASSIGN2"]);
 
     // The same batch again, as after a Lambda timeout: nothing more is paid, the refusals come back.
@@ -68,7 +86,10 @@ describe("createSqsHandler", () => {
       ["msg-4", "ValidationError", 2],
       ["msg-5", "ValidationError", 2],
     ]);
-    expect(rejected[1]).toMatchObject({ bonus: "{not json", error: { field: "body", message: "body is not JSON: a message body must be a JSON SendBonus input" } });
+    expect(rejected[1]).toMatchObject({
+      bonus: "{not json",
+      error: { field: "body", message: "body is not JSON: a message body must be a JSON SendBonus input" },
+    });
     expect(rejected[2]!.error).toMatchObject({ field: "BonusAmount" });
   });
 
@@ -125,14 +146,21 @@ describe("createSqsHandler", () => {
     const result = await handler(event([bonus(1), bonus(2)]), almostOut);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "msg-0" }, { itemIdentifier: "msg-1" }]);
     expect(sim.ledger.counters.byOperation.SendBonus ?? 0).toBe(0);
-    expect((await handler(event([bonus(1)], { receiveCount: 2 }), { getRemainingTimeInMillis: () => 60_000 })).batchItemFailures).toEqual([]);
+    expect(
+      (await handler(event([bonus(1)], { receiveCount: 2 }), { getRemainingTimeInMillis: () => 60_000 }))
+        .batchItemFailures,
+    ).toEqual([]);
     expect(sim.ledger.bonuses).toHaveLength(1);
   });
 
   it("reads back a record whose SentTimestamp is missing, rather than guess it is young", async () => {
     const { sim, client } = await setUp();
     const handler = createSqsHandler({ client: () => client });
-    const record = { messageId: "m", body: JSON.stringify(bonus(1)), attributes: {} } as unknown as SqsEvent["Records"][number];
+    const record = {
+      messageId: "m",
+      body: JSON.stringify(bonus(1)),
+      attributes: {},
+    } as unknown as SqsEvent["Records"][number];
     expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
     expect(sim.ledger.counters.byOperation.ListBonusPayments).toBe(1);
     expect(sim.ledger.bonuses).toHaveLength(1);
@@ -151,9 +179,16 @@ describe("the README's Lambda handler (examples/queue-lambda/handler.ts)", () =>
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
       const { handler } = await import("../../examples/queue-lambda/handler.js");
-      const bodies = [bonus(1), bonus(2), bonus(1), { WorkerId: "AOTHER", AssignmentId: "3TAKEN", BonusAmount: "2.00", Reason: "Not theirs" }];
+      const bodies = [
+        bonus(1),
+        bonus(2),
+        bonus(1),
+        { WorkerId: "AOTHER", AssignmentId: "3TAKEN", BonusAmount: "2.00", Reason: "Not theirs" },
+      ];
       expect(await handler(event(bodies))).toEqual({ batchItemFailures: [{ itemIdentifier: "msg-3" }] });
-      expect(await handler(event(bodies, { receiveCount: 2 }))).toEqual({ batchItemFailures: [{ itemIdentifier: "msg-3" }] });
+      expect(await handler(event(bodies, { receiveCount: 2 }))).toEqual({
+        batchItemFailures: [{ itemIdentifier: "msg-3" }],
+      });
       expect(sim.ledger.bonuses.map((b) => b.AssignmentId).sort()).toEqual(["3ASSIGN1", "3ASSIGN2"]);
       expect(warn).toHaveBeenCalledTimes(2);
       expect(String(warn.mock.calls[0]![0])).toContain('"RequestError"');

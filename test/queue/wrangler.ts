@@ -31,7 +31,10 @@ export function parseToml(text: string): Record<string, Table[]> {
 
 export interface QueueConfig {
   queueProducers: Record<string, string>;
-  queueConsumers: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string }>;
+  queueConsumers: Record<
+    string,
+    { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string }
+  >;
   /** `max_concurrency` per consumer queue: Miniflare runs one batch at a time, so it is only checked, not applied. */
   maxConcurrency: Record<string, number>;
   compatibilityDate: string;
@@ -39,8 +42,14 @@ export interface QueueConfig {
 
 export function readQueueConfig(path: string): QueueConfig {
   const toml = parseToml(readFileSync(path, "utf8"));
-  const config: QueueConfig = { queueProducers: {}, queueConsumers: {}, maxConcurrency: {}, compatibilityDate: String(toml[""]![0]!.compatibility_date) };
-  for (const producer of toml["queues.producers"] ?? []) config.queueProducers[String(producer.binding)] = String(producer.queue);
+  const config: QueueConfig = {
+    queueProducers: {},
+    queueConsumers: {},
+    maxConcurrency: {},
+    compatibilityDate: String(toml[""]![0]!.compatibility_date),
+  };
+  for (const producer of toml["queues.producers"] ?? [])
+    config.queueProducers[String(producer.binding)] = String(producer.queue);
   for (const consumer of toml["queues.consumers"] ?? []) {
     const queue = String(consumer.queue);
     config.queueConsumers[queue] = {

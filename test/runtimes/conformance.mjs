@@ -33,7 +33,9 @@ export async function runConformance(config) {
   const transport = config.transport ?? "default";
   const options = { endpoint, credentials, maxAttempts: 3, timeoutMs: 10_000 };
   // The `fetch` option: on Node this replaces node:http; elsewhere it is what the client uses anyway.
-  const client = new MTurkClient(transport === "fetch" ? { ...options, fetch: (input, init) => fetch(input, init) } : options);
+  const client = new MTurkClient(
+    transport === "fetch" ? { ...options, fetch: (input, init) => fetch(input, init) } : options,
+  );
 
   const control = async (action) => {
     const response = await fetch(`${endpoint}/__control`, {
@@ -74,7 +76,11 @@ export async function runConformance(config) {
   await check("success", async () => {
     const result = await client.sendBonus(bonus(1));
     expect(result.alreadyGranted === false, "alreadyGranted is false", result);
-    expect(typeof result.UniqueRequestToken === "string" && result.UniqueRequestToken.length > 0, "a token was generated", result);
+    expect(
+      typeof result.UniqueRequestToken === "string" && result.UniqueRequestToken.length > 0,
+      "a token was generated",
+      result,
+    );
     expect(result.$metadata.attempts === 1, "one attempt", result.$metadata);
     expect(result.$metadata.httpStatusCode === 200, "HTTP 200", result.$metadata);
     expect(typeof result.$metadata.requestId === "string", "a request id", result.$metadata);
@@ -104,7 +110,11 @@ export async function runConformance(config) {
     // Usually the client retries (2 attempts). Deno's fetch re-sends a POST whose pooled
     // connection died by itself, so the client sees one attempt answered "already processed".
     expect(result.$metadata.attempts === 2 || result.$metadata.attempts === 1, "one or two attempts", result.$metadata);
-    expect((await paidWith(result.UniqueRequestToken)).length === 1, "paid exactly once", await paidWith(result.UniqueRequestToken));
+    expect(
+      (await paidWith(result.UniqueRequestToken)).length === 1,
+      "paid exactly once",
+      await paidWith(result.UniqueRequestToken),
+    );
     return { attempts: result.$metadata.attempts, requestsSeen: sent };
   });
 
@@ -151,7 +161,11 @@ export async function runConformance(config) {
     expect(typeof error.UniqueRequestToken === "string", "carries the token", describe(error));
     const settled = await client.sendBonus(bonus(5, { UniqueRequestToken: error.UniqueRequestToken }));
     expect(settled.alreadyGranted === true, "re-sending the token reports it paid", settled);
-    expect((await paidWith(error.UniqueRequestToken)).length === 1, "paid exactly once", await paidWith(error.UniqueRequestToken));
+    expect(
+      (await paidWith(error.UniqueRequestToken)).length === 1,
+      "paid exactly once",
+      await paidWith(error.UniqueRequestToken),
+    );
     return { abortedAfterMs: elapsed };
   });
 

@@ -42,7 +42,8 @@ function nativeCandidates(runtime: "bun" | "deno" | "workerd"): string[] {
     case "bun":
       // The postinstall moves the binary over bin/bun.exe (a 450-byte stub until then).
       found.push(join(dir, "bin", "bun.exe"));
-      for (const suffix of ["", "-baseline", "-musl", "-musl-baseline"]) found.push(inPackage(`@oven/bun-${platform}-${cpu}${suffix}`, "bin/bun"));
+      for (const suffix of ["", "-baseline", "-musl", "-musl-baseline"])
+        found.push(inPackage(`@oven/bun-${platform}-${cpu}${suffix}`, "bin/bun"));
       break;
     case "deno": {
       const target = platform === "linux" ? `linux-${cpu}-glibc` : `${platform}-${cpu}`;
@@ -51,11 +52,16 @@ function nativeCandidates(runtime: "bun" | "deno" | "workerd"): string[] {
     }
     case "workerd": {
       const target = `${platform === "win32" ? "windows" : platform}-${arch === "x64" ? "64" : cpu}`;
-      found.push(inPackage(`@cloudflare/workerd-${target}`, platform === "win32" ? "bin/workerd.exe" : "bin/workerd"), join(dir, "bin", "workerd"));
+      found.push(
+        inPackage(`@cloudflare/workerd-${target}`, platform === "win32" ? "bin/workerd.exe" : "bin/workerd"),
+        join(dir, "bin", "workerd"),
+      );
       break;
     }
   }
-  return found.filter((file): file is string => file !== undefined && existsSync(file) && statSync(file).size > 1_000_000);
+  return found.filter(
+    (file): file is string => file !== undefined && existsSync(file) && statSync(file).size > 1_000_000,
+  );
 }
 
 const cache = new Map<string, string>();
@@ -71,7 +77,11 @@ export function runtimeBinary(runtime: "bun" | "deno" | "workerd"): string {
   if (known !== undefined) return known;
   const tried: string[] = [];
   for (const file of nativeCandidates(runtime)) {
-    const probe = spawnSync(file, ["--version"], { encoding: "utf8", timeout: 20_000, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
+    const probe = spawnSync(file, ["--version"], {
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
+    });
     if (probe.status === 0) {
       cache.set(runtime, file);
       return file;
@@ -96,7 +106,11 @@ export interface ChildResult {
 const running = new Set<ChildProcess>();
 
 /** Runs a command to completion, killing it (SIGKILL) after `timeoutMs`. Never rejects for a failing command. */
-export function run(command: string, args: string[], options: SpawnOptions & { timeoutMs: number }): Promise<ChildResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { timeoutMs: number },
+): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });

@@ -59,7 +59,9 @@ function config(runtime: string, transport: "default" | "fetch" = "default"): st
 function parseResult(stdout: string, stderr: string, code: number | null, timedOut: boolean): ConformanceResult {
   const line = stdout.split("\n").find((l) => l.startsWith("CONFORMANCE "));
   if (line === undefined) {
-    throw new Error(`no result (exit ${String(code)}${timedOut ? ", killed after the timeout" : ""})\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    throw new Error(
+      `no result (exit ${String(code)}${timedOut ? ", killed after the timeout" : ""})\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+    );
   }
   return JSON.parse(line.slice("CONFORMANCE ".length)) as ConformanceResult;
 }
@@ -85,7 +87,12 @@ function expectConformant(result: ConformanceResult): void {
   expect(ledger.counters.faults).toMatchObject({ serviceFault: 1, lostAnswer: 1, delay: 1 });
 }
 
-async function runCli(runtime: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ConformanceResult> {
+async function runCli(
+  runtime: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ConformanceResult> {
   const child = await run(command, args, {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: "1", ...env },
@@ -156,7 +163,10 @@ describe("runtime conformance", () => {
       });
       return Object.keys(result.metafile.inputs);
     };
-    const inputs = [...(await bundle("test/runtimes/worker.mjs", "conformance.js")), ...(await bundle("examples/worker/worker.ts", "example.js"))];
+    const inputs = [
+      ...(await bundle("test/runtimes/worker.mjs", "conformance.js")),
+      ...(await bundle("examples/worker/worker.ts", "example.js")),
+    ];
     expect(inputs.filter((file) => /\/undici\/|dist\/index\.js$|hash-node/.test(file))).toEqual([]);
     expect(inputs).toContain("dist/edge.js");
     copyFileSync(join(ROOT, "test/runtimes/workerd.capnp"), join(dir, "config.capnp"));
@@ -178,7 +188,10 @@ describe("runtime conformance", () => {
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     const ports = await new Promise<Record<string, number>>((resolve, reject) => {
       const found: Record<string, number> = {};
-      const timer = setTimeout(() => reject(new Error(`workerd did not listen within ${CHILD_TIMEOUT_MS} ms:\n${output}`)), CHILD_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`workerd did not listen within ${CHILD_TIMEOUT_MS} ms:\n${output}`)),
+        CHILD_TIMEOUT_MS,
+      );
       child.once("exit", (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`workerd exited (${String(code ?? signal)}) before listening:\n${output}`));
@@ -186,7 +199,8 @@ describe("runtime conformance", () => {
       const control = child.stdio[3] as NodeJS.ReadableStream;
       createInterface({ input: control }).on("line", (line) => {
         const message = JSON.parse(line) as { event?: string; socket?: string; port?: number };
-        if (message.event === "listen" && message.socket !== undefined && message.port !== undefined) found[message.socket] = message.port;
+        if (message.event === "listen" && message.socket !== undefined && message.port !== undefined)
+          found[message.socket] = message.port;
         if (found.example !== undefined && found.conformance !== undefined) {
           clearTimeout(timer);
           resolve(found);
@@ -210,13 +224,22 @@ describe("runtime conformance", () => {
     expectConformant(result);
 
     // The README's Worker example, exactly as documented: one bonus per POST.
-    const input = { WorkerId: "A3EXAMPLEWORKER", AssignmentId: "3EXAMPLEASSIGNMENT", BonusAmount: "1.50", Reason: "Great work", UniqueRequestToken: "example-worker-1" };
+    const input = {
+      WorkerId: "A3EXAMPLEWORKER",
+      AssignmentId: "3EXAMPLEASSIGNMENT",
+      BonusAmount: "1.50",
+      Reason: "Great work",
+      UniqueRequestToken: "example-worker-1",
+    };
     const paid = await fetch(`http://127.0.0.1:${ports.example}/`, { method: "POST", body: JSON.stringify(input) });
     expect(paid.status, output).toBe(200);
     expect(await paid.json()).toMatchObject({ UniqueRequestToken: "example-worker-1", alreadyGranted: false });
     const again = await fetch(`http://127.0.0.1:${ports.example}/`, { method: "POST", body: JSON.stringify(input) });
     expect(await again.json()).toMatchObject({ alreadyGranted: true });
-    const refused = await fetch(`http://127.0.0.1:${ports.example}/`, { method: "POST", body: JSON.stringify({ ...input, BonusAmount: "1.505" }) });
+    const refused = await fetch(`http://127.0.0.1:${ports.example}/`, {
+      method: "POST",
+      body: JSON.stringify({ ...input, BonusAmount: "1.505" }),
+    });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ name: "ValidationError", field: "BonusAmount" });
     expect(sim.ledger.bonuses.filter((b) => b.UniqueRequestToken === "example-worker-1")).toHaveLength(1);

@@ -32,17 +32,27 @@ const input = { WorkerId: "ASDK1", BonusAmount: "2.00", AssignmentId: "ASDKASSIG
 describe("@aws-sdk/client-mturk against the simulator", () => {
   it("pays a bonus and reads the request id", async () => {
     const output = await sdk.send(new SendBonusCommand({ ...input, UniqueRequestToken: "sdk-1" }));
-    expect(output.$metadata).toMatchObject({ httpStatusCode: 200, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(output.$metadata).toMatchObject({
+      httpStatusCode: 200,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it("sees a reused token as a modeled RequestError", async () => {
-    const error = await sdk.send(new SendBonusCommand({ ...input, UniqueRequestToken: "sdk-1" })).catch((e: unknown) => e);
+    const error = await sdk
+      .send(new SendBonusCommand({ ...input, UniqueRequestToken: "sdk-1" }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestError);
-    expect((error as RequestError).message).toMatch(/^The idempotency token "sdk-1" has already been processed\. \(\d+\)$/);
+    expect((error as RequestError).message).toMatch(
+      /^The idempotency token "sdk-1" has already been processed\. \(\d+\)$/,
+    );
   });
 
   it("reads the balance", async () => {
-    expect(await sdk.send(new GetAccountBalanceCommand({}))).toMatchObject({ AvailableBalance: "47.60", OnHoldBalance: "0.00" });
+    expect(await sdk.send(new GetAccountBalanceCommand({}))).toMatchObject({
+      AvailableBalance: "47.60",
+      OnHoldBalance: "0.00",
+    });
   });
 
   it("reads bonus payments with GrantTime as a Date", async () => {
@@ -57,10 +67,13 @@ describe("@aws-sdk/client-mturk against the simulator", () => {
     await expect(sdk.send(new GetAccountBalanceCommand({}))).rejects.toBeInstanceOf(ServiceFault);
   });
 
-  it.each(["namespacedType", "urlType", "headerOnly"] as const)("sees the %s form as the modeled RequestError", async (kind) => {
-    sim.control({ faults: [{ kind, count: 1 }] });
-    await expect(sdk.send(new GetAccountBalanceCommand({}))).rejects.toBeInstanceOf(RequestError);
-  });
+  it.each(["namespacedType", "urlType", "headerOnly"] as const)(
+    "sees the %s form as the modeled RequestError",
+    async (kind) => {
+      sim.control({ faults: [{ kind, count: 1 }] });
+      await expect(sdk.send(new GetAccountBalanceCommand({}))).rejects.toBeInstanceOf(RequestError);
+    },
+  );
 
   it("sees throttling as ThrottlingException", async () => {
     sim.control({ faults: [{ kind: "throttle", count: 1 }] });
@@ -82,7 +95,9 @@ describe("@aws-sdk/client-mturk against the simulator", () => {
       maxAttempts: 1,
     });
     try {
-      await expect(wrong.send(new GetAccountBalanceCommand({}))).rejects.toMatchObject({ name: "InvalidSignatureException" });
+      await expect(wrong.send(new GetAccountBalanceCommand({}))).rejects.toMatchObject({
+        name: "InvalidSignatureException",
+      });
     } finally {
       wrong.destroy();
     }

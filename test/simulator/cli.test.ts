@@ -32,7 +32,10 @@ describe("mturk-bonus simulate", () => {
     const out = captureStdout();
     const running = simulate(["--port", "0", "--balance", "12.00", "--fault", "throttle:1"]);
     try {
-      await vi.waitFor(() => expect(out.text()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/), { timeout: 2_000, interval: 5 });
+      await vi.waitFor(() => expect(out.text()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/), {
+        timeout: 2_000,
+        interval: 5,
+      });
       const url = out.text().split("\n")[0];
       const ledger = (await (await fetch(`${url}/__ledger`)).json()) as { balance: string; faults: unknown[] };
       expect(ledger).toMatchObject({ balance: "12.00", faults: [{ kind: "throttle", count: 1 }] });

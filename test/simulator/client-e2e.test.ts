@@ -4,7 +4,14 @@
  * the simulator's ledger.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MTurkClient, RequestError, ServiceFault, TransportError, type MTurkClientOptions, type SendBonusInput } from "../../src/index.js";
+import {
+  MTurkClient,
+  RequestError,
+  ServiceFault,
+  TransportError,
+  type MTurkClientOptions,
+  type SendBonusInput,
+} from "../../src/index.js";
 import { SIMULATOR_CREDENTIALS, startSimulator, type FaultSpec, type Simulator } from "../../src/simulator/index.js";
 
 const transports: [string, Partial<MTurkClientOptions>][] = [
@@ -31,7 +38,12 @@ describe.each(transports)("MTurkClient over %s against the simulator", (_name, t
   const extraClients: MTurkClient[] = [];
 
   function clientFor(target: Simulator, options: Partial<MTurkClientOptions> = {}): MTurkClient {
-    const made = new MTurkClient({ endpoint: target.url, credentials: SIMULATOR_CREDENTIALS, ...transport, ...options });
+    const made = new MTurkClient({
+      endpoint: target.url,
+      credentials: SIMULATOR_CREDENTIALS,
+      ...transport,
+      ...options,
+    });
     extraClients.push(made);
     return made;
   }
@@ -61,8 +73,14 @@ describe.each(transports)("MTurkClient over %s against the simulator", (_name, t
   it("pays a bonus once and reports the simulator's request id", async () => {
     const input = bonus();
     const result = await client.sendBonus(input);
-    expect(result).toMatchObject({ UniqueRequestToken: input.UniqueRequestToken, alreadyGranted: false, $metadata: { httpStatusCode: 200, attempts: 1 } });
-    expect(sim.ledger.bonuses.find((b) => b.UniqueRequestToken === input.UniqueRequestToken)?.requestId).toBe(result.$metadata.requestId);
+    expect(result).toMatchObject({
+      UniqueRequestToken: input.UniqueRequestToken,
+      alreadyGranted: false,
+      $metadata: { httpStatusCode: 200, attempts: 1 },
+    });
+    expect(sim.ledger.bonuses.find((b) => b.UniqueRequestToken === input.UniqueRequestToken)?.requestId).toBe(
+      result.$metadata.requestId,
+    );
   });
 
   it("generates a token when none is given and pays once", async () => {
@@ -104,22 +122,34 @@ describe.each(transports)("MTurkClient over %s against the simulator", (_name, t
     const input = bonus();
     const error = await client.sendBonus(input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceFault);
-    expect(error).toMatchObject({ UniqueRequestToken: input.UniqueRequestToken, $metadata: { attempts: 3, httpStatusCode: 500 } });
+    expect(error).toMatchObject({
+      UniqueRequestToken: input.UniqueRequestToken,
+      $metadata: { attempts: 3, httpStatusCode: 500 },
+    });
     expect(paidWith(input.UniqueRequestToken)).toBe(0);
   });
 
-  it.each(["namespacedType", "urlType", "headerOnly"] as const)("reads the %s error form as a RequestError and does not retry", async (kind) => {
-    arm({ kind, count: 1 });
-    const error = await client.sendBonus(bonus()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RequestError);
-    expect(error).toMatchObject({ TurkErrorCode: "AWS.MechanicalTurk.SimulatedRequestError", $metadata: { attempts: 1 } });
-  });
+  it.each(["namespacedType", "urlType", "headerOnly"] as const)(
+    "reads the %s error form as a RequestError and does not retry",
+    async (kind) => {
+      arm({ kind, count: 1 });
+      const error = await client.sendBonus(bonus()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestError);
+      expect(error).toMatchObject({
+        TurkErrorCode: "AWS.MechanicalTurk.SimulatedRequestError",
+        $metadata: { attempts: 1 },
+      });
+    },
+  );
 
   it("reports short funds as a RequestError with the InsufficientFunds code and pays nothing", async () => {
     const input = bonus({ BonusAmount: "5000.00" });
     const error = await client.sendBonus(input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestError);
-    expect(error).toMatchObject({ TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds", $metadata: { attempts: 1, httpStatusCode: 400 } });
+    expect(error).toMatchObject({
+      TurkErrorCode: "AWS.MechanicalTurk.InsufficientFunds",
+      $metadata: { attempts: 1, httpStatusCode: 400 },
+    });
     expect(paidWith(input.UniqueRequestToken)).toBe(0);
   });
 
@@ -167,7 +197,9 @@ describe.each(transports)("MTurkClient over %s against the simulator", (_name, t
     const session = { accessKeyId: "AKIDSESSION", secretAccessKey: "session-secret", sessionToken: "session-token" };
     const secured = await startSimulator({ credentials: session });
     try {
-      expect((await clientFor(secured, { credentials: session }).getAccountBalance()).AvailableBalance).toBe("10000.00");
+      expect((await clientFor(secured, { credentials: session }).getAccountBalance()).AvailableBalance).toBe(
+        "10000.00",
+      );
     } finally {
       await secured.close();
     }
@@ -179,9 +211,11 @@ describe.each(transports)("MTurkClient over %s against the simulator", (_name, t
 
   it("pages through ListBonusPayments until every bonus is seen", async () => {
     const input = bonus();
-    for (let i = 0; i < 3; i++) await client.sendBonus({ ...input, UniqueRequestToken: `${input.UniqueRequestToken}-${i}` });
+    for (let i = 0; i < 3; i++)
+      await client.sendBonus({ ...input, UniqueRequestToken: `${input.UniqueRequestToken}-${i}` });
     const seen = [];
-    for await (const payment of client.paginateBonusPayments({ AssignmentId: input.AssignmentId, MaxResults: 2 })) seen.push(payment);
+    for await (const payment of client.paginateBonusPayments({ AssignmentId: input.AssignmentId, MaxResults: 2 }))
+      seen.push(payment);
     expect(seen).toHaveLength(3);
     expect(seen[0]).toMatchObject({ WorkerId: input.WorkerId, BonusAmount: "1.00", GrantTime: expect.any(Date) });
   });

@@ -8,7 +8,12 @@ function kinds(schedule: FaultSchedule, n: number, operation: "SendBonus" | "Get
 
 describe("FaultSchedule", () => {
   it("hits exactly the next `count` matching requests", () => {
-    expect(kinds(new FaultSchedule([{ kind: "serviceFault", count: 2 }]), 4)).toEqual(["serviceFault", "serviceFault", "-", "-"]);
+    expect(kinds(new FaultSchedule([{ kind: "serviceFault", count: 2 }]), 4)).toEqual([
+      "serviceFault",
+      "serviceFault",
+      "-",
+      "-",
+    ]);
   });
 
   it("hits every request when neither count nor probability is given", () => {
@@ -21,7 +26,9 @@ describe("FaultSchedule", () => {
   });
 
   it("hits roughly the given share of requests", () => {
-    const hits = kinds(new FaultSchedule([{ kind: "serviceFault", probability: 0.3 }], 7), 1000).filter((k) => k !== "-").length;
+    const hits = kinds(new FaultSchedule([{ kind: "serviceFault", probability: 0.3 }], 7), 1000).filter(
+      (k) => k !== "-",
+    ).length;
     expect(hits).toBeGreaterThan(230);
     expect(hits).toBeLessThan(370);
   });

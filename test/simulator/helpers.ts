@@ -15,12 +15,7 @@ export interface SignOptions {
 }
 
 /** Signs a POST to `/` on `host` and returns the full header set to send. */
-export function signJsonPost(
-  host: string,
-  target: string,
-  body: string,
-  options: SignOptions,
-): Record<string, string> {
+export function signJsonPost(host: string, target: string, body: string, options: SignOptions): Record<string, string> {
   const amzDate = toAmzDate(options.now ?? Date.now());
   const headers: Record<string, string> = {
     host,
@@ -28,13 +23,18 @@ export function signJsonPost(
     "x-amz-target": target,
     "x-amz-date": amzDate,
   };
-  if (options.credentials.sessionToken !== undefined) headers["x-amz-security-token"] = options.credentials.sessionToken;
-  headers.authorization = specAuthorization({ method: "POST", path: "/", headers: Object.entries(headers), body }, Object.keys(headers), {
-    credentials: options.credentials,
-    amzDate,
-    region: options.region ?? "us-east-1",
-    service: options.service ?? "mturk-requester",
-  });
+  if (options.credentials.sessionToken !== undefined)
+    headers["x-amz-security-token"] = options.credentials.sessionToken;
+  headers.authorization = specAuthorization(
+    { method: "POST", path: "/", headers: Object.entries(headers), body },
+    Object.keys(headers),
+    {
+      credentials: options.credentials,
+      amzDate,
+      region: options.region ?? "us-east-1",
+      service: options.service ?? "mturk-requester",
+    },
+  );
   return headers;
 }
 

@@ -31,7 +31,15 @@ describe("Ledger", () => {
     const { ledger } = ledgerAt(5_000);
     ledger.payBonus({ ...BONUS, BonusAmount: "2.5", UniqueRequestToken: "t1" }, "req-1");
     expect(ledger.snapshot().bonuses).toEqual([
-      { ...BONUS, BonusAmount: "2.50", UniqueRequestToken: "t1", grantTime: 5_000, amountCents: 250, feeCents: 50, requestId: "req-1" },
+      {
+        ...BONUS,
+        BonusAmount: "2.50",
+        UniqueRequestToken: "t1",
+        grantTime: 5_000,
+        amountCents: 250,
+        feeCents: 50,
+        requestId: "req-1",
+      },
     ]);
   });
 
@@ -39,7 +47,12 @@ describe("Ledger", () => {
     const { ledger } = ledgerAt();
     ledger.payBonus({ ...BONUS, UniqueRequestToken: "t1" }, "r1");
     const before = ledger.balanceCents;
-    expect(ledger.payBonus({ ...BONUS, UniqueRequestToken: "t1" }, "r2")).toEqual({ ok: false, reason: "duplicate", token: "t1", originalRequestId: "r1" });
+    expect(ledger.payBonus({ ...BONUS, UniqueRequestToken: "t1" }, "r2")).toEqual({
+      ok: false,
+      reason: "duplicate",
+      token: "t1",
+      originalRequestId: "r1",
+    });
     expect(ledger.balanceCents).toBe(before);
   });
 
@@ -109,7 +122,10 @@ describe("Ledger", () => {
   });
 
   it("refuses a $0 bonus", () => {
-    expect(ledgerAt().ledger.payBonus({ ...BONUS, BonusAmount: "0.00" }, "r1")).toEqual({ ok: false, reason: "zeroAmount" });
+    expect(ledgerAt().ledger.payBonus({ ...BONUS, BonusAmount: "0.00" }, "r1")).toEqual({
+      ok: false,
+      reason: "zeroAmount",
+    });
   });
 
   it("lists an assignment's bonuses oldest first", () => {

@@ -16,7 +16,9 @@ describe("the simulator's money", () => {
     const dir = new URL("../../src/simulator/", import.meta.url);
     const imports = readdirSync(dir)
       .filter((name) => name.endsWith(".ts"))
-      .flatMap((name) => [...readFileSync(new URL(name, dir), "utf8").matchAll(/from "(\.\.\/[^"]+)"/g)].map((m) => `${name}: ${m[1]}`));
+      .flatMap((name) =>
+        [...readFileSync(new URL(name, dir), "utf8").matchAll(/from "(\.\.\/[^"]+)"/g)].map((m) => `${name}: ${m[1]}`),
+      );
     expect(imports).toEqual([]);
   });
 
@@ -66,7 +68,11 @@ describe("the simulator's money", () => {
     fc.assert(
       fc.property(fc.nat({ max: 10_000_000 }), (cents) => {
         const dollars = formatCents(cents);
-        return dollarsToCents(dollars) === toCents(dollars) && centsToDollars(cents) === dollars && (cents === 0 || commissionCents(cents) === feeCents(cents));
+        return (
+          dollarsToCents(dollars) === toCents(dollars) &&
+          centsToDollars(cents) === dollars &&
+          (cents === 0 || commissionCents(cents) === feeCents(cents))
+        );
       }),
       { numRuns: 2000 },
     );

@@ -18,7 +18,10 @@ describe("SendBonus", () => {
     const answer = run("SendBonus", bonus());
     expect(answer.status).toBe(200);
     expect(answer.body).toBe("{}");
-    expect(answer.headers).toMatchObject({ "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": ctx.requestId });
+    expect(answer.headers).toMatchObject({
+      "content-type": "application/x-amz-json-1.1",
+      "x-amzn-requestid": ctx.requestId,
+    });
   });
 
   it("refuses an over-precise amount in the service's words", () => {
@@ -38,8 +41,12 @@ describe("SendBonus", () => {
 
   it("lists every violation, counted", () => {
     const message = run("SendBonus", bonus({ WorkerId: "w1", UniqueRequestToken: "x".repeat(65) })).json.message;
-    expect(message).toMatch(/^2 validation errors detected: Value 'w1' at 'workerId' failed to satisfy constraint: Member must satisfy regular expression pattern: \^A\[A-Z0-9\]\+\$; /);
-    expect(message).toContain("at 'uniqueRequestToken' failed to satisfy constraint: Member must have length less than or equal to 64");
+    expect(message).toMatch(
+      /^2 validation errors detected: Value 'w1' at 'workerId' failed to satisfy constraint: Member must satisfy regular expression pattern: \^A\[A-Z0-9\]\+\$; /,
+    );
+    expect(message).toContain(
+      "at 'uniqueRequestToken' failed to satisfy constraint: Member must have length less than or equal to 64",
+    );
   });
 
   it("answers SerializationException for a number where a string belongs", () => {
@@ -75,7 +82,10 @@ describe("SendBonus", () => {
 
   it("answers a worker who did not do the assignment with a RequestError", () => {
     const ledger = new Ledger({ now: () => NOW, assignments: { ASSIGNMENT1: "AREAL" } });
-    expect(run("SendBonus", bonus(), ledger).json).toMatchObject({ __type: "RequestError", Message: expect.stringMatching(/did not work on assignment ASSIGNMENT1/) });
+    expect(run("SendBonus", bonus(), ledger).json).toMatchObject({
+      __type: "RequestError",
+      Message: expect.stringMatching(/did not work on assignment ASSIGNMENT1/),
+    });
   });
 });
 
@@ -101,7 +111,9 @@ describe("ListBonusPayments", () => {
   it("lists an assignment's bonuses with GrantTime in epoch seconds", () => {
     expect(run("ListBonusPayments", { AssignmentId: "AS1" }, ledgerWith(1)).json).toEqual({
       NumResults: 1,
-      BonusPayments: [{ WorkerId: "AW1", BonusAmount: "1.00", AssignmentId: "AS1", Reason: "r1", GrantTime: (NOW + 1000) / 1000 }],
+      BonusPayments: [
+        { WorkerId: "AW1", BonusAmount: "1.00", AssignmentId: "AS1", Reason: "r1", GrantTime: (NOW + 1000) / 1000 },
+      ],
     });
   });
 
@@ -110,7 +122,11 @@ describe("ListBonusPayments", () => {
     const seen: string[] = [];
     let token: unknown;
     for (let page = 0; page < 10; page++) {
-      const answer = run("ListBonusPayments", { AssignmentId: "AS1", MaxResults: 2, ...(token ? { NextToken: token } : {}) }, ledger).json;
+      const answer = run(
+        "ListBonusPayments",
+        { AssignmentId: "AS1", MaxResults: 2, ...(token ? { NextToken: token } : {}) },
+        ledger,
+      ).json;
       seen.push(...(answer.BonusPayments as { Reason: string }[]).map((b) => b.Reason));
       token = answer.NextToken;
       if (token === undefined) break;
@@ -131,7 +147,9 @@ describe("ListBonusPayments", () => {
   it("refuses a NextToken from another assignment", () => {
     const ledger = ledgerWith(3);
     const token = run("ListBonusPayments", { AssignmentId: "AS1", MaxResults: 1 }, ledger).json.NextToken;
-    expect(run("ListBonusPayments", { AssignmentId: "AS2", NextToken: token }, ledger).json.__type).toBe("RequestError");
+    expect(run("ListBonusPayments", { AssignmentId: "AS2", NextToken: token }, ledger).json.__type).toBe(
+      "RequestError",
+    );
   });
 
   it("refuses a call naming neither HITId nor AssignmentId", () => {

@@ -34,7 +34,9 @@ describe("the API endpoint", () => {
   });
 
   it("refuses a request signed with another secret and counts it", async () => {
-    const answer = await call(sim.url, "SendBonus", bonus(), { credentials: { ...SIMULATOR_CREDENTIALS, secretAccessKey: "nope" } });
+    const answer = await call(sim.url, "SendBonus", bonus(), {
+      credentials: { ...SIMULATOR_CREDENTIALS, secretAccessKey: "nope" },
+    });
     expect(answer.status).toBe(400);
     expect(answer.json?.__type).toBe("InvalidSignatureException");
     expect(sim.ledger).toMatchObject({ bonuses: [], counters: { signatureFailures: 1 } });
@@ -51,7 +53,10 @@ describe("the API endpoint", () => {
 
   it("refuses a request signed for another region", async () => {
     const answer = await call(sim.url, "GetAccountBalance", {}, { ...signing, region: "eu-west-1" });
-    expect(answer.json).toMatchObject({ __type: "InvalidSignatureException", message: "Credential should be scoped to a valid region. " });
+    expect(answer.json).toMatchObject({
+      __type: "InvalidSignatureException",
+      message: "Credential should be scoped to a valid region. ",
+    });
   });
 
   it("answers UnknownOperationException for a target it does not implement", async () => {
@@ -75,7 +80,10 @@ describe("faults on the wire", () => {
     sim.control({ faults: [{ kind: "serviceFault", count: 1 }] });
     const answer = await call(sim.url, "SendBonus", bonus(), signing);
     expect(answer.status).toBe(500);
-    expect(answer.json).toMatchObject({ __type: "ServiceFault", Message: expect.stringMatching(/Try your call again\. \(\d+\)$/) });
+    expect(answer.json).toMatchObject({
+      __type: "ServiceFault",
+      Message: expect.stringMatching(/Try your call again\. \(\d+\)$/),
+    });
     expect(sim.ledger).toMatchObject({ bonuses: [], counters: { faults: { serviceFault: 1 } } });
   });
 
@@ -106,7 +114,10 @@ describe("faults on the wire", () => {
   ])("%s spells __type as %s", async (kind, type) => {
     sim.control({ faults: [{ kind: kind as "urlType", count: 1 }] });
     const answer = await call(sim.url, "SendBonus", bonus(), signing);
-    expect(answer).toMatchObject({ status: 400, json: { __type: type, TurkErrorCode: "AWS.MechanicalTurk.SimulatedRequestError" } });
+    expect(answer).toMatchObject({
+      status: 400,
+      json: { __type: type, TurkErrorCode: "AWS.MechanicalTurk.SimulatedRequestError" },
+    });
   });
 
   it("headerOnly names the error only in X-Amzn-ErrorType", async () => {
@@ -137,7 +148,9 @@ describe("faults on the wire", () => {
 
   it("delay pays before the held-back answer is sent", async () => {
     sim.control({ faults: [{ kind: "delay", ms: 600_000, count: 1 }] });
-    const pending = call(sim.url, "SendBonus", bonus({ UniqueRequestToken: "t-held" }), signing).catch((e: unknown) => e);
+    const pending = call(sim.url, "SendBonus", bonus({ UniqueRequestToken: "t-held" }), signing).catch(
+      (e: unknown) => e,
+    );
     await vi.waitFor(() => expect(sim.ledger.counters.requests).toBe(1));
     expect(sim.ledger.bonuses).toMatchObject([{ UniqueRequestToken: "t-held" }]);
     await sim.close();
@@ -211,7 +224,10 @@ describe("test-only routes", () => {
 
   it("POST /__control sets the balance", async () => {
     await control({ balance: "0.50" });
-    expect((await call(sim.url, "GetAccountBalance", {}, signing)).json).toEqual({ AvailableBalance: "0.50", OnHoldBalance: "0.00" });
+    expect((await call(sim.url, "GetAccountBalance", {}, signing)).json).toEqual({
+      AvailableBalance: "0.50",
+      OnHoldBalance: "0.00",
+    });
   });
 
   it("POST /__control advances the clock past the token window, so the same token pays again", async () => {

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MTurkClient, type MTurkClientOptions, type MTurkError, type SendBonusInput } from "../../src/index.js";
-import { DUPLICATE_WORDINGS, SIMULATOR_CREDENTIALS, startSimulator, type DuplicateWording, type Simulator } from "../../src/simulator/index.js";
+import {
+  DUPLICATE_WORDINGS,
+  SIMULATOR_CREDENTIALS,
+  startSimulator,
+  type DuplicateWording,
+  type Simulator,
+} from "../../src/simulator/index.js";
 
 const transports: [string, Partial<MTurkClientOptions>][] = [
   ["undici", {}],
@@ -26,7 +32,13 @@ const SETTLED_BY: Record<DuplicateWording, "duplicate-token" | "read-back"> = {
 let serial = 0;
 function bonus(overrides: Partial<SendBonusInput> = {}): SendBonusInput {
   serial++;
-  return { WorkerId: `ASETTLE${serial}`, AssignmentId: `SETTLEASSIGN${serial}`, BonusAmount: "2.50", Reason: "settled by evidence", ...overrides };
+  return {
+    WorkerId: `ASETTLE${serial}`,
+    AssignmentId: `SETTLEASSIGN${serial}`,
+    BonusAmount: "2.50",
+    Reason: "settled by evidence",
+    ...overrides,
+  };
 }
 
 describe.each(transports)("settling a lost answer over %s", (_name, transport) => {
@@ -49,7 +61,11 @@ describe.each(transports)("settling a lost answer over %s", (_name, transport) =
 
   describe.each(DUPLICATE_WORDINGS)("when MTurk words the duplicate answer as %s", (wording) => {
     it(`reports the bonus paid once, settled by ${SETTLED_BY[wording]}, with our own token`, async () => {
-      sim.control({ clearFaults: true, duplicateWording: wording, faults: [{ kind: "lostAnswer", count: 1, operation: "SendBonus" }] });
+      sim.control({
+        clearFaults: true,
+        duplicateWording: wording,
+        faults: [{ kind: "lostAnswer", count: 1, operation: "SendBonus" }],
+      });
       const input = bonus();
       const output = await client.sendBonus(input);
       expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
@@ -58,7 +74,11 @@ describe.each(transports)("settling a lost answer over %s", (_name, transport) =
     });
 
     it("reports the bonus paid once with a caller's token", async () => {
-      sim.control({ clearFaults: true, duplicateWording: wording, faults: [{ kind: "lostAnswer", count: 1, operation: "SendBonus" }] });
+      sim.control({
+        clearFaults: true,
+        duplicateWording: wording,
+        faults: [{ kind: "lostAnswer", count: 1, operation: "SendBonus" }],
+      });
       const input = bonus({ UniqueRequestToken: `settle-${wording}-${serial}` });
       const output = await client.sendBonus(input);
       expect(output.alreadyGranted, "output.alreadyGranted").toBe(true);
@@ -82,10 +102,15 @@ describe.each(transports)("settling a lost answer over %s", (_name, transport) =
     sim.control({ clearFaults: true, duplicateWording: "opaque", balance: "0.00" });
     try {
       const before = sim.ledger.counters.byOperation.ListBonusPayments ?? 0;
-      const error = (await client.sendBonus(bonus({ UniqueRequestToken: `poor-${serial}` })).catch((e: unknown) => e)) as MTurkError;
+      const error = (await client
+        .sendBonus(bonus({ UniqueRequestToken: `poor-${serial}` }))
+        .catch((e: unknown) => e)) as MTurkError;
       expect(error.TurkErrorCode, "error.TurkErrorCode").toBe("AWS.MechanicalTurk.InsufficientFunds");
       expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
-      expect((sim.ledger.counters.byOperation.ListBonusPayments ?? 0) - before, "(sim.ledger.counters.byOperation.ListBonusPayments ?? 0) …").toBe(0);
+      expect(
+        (sim.ledger.counters.byOperation.ListBonusPayments ?? 0) - before,
+        "(sim.ledger.counters.byOperation.ListBonusPayments ?? 0) …",
+      ).toBe(0);
     } finally {
       sim.control({ balance: "1000.00" });
     }
@@ -96,7 +121,9 @@ describe("the simulator's duplicateWording switch", () => {
   it("refuses an unknown wording before changing anything", async () => {
     const sim = await startSimulator();
     try {
-      expect(() => sim.control({ duplicateWording: "shouting" as never, balance: "1.00" })).toThrow(/duplicateWording must be one of token, /);
+      expect(() => sim.control({ duplicateWording: "shouting" as never, balance: "1.00" })).toThrow(
+        /duplicateWording must be one of token, /,
+      );
       expect(sim.ledger.balance).toBe("10000.00");
     } finally {
       await sim.close();
@@ -113,7 +140,9 @@ describe("the simulator's duplicate wording over /__control", () => {
       const messageOf = async (token: string): Promise<string> => {
         await client.sendBonus({ ...input, UniqueRequestToken: token });
         // A token of ours repeated on a first attempt: a plain refusal unless worded as a duplicate, then read back and found.
-        const again = await client.sendBonus({ ...input, UniqueRequestToken: token }).catch((e: { message: string }) => e);
+        const again = await client
+          .sendBonus({ ...input, UniqueRequestToken: token })
+          .catch((e: { message: string }) => e);
         return "message" in again ? again.message : `settled by ${again.settledBy}`;
       };
       const control = async (action: object) => {

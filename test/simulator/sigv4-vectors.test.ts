@@ -41,7 +41,10 @@ describe("AWS SigV4 test suite", () => {
     });
     const scope = credentialScope(DATE, SUITE.region, SUITE.service);
     const toSign = stringToSign(SUITE.amzDate, scope, canonical);
-    const signature = computeSignature(deriveSigningKey(KEY.secretAccessKey, DATE, SUITE.region, SUITE.service), toSign);
+    const signature = computeSignature(
+      deriveSigningKey(KEY.secretAccessKey, DATE, SUITE.region, SUITE.service),
+      toSign,
+    );
 
     it("builds the published canonical request", () => {
       expect(canonical).toBe(vector.creq);
@@ -55,22 +58,27 @@ describe("AWS SigV4 test suite", () => {
       expect(authorizationHeader(KEY.accessKeyId, scope, auth.signedHeaders, signature)).toBe(vector.authz);
     });
 
-    it(vector.name === "post-sts-header-after" ? "refuses the signed request, whose session token is not signed" : "accepts the published signed request", () => {
-      const signed = vector.signed();
-      const verdict = verifyRequest(
-        { method: signed.method, url: signed.url, headers: signed.headers, body: signed.body },
-        {
-          credentials: vector.name.startsWith("post-sts-") ? { ...KEY, sessionToken: SUITE.sessionToken } : KEY,
-          region: SUITE.region,
-          service: SUITE.service,
-          now: SIGNED_AT,
-        },
-      );
-      if (vector.name === "post-sts-header-after") {
-        expect(verdict).toMatchObject({ ok: false, error: { type: "InvalidSignatureException" } });
-      } else {
-        expect(verdict).toEqual({ ok: true, accessKeyId: SUITE.accessKeyId });
-      }
-    });
+    it(
+      vector.name === "post-sts-header-after"
+        ? "refuses the signed request, whose session token is not signed"
+        : "accepts the published signed request",
+      () => {
+        const signed = vector.signed();
+        const verdict = verifyRequest(
+          { method: signed.method, url: signed.url, headers: signed.headers, body: signed.body },
+          {
+            credentials: vector.name.startsWith("post-sts-") ? { ...KEY, sessionToken: SUITE.sessionToken } : KEY,
+            region: SUITE.region,
+            service: SUITE.service,
+            now: SIGNED_AT,
+          },
+        );
+        if (vector.name === "post-sts-header-after") {
+          expect(verdict).toMatchObject({ ok: false, error: { type: "InvalidSignatureException" } });
+        } else {
+          expect(verdict).toEqual({ ok: true, accessKeyId: SUITE.accessKeyId });
+        }
+      },
+    );
   });
 });

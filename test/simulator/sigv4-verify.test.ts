@@ -12,7 +12,12 @@ const BODY = '{"WorkerId":"AWORKER1","BonusAmount":"1.00","AssignmentId":"A1","R
 const CONFIG: VerifierConfig = { credentials: KEY, region: "us-east-1", service: "mturk-requester", now: NOW };
 
 function signed(
-  options: { now?: number; region?: string; service?: string; credentials?: typeof KEY & { sessionToken?: string } } = {},
+  options: {
+    now?: number;
+    region?: string;
+    service?: string;
+    credentials?: typeof KEY & { sessionToken?: string };
+  } = {},
 ): ReceivedRequest & { headers: Record<string, string> } {
   const headers = signJsonPost("127.0.0.1:8080", "MTurkRequesterServiceV20170117.SendBonus", BODY, {
     credentials: options.credentials ?? KEY,
@@ -71,7 +76,11 @@ describe("verifyRequest", () => {
 
   it("refuses an unknown access key with UnrecognizedClientException", () => {
     const error = refusal(signed({ credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "x" } }));
-    expect(error).toEqual({ status: 400, type: "UnrecognizedClientException", message: "The security token included in the request is invalid." });
+    expect(error).toEqual({
+      status: 400,
+      type: "UnrecognizedClientException",
+      message: "The security token included in the request is invalid.",
+    });
   });
 
   it("refuses a scope naming another region", () => {
@@ -141,7 +150,10 @@ describe("verifyRequest", () => {
 
   it("refuses a signature that does not cover host", () => {
     const request = signed();
-    request.headers.authorization = request.headers.authorization!.replace("SignedHeaders=content-type;host;", "SignedHeaders=content-type;");
+    request.headers.authorization = request.headers.authorization!.replace(
+      "SignedHeaders=content-type;host;",
+      "SignedHeaders=content-type;",
+    );
     expect(refusal(request).message).toBe("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   });
 

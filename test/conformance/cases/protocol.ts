@@ -22,11 +22,44 @@ const CORAL_URI = "http://internal.amazon.com/coral/com.amazon.coral.validate/";
 
 export const RESPONSE_CASES: ResponseCase[] = [
   // smithy awsJson1_1 errors.smithy: httpResponseTests of InvalidGreeting, ComplexError and FooError.
-  { id: "AwsJson11InvalidGreetingError", source: SOURCES.smithyErrors, status: 400, headers: JSON_TYPE, body: '{"__type":"InvalidGreeting","Message":"Hi"}', error: { name: "InvalidGreeting", $fault: "client", message: "Hi" } },
-  { id: "AwsJson11ComplexError", source: SOURCES.smithyErrors, status: 400, headers: JSON_TYPE, body: '{"__type":"ComplexError","TopLevel":"Top level","Nested":{"Foo":"bar"}}', error: { name: "ComplexError", $fault: "client" } },
-  { id: "AwsJson11EmptyComplexError", source: SOURCES.smithyErrors, status: 400, headers: JSON_TYPE, body: '{"__type":"ComplexError"}', error: { name: "ComplexError", $fault: "client" } },
-  { id: "AwsJson11FooErrorUsingXAmznErrorType", source: SOURCES.smithyErrors, status: 500, headers: { "X-Amzn-Errortype": "FooError" }, error: { name: "FooError", $fault: "server" } },
-  { id: "AwsJson11FooErrorUsingXAmznErrorTypeWithUri", source: SOURCES.smithyErrors, status: 500, headers: { "X-Amzn-Errortype": `FooError:${CORAL_URI}` }, error: { name: "FooError", $fault: "server" } },
+  {
+    id: "AwsJson11InvalidGreetingError",
+    source: SOURCES.smithyErrors,
+    status: 400,
+    headers: JSON_TYPE,
+    body: '{"__type":"InvalidGreeting","Message":"Hi"}',
+    error: { name: "InvalidGreeting", $fault: "client", message: "Hi" },
+  },
+  {
+    id: "AwsJson11ComplexError",
+    source: SOURCES.smithyErrors,
+    status: 400,
+    headers: JSON_TYPE,
+    body: '{"__type":"ComplexError","TopLevel":"Top level","Nested":{"Foo":"bar"}}',
+    error: { name: "ComplexError", $fault: "client" },
+  },
+  {
+    id: "AwsJson11EmptyComplexError",
+    source: SOURCES.smithyErrors,
+    status: 400,
+    headers: JSON_TYPE,
+    body: '{"__type":"ComplexError"}',
+    error: { name: "ComplexError", $fault: "client" },
+  },
+  {
+    id: "AwsJson11FooErrorUsingXAmznErrorType",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: { "X-Amzn-Errortype": "FooError" },
+    error: { name: "FooError", $fault: "server" },
+  },
+  {
+    id: "AwsJson11FooErrorUsingXAmznErrorTypeWithUri",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: { "X-Amzn-Errortype": `FooError:${CORAL_URI}` },
+    error: { name: "FooError", $fault: "server" },
+  },
   {
     id: "AwsJson11FooErrorUsingXAmznErrorTypeWithUriAndNamespace",
     source: SOURCES.smithyErrors,
@@ -34,13 +67,62 @@ export const RESPONSE_CASES: ResponseCase[] = [
     headers: { "X-Amzn-Errortype": `aws.protocoltests.json#FooError:${CORAL_URI}` },
     error: { name: "FooError", $fault: "server" },
   },
-  { id: "AwsJson11FooErrorUsingCode", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: '{"code":"FooError"}', error: { name: "FooError", $fault: "server" } },
-  { id: "AwsJson11FooErrorUsingCodeAndNamespace", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: '{"code":"aws.protocoltests.json#FooError"}', error: { name: "FooError" } },
-  { id: "AwsJson11FooErrorUsingCodeUriAndNamespace", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: `{"code":"aws.protocoltests.json#FooError:${CORAL_URI}"}`, error: { name: "FooError" } },
-  { id: "AwsJson11FooErrorWithDunderType", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: '{"__type":"FooError"}', error: { name: "FooError" } },
-  { id: "AwsJson11FooErrorWithDunderTypeAndNamespace", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: '{"__type":"aws.protocoltests.json#FooError"}', error: { name: "FooError" } },
-  { id: "AwsJson11FooErrorWithDunderTypeAndDifferentNamespace", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: '{"__type":"aws.different.namespace#FooError"}', error: { name: "FooError" } },
-  { id: "AwsJson11FooErrorWithDunderTypeUriAndNamespace", source: SOURCES.smithyErrors, status: 500, headers: JSON_TYPE, body: `{"__type":"aws.protocoltests.json#FooError:${CORAL_URI}"}`, error: { name: "FooError" } },
+  {
+    id: "AwsJson11FooErrorUsingCode",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: '{"code":"FooError"}',
+    error: { name: "FooError", $fault: "server" },
+  },
+  {
+    id: "AwsJson11FooErrorUsingCodeAndNamespace",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: '{"code":"aws.protocoltests.json#FooError"}',
+    error: { name: "FooError" },
+  },
+  {
+    id: "AwsJson11FooErrorUsingCodeUriAndNamespace",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: `{"code":"aws.protocoltests.json#FooError:${CORAL_URI}"}`,
+    error: { name: "FooError" },
+  },
+  {
+    id: "AwsJson11FooErrorWithDunderType",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: '{"__type":"FooError"}',
+    error: { name: "FooError" },
+  },
+  {
+    id: "AwsJson11FooErrorWithDunderTypeAndNamespace",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: '{"__type":"aws.protocoltests.json#FooError"}',
+    error: { name: "FooError" },
+  },
+  {
+    id: "AwsJson11FooErrorWithDunderTypeAndDifferentNamespace",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: '{"__type":"aws.different.namespace#FooError"}',
+    error: { name: "FooError" },
+  },
+  {
+    id: "AwsJson11FooErrorWithDunderTypeUriAndNamespace",
+    source: SOURCES.smithyErrors,
+    status: 500,
+    headers: JSON_TYPE,
+    body: `{"__type":"aws.protocoltests.json#FooError:${CORAL_URI}"}`,
+    error: { name: "FooError" },
+  },
   {
     id: "AwsJson11FooErrorWithNestedTypeProperty",
     source: SOURCES.smithyErrors,
@@ -51,7 +133,14 @@ export const RESPONSE_CASES: ResponseCase[] = [
   },
 
   // aws-sdk-js-v3 parseJsonBody.spec.ts: "reads the code of the error case-insensitively".
-  { id: "loadRestJsonErrorCode cOdE", source: SOURCES.jsV3ErrorCode, status: 400, headers: JSON_TYPE, body: '{"cOdE":"OhNoException:Sender"}', error: { name: "OhNoException" } },
+  {
+    id: "loadRestJsonErrorCode cOdE",
+    source: SOURCES.jsV3ErrorCode,
+    status: 400,
+    headers: JSON_TYPE,
+    body: '{"cOdE":"OhNoException:Sender"}',
+    error: { name: "OhNoException" },
+  },
 
   // botocore test_parsers.py (JSON protocol and the case-insensitive keys case).
   {
@@ -70,10 +159,34 @@ export const RESPONSE_CASES: ResponseCase[] = [
     body: '{"__type":"ValidationException","message":"this is a message"}',
     error: { name: "ValidationException", message: "this is a message" },
   },
-  { id: "test_can_parse_with_case_insensitive_keys", source: SOURCES.botocoreParsers, status: 400, body: '{"Code":"AccessDeniedException","type":"Client","Message":"Access denied"}', error: { name: "AccessDeniedException", message: "Access denied" } },
-  { id: "test_can_parse_glacier_error_response", source: SOURCES.botocoreParsers, status: 400, body: '{"code":"AccessDeniedException","type":"Client","message":"Access denied"}', error: { name: "AccessDeniedException", message: "Access denied" } },
-  { id: "test_can_parse_restjson_error_code", source: SOURCES.botocoreParsers, status: 400, body: '{"status":"error","__type":"#WasUnableToParseThis","message":"blah"}', error: { name: "WasUnableToParseThis", message: "blah" } },
-  { id: "test_can_parse_json_modeled_fields", source: SOURCES.botocoreParsers, status: 400, body: '{"ModeledField":"Some modeled field","Message":"Some message","__type":"Prefix#SomeError"}', error: { name: "SomeError", message: "Some message" } },
+  {
+    id: "test_can_parse_with_case_insensitive_keys",
+    source: SOURCES.botocoreParsers,
+    status: 400,
+    body: '{"Code":"AccessDeniedException","type":"Client","Message":"Access denied"}',
+    error: { name: "AccessDeniedException", message: "Access denied" },
+  },
+  {
+    id: "test_can_parse_glacier_error_response",
+    source: SOURCES.botocoreParsers,
+    status: 400,
+    body: '{"code":"AccessDeniedException","type":"Client","message":"Access denied"}',
+    error: { name: "AccessDeniedException", message: "Access denied" },
+  },
+  {
+    id: "test_can_parse_restjson_error_code",
+    source: SOURCES.botocoreParsers,
+    status: 400,
+    body: '{"status":"error","__type":"#WasUnableToParseThis","message":"blah"}',
+    error: { name: "WasUnableToParseThis", message: "blah" },
+  },
+  {
+    id: "test_can_parse_json_modeled_fields",
+    source: SOURCES.botocoreParsers,
+    status: 400,
+    body: '{"ModeledField":"Some modeled field","Message":"Some message","__type":"Prefix#SomeError"}',
+    error: { name: "SomeError", message: "Some message" },
+  },
   {
     id: "test_can_handle_generic_error_message (html body)",
     source: SOURCES.botocoreParsers,
@@ -92,9 +205,27 @@ export const RESPONSE_CASES: ResponseCase[] = [
   },
 
   // smithy awsJson1_1 empty-operation.smithy: a client must accept any of these as success.
-  { id: "handles_empty_output_shape", source: SOURCES.smithyEmptyOperation, status: 200, headers: JSON_TYPE, body: "{}" },
-  { id: "handles_unexpected_json_output", source: SOURCES.smithyEmptyOperation, status: 200, headers: JSON_TYPE, body: '{"foo":true}' },
-  { id: "json_1_1_service_responds_with_no_payload", source: SOURCES.smithyEmptyOperation, status: 200, headers: JSON_TYPE, body: "" },
+  {
+    id: "handles_empty_output_shape",
+    source: SOURCES.smithyEmptyOperation,
+    status: 200,
+    headers: JSON_TYPE,
+    body: "{}",
+  },
+  {
+    id: "handles_unexpected_json_output",
+    source: SOURCES.smithyEmptyOperation,
+    status: 200,
+    headers: JSON_TYPE,
+    body: '{"foo":true}',
+  },
+  {
+    id: "json_1_1_service_responds_with_no_payload",
+    source: SOURCES.smithyEmptyOperation,
+    status: 200,
+    headers: JSON_TYPE,
+    body: "",
+  },
 ];
 
 /** A request the client must send. */
@@ -116,14 +247,22 @@ export const REQUEST_CASES: RequestCase[] = [
     source: SOURCES.smithyEmptyOperation,
     endpointPath: "",
     operation: "GetAccountBalance",
-    expect: { method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET("GetAccountBalance") } },
+    expect: {
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET("GetAccountBalance") },
+    },
   },
   {
     id: "includes_x_amz_target_and_content_type",
     source: SOURCES.smithyEmptyOperation,
     endpointPath: "",
     operation: "SendBonus",
-    expect: { method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET("SendBonus") } },
+    expect: {
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET("SendBonus") },
+    },
   },
   {
     id: "json_1_1_client_sends_empty_payload_for_no_input_shape",
@@ -137,6 +276,11 @@ export const REQUEST_CASES: RequestCase[] = [
     source: SOURCES.smithyEndpointPaths,
     endpointPath: "/custom",
     operation: "GetAccountBalance",
-    expect: { method: "POST", path: "/custom/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET("GetAccountBalance") }, body: "{}" },
+    expect: {
+      method: "POST",
+      path: "/custom/",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET("GetAccountBalance") },
+      body: "{}",
+    },
   },
 ];

@@ -174,7 +174,13 @@ export function useFakeMTurk(transport: TransportName): FakeMTurk {
       const key = name.toLowerCase();
       headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     }
-    const reply = await answer({ method: req.method ?? "", path: req.url ?? "", headers, rawHeaders, body: Buffer.concat(chunks).toString("utf8") });
+    const reply = await answer({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers,
+      rawHeaders,
+      body: Buffer.concat(chunks).toString("utf8"),
+    });
     if ("kind" in reply) {
       if (reply.kind === "destroy") req.socket.destroy();
       else if (reply.kind === "reset") req.socket.resetAndDestroy();

@@ -16,9 +16,18 @@ export function createLedger(): Ledger {
     handler(afterPaying, lost = 1) {
       let answered = 0;
       return (request: CapturedRequest): Reply => {
-        const body = JSON.parse(request.body) as { WorkerId: string; BonusAmount: string; AssignmentId: string; UniqueRequestToken: string };
+        const body = JSON.parse(request.body) as {
+          WorkerId: string;
+          BonusAmount: string;
+          AssignmentId: string;
+          UniqueRequestToken: string;
+        };
         if (paid.has(body.UniqueRequestToken)) return alreadyProcessed(body.UniqueRequestToken);
-        paid.set(body.UniqueRequestToken, { WorkerId: body.WorkerId, BonusAmount: body.BonusAmount, AssignmentId: body.AssignmentId });
+        paid.set(body.UniqueRequestToken, {
+          WorkerId: body.WorkerId,
+          BonusAmount: body.BonusAmount,
+          AssignmentId: body.AssignmentId,
+        });
         return answered++ < lost ? afterPaying : OK;
       };
     },

@@ -9,7 +9,8 @@ import { specAuthorization, specSignature, type SignedParts } from "../../helper
 import type { CapturedRequest } from "./fake-mturk.js";
 
 /** The exact layout of a SigV4 `Authorization` header; the oracle's parser is more lenient, as a server is. */
-const AUTHORIZATION_SHAPE = /^AWS4-HMAC-SHA256 Credential=[^,/]+(\/[^,/]+){4}, SignedHeaders=[a-z0-9-]+(;[a-z0-9-]+)*, Signature=[0-9a-f]{64}$/;
+const AUTHORIZATION_SHAPE =
+  /^AWS4-HMAC-SHA256 Credential=[^,/]+(\/[^,/]+){4}, SignedHeaders=[a-z0-9-]+(;[a-z0-9-]+)*, Signature=[0-9a-f]{64}$/;
 
 /** The parts of a request's `Authorization` header; throws unless it is a well-formed SigV4 header. */
 export function authOf(request: CapturedRequest): ParsedAuthorization {
@@ -45,7 +46,10 @@ export function recomputeSignature(request: CapturedRequest, credentials: Creden
 
 /** The whole `Authorization` header the request should carry, rebuilt from what arrived on the wire. */
 export function recomputeAuthorization(request: CapturedRequest, credentials: Credentials): string {
-  return specAuthorization(partsOf(request), authOf(request).signedHeaders, { credentials, amzDate: amzDateOf(request) });
+  return specAuthorization(partsOf(request), authOf(request).signedHeaders, {
+    credentials,
+    amzDate: amzDateOf(request),
+  });
 }
 
 /** `20260101T120000Z` → epoch ms; throws for anything else. */

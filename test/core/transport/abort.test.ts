@@ -14,60 +14,65 @@ import { TRANSPORTS, useFakeMTurk } from "../helpers/fake-mturk.js";
 const CALLS = 64;
 const listeners = (signal: AbortSignal): number => getEventListeners(signal, "abort").length;
 
-describe.each(TRANSPORTS)("%s transport: one signal shared by %i concurrent calls".replace("%i", String(CALLS)), (transport) => {
-  const mturk = useFakeMTurk(transport);
-  const warnings: Error[] = [];
-  const onWarning = (warning: Error): void => void warnings.push(warning);
-  beforeEach(() => {
-    warnings.length = 0;
-    process.on("warning", onWarning);
-  });
-  afterEach(() => {
-    process.off("warning", onWarning);
-  });
-
-  /** Runs CALLS calls on one signal; the server answers none until all have arrived, and `during` counts listeners then. */
-  async function run(firstAnswer: Parameters<typeof mturk.reply>[0]) {
-    const signal = new AbortController().signal;
-    let during = -1;
-    let duringRetries = -1;
-    let release!: () => void;
-    const allArrived = new Promise<void>((resolve) => (release = resolve));
-    mturk.reply(async (request, index) => {
-      if (index === CALLS - 1) {
-        // Let the other requests' handlers register before counting.
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        during = listeners(signal);
-        release();
-      }
-      await allArrived;
-      // The first retry: every other call is waiting to retry or sending again.
-      if (index === CALLS) duringRetries = listeners(signal);
-      return typeof firstAnswer === "function" ? firstAnswer(request, index) : index < CALLS ? firstAnswer : OK;
+describe.each(TRANSPORTS)(
+  "%s transport: one signal shared by %i concurrent calls".replace("%i", String(CALLS)),
+  (transport) => {
+    const mturk = useFakeMTurk(transport);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    beforeEach(() => {
+      warnings.length = 0;
+      process.on("warning", onWarning);
     });
-    const client = mturk.client({ maxAttempts: 2 });
-    // Settled, not all paid: 64 retries at once exceed the client's retry budget, by design.
-    const results = await Promise.allSettled(
-      Array.from({ length: CALLS }, (_, i) => client.sendBonus(bonusInput({ UniqueRequestToken: `shared-signal-${i}` }), { signal })),
-    );
-    return { during, duringRetries, after: listeners(signal), settled: results.length };
-  }
+    afterEach(() => {
+      process.off("warning", onWarning);
+    });
 
-  it("hangs one listener on the signal while the calls send, and none after", async () => {
-    const { during, after, settled } = await run(OK);
-    expect({ during, after, settled }).toEqual({ during: 1, after: 0, settled: CALLS });
-  });
+    /** Runs CALLS calls on one signal; the server answers none until all have arrived, and `during` counts listeners then. */
+    async function run(firstAnswer: Parameters<typeof mturk.reply>[0]) {
+      const signal = new AbortController().signal;
+      let during = -1;
+      let duringRetries = -1;
+      let release!: () => void;
+      const allArrived = new Promise<void>((resolve) => (release = resolve));
+      mturk.reply(async (request, index) => {
+        if (index === CALLS - 1) {
+          // Let the other requests' handlers register before counting.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          during = listeners(signal);
+          release();
+        }
+        await allArrived;
+        // The first retry: every other call is waiting to retry or sending again.
+        if (index === CALLS) duringRetries = listeners(signal);
+        return typeof firstAnswer === "function" ? firstAnswer(request, index) : index < CALLS ? firstAnswer : OK;
+      });
+      const client = mturk.client({ maxAttempts: 2 });
+      // Settled, not all paid: 64 retries at once exceed the client's retry budget, by design.
+      const results = await Promise.allSettled(
+        Array.from({ length: CALLS }, (_, i) =>
+          client.sendBonus(bonusInput({ UniqueRequestToken: `shared-signal-${i}` }), { signal }),
+        ),
+      );
+      return { during, duringRetries, after: listeners(signal), settled: results.length };
+    }
 
-  it("hangs one listener while the calls wait to retry, and none after", async () => {
-    const { duringRetries, after, settled } = await run(awsError(500, "ServiceFault", "try again"));
-    expect({ duringRetries, after, settled }).toEqual({ duringRetries: 1, after: 0, settled: CALLS });
-  });
+    it("hangs one listener on the signal while the calls send, and none after", async () => {
+      const { during, after, settled } = await run(OK);
+      expect({ during, after, settled }).toEqual({ during: 1, after: 0, settled: CALLS });
+    });
 
-  it("raises no MaxListenersExceededWarning", async () => {
-    await run(OK);
-    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
-  });
-});
+    it("hangs one listener while the calls wait to retry, and none after", async () => {
+      const { duringRetries, after, settled } = await run(awsError(500, "ServiceFault", "try again"));
+      expect({ duringRetries, after, settled }).toEqual({ duringRetries: 1, after: 0, settled: CALLS });
+    });
+
+    it("raises no MaxListenersExceededWarning", async () => {
+      await run(OK);
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    });
+  },
+);
 
 describe("watchAbort", () => {
   it("tells every watcher the reason, through one listener", () => {
@@ -78,7 +83,10 @@ describe("watchAbort", () => {
     const count = listeners(controller.signal);
     controller.abort("stop");
     expect(count, "count").toBe(1);
-    expect(seen, "seen").toEqual([["a", "stop"], ["b", "stop"]]);
+    expect(seen, "seen").toEqual([
+      ["a", "stop"],
+      ["b", "stop"],
+    ]);
   });
 
   it("removes the listener when the last watcher stops", () => {

@@ -56,7 +56,13 @@ describe.each([
   });
 
   it("ends the attempt with a TimeoutError whose outcome is unknown", async () => {
-    const client = new MTurkClient({ endpoint, credentials: CREDENTIALS, timeoutMs: TIMEOUT_MS, maxAttempts: 1, ...transport });
+    const client = new MTurkClient({
+      endpoint,
+      credentials: CREDENTIALS,
+      timeoutMs: TIMEOUT_MS,
+      maxAttempts: 1,
+      ...transport,
+    });
     const error = (await client.sendBonus(bonusInput()).catch((e: unknown) => e)) as TransportError;
     await client.destroy();
     expect(error.name, "error.name").toBe("TimeoutError");
@@ -65,7 +71,13 @@ describe.each([
   });
 
   it("hangs up on the trickling answer", async () => {
-    const client = new MTurkClient({ endpoint, credentials: CREDENTIALS, timeoutMs: TIMEOUT_MS, maxAttempts: 1, ...transport });
+    const client = new MTurkClient({
+      endpoint,
+      credentials: CREDENTIALS,
+      timeoutMs: TIMEOUT_MS,
+      maxAttempts: 1,
+      ...transport,
+    });
     await client.sendBonus(bonusInput()).catch(() => undefined);
     await client.destroy();
     // The client closed the socket: the server's response ended long before its last byte.

@@ -44,7 +44,11 @@ afterAll(async () => {
 
 /** The test's keys in the environment, and nothing else that could pick credentials. */
 function cliEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  };
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
   return env;
@@ -52,7 +56,11 @@ function cliEnvironment(): NodeJS.ProcessEnv {
 
 async function oneCall(transport: "node" | "fetch"): Promise<Result> {
   const script = join(ROOT, "test/core/transport/fixtures/one-call.mjs");
-  const child = await run(process.execPath, [script, join(ROOT, "dist/index.js"), endpoint, JSON.stringify(CREDENTIALS), transport], { cwd: ROOT, timeoutMs: 20_000 });
+  const child = await run(
+    process.execPath,
+    [script, join(ROOT, "dist/index.js"), endpoint, JSON.stringify(CREDENTIALS), transport],
+    { cwd: ROOT, timeoutMs: 20_000 },
+  );
   expect(child.code, child.stderr).toBe(0);
   const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   return JSON.parse(line!.slice("RESULT ".length)) as Result;
@@ -71,7 +79,14 @@ describe("a one-call program", () => {
   it("as the CLI's `balance`, compiles no WebAssembly and exits 0", async () => {
     const child = await run(
       process.execPath,
-      ["--import", join(ROOT, "test/core/transport/fixtures/count-wasm.mjs"), join(ROOT, "dist/cli/bin.js"), "balance", "--endpoint", endpoint],
+      [
+        "--import",
+        join(ROOT, "test/core/transport/fixtures/count-wasm.mjs"),
+        join(ROOT, "dist/cli/bin.js"),
+        "balance",
+        "--endpoint",
+        endpoint,
+      ],
       { cwd: ROOT, timeoutMs: 20_000, env: cliEnvironment() },
     );
     expect([child.code, /WASM (\d+)/.exec(child.stderr)?.[1]], child.stderr).toEqual([0, "0"]);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { networkErrorCode, toTransportError } from "../../../src/transport/network-error.js";
 
-const withCode = (message: string, code: string, cause?: unknown) => Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
+const withCode = (message: string, code: string, cause?: unknown) =>
+  Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
 
 describe("networkErrorCode", () => {
   it("reads the error's own code", () => {
@@ -10,11 +11,15 @@ describe("networkErrorCode", () => {
   });
 
   it("reads a code from fetch's cause", () => {
-    expect(networkErrorCode(new TypeError("fetch failed", { cause: withCode("other side closed", "UND_ERR_SOCKET") }))).toBe("UND_ERR_SOCKET");
+    expect(
+      networkErrorCode(new TypeError("fetch failed", { cause: withCode("other side closed", "UND_ERR_SOCKET") })),
+    ).toBe("UND_ERR_SOCKET");
   });
 
   it("reads a code nested several causes deep", () => {
-    const deep = new Error("a", { cause: new Error("b", { cause: new Error("c", { cause: withCode("d", "EPIPE") }) }) });
+    const deep = new Error("a", {
+      cause: new Error("b", { cause: new Error("c", { cause: withCode("d", "EPIPE") }) }),
+    });
     expect(networkErrorCode(deep)).toBe("EPIPE");
   });
 
@@ -38,26 +43,43 @@ describe("toTransportError", () => {
     expect(error.message, "error.message").toBe("No complete answer within 1234 ms (the per-attempt timeout)");
   });
 
-  it.each(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])("names undici's %s a TimeoutError with an unknown outcome", (code) => {
-    const error = toTransportError(withCode("x", code), 50);
-    expect(error.name, "error.name").toBe("TimeoutError");
-    expect(error.code, "error.code").toEqual(code);
-    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
-  });
+  it.each(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])(
+    "names undici's %s a TimeoutError with an unknown outcome",
+    (code) => {
+      const error = toTransportError(withCode("x", code), 50);
+      expect(error.name, "error.name").toBe("TimeoutError");
+      expect(error.code, "error.code").toEqual(code);
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(true);
+    },
+  );
 
-  it.each(["UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])("names a connect timeout (%s) a TimeoutError that sent nothing", (code) => {
-    const error = toTransportError(withCode("x", code), 50);
-    expect(error.name, "error.name").toBe("TimeoutError");
-    expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
-  });
+  it.each(["UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])(
+    "names a connect timeout (%s) a TimeoutError that sent nothing",
+    (code) => {
+      const error = toTransportError(withCode("x", code), 50);
+      expect(error.name, "error.name").toBe("TimeoutError");
+      expect(error.outcomeUnknown, "error.outcomeUnknown").toBe(false);
+    },
+  );
 
-  it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT", "CONNECT_TIMEOUT"])("knows nothing was sent on %s", (code) => {
+  it.each([
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "CONNECT_TIMEOUT",
+  ])("knows nothing was sent on %s", (code) => {
     expect(toTransportError(withCode("x", code), 1).outcomeUnknown).toBe(false);
   });
 
-  it.each(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "ETIMEDOUT"])("says the request may have arrived on %s", (code) => {
-    expect(toTransportError(withCode("x", code), 1).outcomeUnknown).toBe(true);
-  });
+  it.each(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "ETIMEDOUT"])(
+    "says the request may have arrived on %s",
+    (code) => {
+      expect(toTransportError(withCode("x", code), 1).outcomeUnknown).toBe(true);
+    },
+  );
 
   it("says the request may have arrived when there is no code", () => {
     const error = toTransportError(new TypeError("Failed to fetch"), 1);
@@ -66,7 +88,10 @@ describe("toTransportError", () => {
   });
 
   it("puts the cause's message in its own", () => {
-    const error = toTransportError(new TypeError("fetch failed", { cause: withCode("other side closed", "UND_ERR_SOCKET") }), 1);
+    const error = toTransportError(
+      new TypeError("fetch failed", { cause: withCode("other side closed", "UND_ERR_SOCKET") }),
+      1,
+    );
     expect(error.message).toBe("Network failure: fetch failed (other side closed)");
   });
 
