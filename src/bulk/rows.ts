@@ -203,7 +203,7 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
   }
   if (problems.length > 0) throw new InvalidRowsError(problems, source);
   return {
-    rows: checker.rows,
+    rows: checked(checker.rows, options),
     format,
     ignoredFields: summary.ignoredFields,
     blankRows: summary.blankRows,
@@ -218,6 +218,7 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
  * `line` is the 1-based position unless the row carries its own.
  */
 export function validateRows(rows: Iterable<RawRow>, options: RowOptions = {}): BonusRow[] {
+  if (wasChecked(rows, options)) return rows;
   const problems: RowProblem[] = [];
   const checker = new RowChecker({ ...options, defaults: checkDefaults(options.defaults) }, problems);
   let position = 0;
@@ -226,7 +227,27 @@ export function validateRows(rows: Iterable<RawRow>, options: RowOptions = {}): 
     checker.add(row, row.line ?? position);
   }
   if (problems.length > 0) throw new InvalidRowsError(problems);
-  return checker.rows;
+  return checked(checker.rows, options);
+}
+
+/**
+ * Row lists this module checked, with whether duplicates were allowed then.
+ * The list and its rows are frozen, so a list found here is exactly what was
+ * checked, and `payBonuses` given `parseBonusFile`'s rows does not check a
+ * million rows a second time.
+ */
+const CHECKED = new WeakMap<readonly BonusRow[], boolean>();
+
+function checked(rows: BonusRow[], options: RowOptions): BonusRow[] {
+  CHECKED.set(Object.freeze(rows), options.allowDuplicates === true);
+  return rows;
+}
+
+/** True for a list checked here under rules at least as strict: no defaults to apply, and duplicates allowed only if they were then. */
+function wasChecked(rows: Iterable<RawRow>, options: RowOptions): rows is BonusRow[] {
+  const allowedThen = CHECKED.get(rows as readonly BonusRow[]);
+  if (allowedThen === undefined || options.defaults !== undefined) return false;
+  return !allowedThen || options.allowDuplicates === true;
 }
 
 function delimiterOption(delimiter: unknown): Delimiter | undefined {
@@ -395,15 +416,18 @@ class RowChecker {
       return;
     // These are the client's own rules (validateSendBonus), field by field, so what is planned is what can be sent;
     // a test holds the two together rather than running both on every one of a million rows.
-    this.rows.push({
-      line,
-      WorkerId,
-      AssignmentId,
-      BonusAmount: formatCents(cents),
-      cents,
-      Reason,
-      ...(token === undefined ? {} : { UniqueRequestToken: token }),
-    });
+    // Frozen, as the type says: a checked row cannot change into one that was never checked.
+    this.rows.push(
+      Object.freeze({
+        line,
+        WorkerId,
+        AssignmentId,
+        BonusAmount: formatCents(cents),
+        cents,
+        Reason,
+        ...(token === undefined ? {} : { UniqueRequestToken: token }),
+      }),
+    );
   }
 
   /** The row with the defaults filled in; a default for a field the row has is a problem (see `RowOptions.defaults`). */

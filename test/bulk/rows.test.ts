@@ -224,3 +224,21 @@ describe("duplicate pairs", () => {
     ]);
   });
 });
+
+describe("rows are checked once", () => {
+  const file = "WorkerId,AssignmentId,BonusAmount,Reason\nA1ONE,3ONE,1.00,thanks\nA1ONE,3ONE,1.00,thanks\n";
+
+  it("trusts a list this module checked (frozen, rows and list), so a payout does not check it again", () => {
+    const parsed = parseBonusFile(file, { allowDuplicates: true });
+    expect(Object.isFrozen(parsed.rows), "the list is frozen").toBe(true);
+    expect(Object.isFrozen(parsed.rows[0]), "its rows are frozen").toBe(true);
+    expect(validateRows(parsed.rows, { allowDuplicates: true }), "the same list, not a second pass").toBe(parsed.rows);
+  });
+
+  it("checks again under stricter rules, and any list it did not make", () => {
+    const parsed = parseBonusFile(file, { allowDuplicates: true });
+    expect(() => validateRows(parsed.rows), "duplicates allowed then, refused now").toThrow(/also on line 2/);
+    const copy = [...parsed.rows];
+    expect(validateRows(copy, { allowDuplicates: true }), "a copy is checked anew").not.toBe(copy);
+  });
+});
