@@ -91,14 +91,16 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
         const request = ready.http.request(
           { agent: ready.agent, host, port, method: "POST", path: endpoint.path, headers: outgoing },
           (response) => {
-            let text = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => {
-              text += chunk;
+            // Bytes, decoded once at the end: no string decoder per answer (setEncoding makes one), and
+            // a character split across two chunks still decodes whole.
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => {
+              chunks.push(chunk);
             });
             response.on("end", () => {
               settle();
-              resolve(answer(response, text));
+              const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+              resolve(answer(response, bytes.toString("utf8")));
             });
             response.on("error", fail);
             // Cut mid-answer (the deadline, an abort) or dropped by the server: 'end' never comes.
