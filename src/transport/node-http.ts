@@ -58,6 +58,11 @@ function answer(response: IncomingMessage, body: string): WireResponse {
   };
 }
 
+/** The answer's bytes as text, decoded once: a character split across two chunks decodes whole. */
+function text(chunks: Buffer[]): string {
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
+}
+
 function abortReason(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error("The call was aborted");
 }
@@ -91,14 +96,14 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
         const request = ready.http.request(
           { agent: ready.agent, host, port, method: "POST", path: endpoint.path, headers: outgoing },
           (response) => {
-            let text = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => {
-              text += chunk;
+            // Bytes, not strings: setEncoding would make a string decoder per answer.
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => {
+              chunks.push(chunk);
             });
             response.on("end", () => {
               settle();
-              resolve(answer(response, text));
+              resolve(answer(response, text(chunks)));
             });
             response.on("error", fail);
             // Cut mid-answer (the deadline, an abort) or dropped by the server: 'end' never comes.

@@ -124,6 +124,28 @@ describe("nodeTransport", () => {
     expect(response.body, "response.body").toBe('{"ok":true}');
   });
 
+  it("decodes a UTF-8 character split across two chunks of the answer", async () => {
+    const answer = Buffer.from('{"Message":"prime payée"}', "utf8");
+    const cut = answer.indexOf(0xc3) + 1; // between the two bytes of "é"
+    const chunked = createServer((_req, res) => {
+      res.writeHead(400, { "Content-Type": "application/x-amz-json-1.1" });
+      res.write(answer.subarray(0, cut));
+      // A pause between the writes, so that the two halves usually arrive as two chunks.
+      setTimeout(() => res.end(answer.subarray(cut)), 20);
+    });
+    await new Promise<void>((resolve) => chunked.listen(0, "127.0.0.1", resolve));
+    const at = `http://127.0.0.1:${(chunked.address() as AddressInfo).port}`;
+    const transport = nodeTransport(at, { timeoutMs: 5_000 });
+    const response = await transport.send(
+      { endpoint: resolveEndpoint({ endpoint: at }), headers: { host: new URL(at).host }, body: "{}" },
+      undefined,
+    );
+    await transport.close();
+    chunked.closeAllConnections();
+    await new Promise((resolve) => chunked.close(resolve));
+    expect(response.body).toBe('{"Message":"prime payée"}');
+  });
+
   it("looks headers up by lower-case name", async () => {
     const transport = nodeTransport(origin, { timeoutMs: 5_000 });
     const response = await send(transport);
