@@ -2,8 +2,8 @@
  * The payout's options, checked and with their defaults, before anything
  * else happens. Pure.
  */
-import { ValidationError } from "../errors.js";
 import { NAMESPACE_PATTERN } from "../identity.js";
+import { checkOption } from "../options.js";
 import { BATCH_ID_PATTERN } from "./token.js";
 import type { PayBonusesOptions } from "./types.js";
 
@@ -25,18 +25,15 @@ export function positive(
   integer: boolean,
   infinite = false,
 ): number {
-  if (value === undefined) return fallback;
   if (infinite && value === Number.POSITIVE_INFINITY) return value;
-  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ValidationError(name, `is ${String(value)}`, `it must be a positive ${integer ? "whole " : ""}number`);
-  }
-  return value;
+  const valid = value !== undefined && value > 0 && Number.isFinite(value) && (!integer || Number.isInteger(value));
+  return checkOption(name, value, valid, `a positive ${integer ? "whole " : ""}number`) ?? fallback;
 }
 
 /** Checks the numbers of a payout's options and applies their defaults; throws `ValidationError`. */
 export function settingsOf(options: PayBonusesOptions): Settings {
-  const retryDelayMs = options.retryDelayMs ?? 1000;
-  if (!(retryDelayMs >= 0)) throw new ValidationError("retryDelayMs", `is ${retryDelayMs}`, "it must be 0 or more");
+  const { retryDelayMs: given } = options;
+  const retryDelayMs = checkOption("retryDelayMs", given, given !== undefined && given >= 0, "0 or more") ?? 1000;
   return {
     concurrency: positive("concurrency", options.concurrency, 4, true),
     rate: positive("rate", options.rate, 5, false, true),
@@ -48,18 +45,18 @@ export function settingsOf(options: PayBonusesOptions): Settings {
 
 /** Refuses a malformed batch id or namespace before anything else. */
 export function checkNames(options: { batchId?: string; namespace?: string }): void {
-  if (options.batchId !== undefined && !BATCH_ID_PATTERN.test(options.batchId)) {
-    throw new ValidationError(
-      "batchId",
-      `${JSON.stringify(options.batchId)} is not a batch id`,
-      `it must be 1 to 64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`,
-    );
-  }
-  if (options.namespace !== undefined && !NAMESPACE_PATTERN.test(options.namespace)) {
-    throw new ValidationError(
-      "namespace",
-      `${JSON.stringify(options.namespace)} is not a namespace`,
-      `it must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
-    );
-  }
+  const { batchId, namespace } = options;
+  const id = 'letters, digits, ".", "_", ":"';
+  checkOption(
+    "batchId",
+    batchId,
+    batchId !== undefined && BATCH_ID_PATTERN.test(batchId),
+    `1 to 64 ${id} or "-", starting with a letter or digit`,
+  );
+  checkOption(
+    "namespace",
+    namespace,
+    namespace !== undefined && NAMESPACE_PATTERN.test(namespace),
+    `1 to 128 ${id}, "/" or "-", starting with a letter or digit`,
+  );
 }

@@ -4,7 +4,7 @@
  * the rate (at most once per interval, so one burst of refusals counts once)
  * and successes win it back a little at a time (AIMD, as TCP does).
  */
-import { ValidationError } from "../errors.js";
+import { checkOption } from "../options.js";
 import type { CallOptions } from "../client.js";
 import { sleep } from "../retry.js";
 
@@ -37,8 +37,12 @@ export class RateLimiter {
   private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: RateLimiterOptions) {
-    if (!(options.rate > 0) || !Number.isFinite(options.rate))
-      throw new ValidationError("rate", `is ${options.rate}`, "a positive number of requests per second");
+    checkOption(
+      "rate",
+      options.rate,
+      options.rate > 0 && Number.isFinite(options.rate),
+      "a positive number of requests per second",
+    );
     this.maxRate = options.rate;
     this.minRate = Math.min(options.minRate ?? 0.2, options.rate);
     this.current = options.rate;

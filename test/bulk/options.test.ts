@@ -38,9 +38,9 @@ describe("payout options", () => {
   it("refuse numbers out of range with a ValidationError naming the option and its rule", () => {
     const concurrency = refusal(() => settingsOf({ client, concurrency: 1.5 }));
     expect(concurrency.field, "field").toBe("concurrency");
-    expect(concurrency.message, "message").toBe("concurrency is 1.5: it must be a positive whole number");
+    expect(concurrency.message, "message").toBe("concurrency is number 1.5: it must be a positive whole number");
     expect(refusal(() => settingsOf({ client, rate: 0 })).message, "rate").toMatch(
-      /^rate is 0: it must be a positive number$/,
+      /^rate is number 0: it must be a positive number$/,
     );
     expect(refusal(() => settingsOf({ client, maxSendsPerRow: -1 })).field, "maxSendsPerRow").toBe("maxSendsPerRow");
     expect(
@@ -48,7 +48,7 @@ describe("payout options", () => {
       "no infinite concurrency",
     ).toBe("concurrency");
     expect(refusal(() => settingsOf({ client, retryDelayMs: Number.NaN })).message, "retryDelayMs").toMatch(
-      /retryDelayMs is NaN: it must be 0 or more/,
+      /retryDelayMs is number NaN: it must be 0 or more/,
     );
     expect(refusal(() => new RateLimiter({ rate: -1 })).field, "the limiter's own check").toBe("rate");
   });
@@ -56,9 +56,9 @@ describe("payout options", () => {
   it("refuse a malformed batch id or namespace before anything else", () => {
     const batchId = refusal(() => checkNames({ batchId: "-x" }));
     expect(batchId.field, "batch id field").toBe("batchId");
-    expect(batchId.message, "batch id").toMatch(/^batchId "-x" is not a batch id: it must be 1 to 64 letters/);
+    expect(batchId.message, "batch id").toMatch(/^batchId is "-x": it must be 1 to 64 letters/);
     expect(refusal(() => checkNames({ namespace: "a b" })).message, "namespace").toMatch(
-      /^namespace "a b" is not a namespace: it must be 1 to 128 letters/,
+      /^namespace is "a b": it must be 1 to 128 letters/,
     );
     expect(() => checkNames({ batchId: "study-1", namespace: "lab:2026/a" }), "well-formed").not.toThrow();
     expect(isMTurkError(refusal(() => checkNames({ batchId: "" }))), "one error family").toBe(true);
