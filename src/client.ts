@@ -20,7 +20,7 @@ import { toCents } from "./money.js";
 import { redactor } from "./redact.js";
 import { buildRequest, serializeListBonusPayments, serializeSendBonus } from "./request.js";
 import { parseResponse, requestIdOf, type ParsedResponse } from "./response.js";
-import { clockOffset, RetryStrategy, sleep } from "./retry.js";
+import { RetryStrategy, skewedOffset, sleep } from "./retry.js";
 import { duplicateVerdict, isThisBonus, type DuplicateVerdict, type PaidBonus, type SettledBy } from "./settle.js";
 import { RequestSigner } from "./sign.js";
 import type { Transport, WireRequest, WireResponse } from "./transport/types.js";
@@ -549,7 +549,7 @@ export class BaseMTurkClient {
     const server = date === undefined ? Number.NaN : Date.parse(date);
     if (!Number.isNaN(server)) this.#serverOffsetMs = server - now;
     const before = this.#clockOffsetMs;
-    this.#clockOffsetMs = clockOffset(date, now, before);
+    this.#clockOffsetMs = skewedOffset(server, now, before);
     return this.#clockOffsetMs !== before;
   }
 }

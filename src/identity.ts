@@ -14,6 +14,7 @@
  * default; Node callers may pass a faster hash with the same output.
  */
 import { Sha256 } from "@aws-crypto/sha256-js";
+import { toCents } from "./money.js";
 
 /** What identifies a bonus. `cents` is the amount as integer cents. */
 export interface BonusIdentity {
@@ -48,6 +49,20 @@ export const portableSha256: Sha256Sync = (text) => {
  */
 export function bonusKey(bonus: BonusIdentity): string {
   return JSON.stringify([bonus.WorkerId, bonus.AssignmentId, bonus.cents, bonus.Reason]);
+}
+
+/**
+ * The {@link bonusKey} of a payment as `ListBonusPayments` lists it (amount
+ * as a dollar string); `undefined` for an amount that is not one MTurk pays.
+ */
+export function paymentKey(payment: {
+  readonly WorkerId: string;
+  readonly AssignmentId: string;
+  readonly BonusAmount: string;
+  readonly Reason: string;
+}): string | undefined {
+  const cents = toCents(payment.BonusAmount);
+  return cents === undefined ? undefined : bonusKey({ ...payment, cents });
 }
 
 /**

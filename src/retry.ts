@@ -230,9 +230,11 @@ export class RetryStrategy {
  * is off by five minutes or more (the SigV4 window); otherwise the old one.
  */
 export function clockOffset(serverDate: string | undefined, now: number, current: number): number {
-  if (serverDate === undefined) return current;
-  const server = Date.parse(serverDate);
-  if (Number.isNaN(server)) return current;
+  return skewedOffset(serverDate === undefined ? Number.NaN : Date.parse(serverDate), now, current);
+}
+
+/** {@link clockOffset} for a server time already parsed (`NaN`: none). */
+export function skewedOffset(server: number, now: number, current: number): number {
   return Math.abs(server - (now + current)) >= 300_000 ? server - now : current;
 }
 

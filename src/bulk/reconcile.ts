@@ -13,8 +13,7 @@
  * records from the `Date` of MTurk's answers), so a wrong local clock
  * cannot make a payment look older or newer than a send.
  */
-import { bonusKey, type BonusIdentity } from "../identity.js";
-import { toCents } from "../money.js";
+import { bonusKey, paymentKey, type BonusIdentity } from "../identity.js";
 
 /** A listed payment, as `ListBonusPayments` gives it. */
 export interface ListedPayment {
@@ -77,14 +76,8 @@ export function decide(
   });
   const listed = new Map<string, number[]>();
   for (const payment of payments) {
-    const cents = toCents(payment.BonusAmount);
-    if (cents === undefined) continue;
-    const key = bonusKey({
-      WorkerId: payment.WorkerId,
-      AssignmentId: payment.AssignmentId,
-      cents,
-      Reason: payment.Reason,
-    });
+    const key = paymentKey(payment);
+    if (key === undefined) continue;
     const times = listed.get(key);
     if (times === undefined) listed.set(key, [payment.GrantTime.getTime()]);
     else times.push(payment.GrantTime.getTime());

@@ -10,14 +10,7 @@
  */
 import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
-import {
-  bonusKey,
-  deriveToken as deriveIdentityToken,
-  TOKEN_PREFIX,
-  tokenInput,
-  type BonusIdentity,
-  type Sha256Sync,
-} from "../identity.js";
+import { bonusKey, TOKEN_PREFIX, tokenInput, type BonusIdentity, type Sha256Sync } from "../identity.js";
 import type { BonusRow } from "./rows.js";
 
 export { deriveToken, TOKEN_PREFIX } from "../identity.js";
@@ -92,11 +85,6 @@ export function tokensFor(rows: readonly BonusRow[], namespace: string, duplicat
     }
     return nodeToken(namespace, row, occurrence);
   });
-}
-
-/** The portable derivation, for checking {@link tokensFor} against `src/identity.ts`. */
-export function portableTokenOf(namespace: string, row: BonusIdentity, occurrence = 0): string {
-  return deriveIdentityToken(namespace, row, occurrence);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { credentialsFromEnvironment, type Credentials, type CredentialsProvider } from "../credentials.js";
 import { isMTurkError } from "../errors.js";
+import { NAMESPACE_PATTERN } from "../identity.js";
 import { MTurkClient } from "../index.js";
 import { credentialsFromProfile, ProfileError, profileExists } from "./profile.js";
 import { closureHint, rememberTarget } from "./closure.js";
@@ -137,6 +138,17 @@ export function parse<T extends Record<string, OptionSpec>>(
 export function str(values: Record<string, unknown>, name: string): string | undefined {
   const value = values[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** `--namespace`, the token namespace of `pay` and `send`: absent, or well-formed. */
+export function namespaceOption(values: Record<string, unknown>): string | undefined {
+  const namespace = str(values, "namespace");
+  if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
+    throw new UsageError(
+      `--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
+    );
+  }
+  return namespace;
 }
 
 /** A string option that must be given. */

@@ -5,7 +5,6 @@ import { InvalidRowsError, listProblems, parseBonusFile, type ParsedBonusFile, t
 import { inputOptions, INPUT_HELP, INPUT_OPTIONS, inputNotes } from "./input.js";
 import { BalanceCheckError, InsufficientBalanceError } from "../bulk/balance.js";
 import { JournalError } from "../bulk/journal.js";
-import { NAMESPACE_PATTERN } from "../identity.js";
 import { payBonuses, previewPayout } from "../bulk/pay.js";
 import { describePlan, type PayoutPlan } from "../bulk/plan.js";
 import { ProgressDisplay } from "../bulk/progress.js";
@@ -23,6 +22,7 @@ import {
   runCommand,
   str,
   targetOf,
+  namespaceOption,
   UsageError,
   type Target,
 } from "./args.js";
@@ -234,12 +234,7 @@ function commandOf(values: Record<string, unknown>, positionals: readonly string
   const rate = rateOption(values);
   const timeoutMs = Math.round(numberOption(values, "timeout", 30, { min: 0.1, max: 3600, integer: false }) * 1000);
   const maxAttempts = numberOption(values, "max-attempts", 3, { min: 1, max: 100, integer: true });
-  const namespace = str(values, "namespace");
-  if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
-    throw new UsageError(
-      `--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
-    );
-  }
+  const namespace = namespaceOption(values);
   const dryRun = values["dry-run"] === true;
   const yes = values.yes === true;
   if (!dryRun && !yes && !process.stdin.isTTY) {

@@ -1,9 +1,19 @@
 /** `mturk-bonus send`: one bonus, exactly once. */
-import { defaultNamespace, deriveToken, NAMESPACE_PATTERN } from "../identity.js";
+import { defaultNamespace, deriveToken } from "../identity.js";
 import { formatDollars } from "../money.js";
 import { isMTurkError, ValidationError } from "../errors.js";
 import { validateSendBonus } from "../validate.js";
-import { COMMON_HELP, createClient, EXIT, parse, required, runCommand, str, UsageError } from "./args.js";
+import {
+  COMMON_HELP,
+  createClient,
+  EXIT,
+  namespaceOption,
+  parse,
+  required,
+  runCommand,
+  str,
+  UsageError,
+} from "./args.js";
 
 export const HELP = `Usage: mturk-bonus send --worker ID --assignment ID --amount DOLLARS --reason TEXT [options]
 
@@ -66,12 +76,7 @@ export async function run(args: string[]): Promise<number> {
         }
         throw error;
       }
-      const namespace = str(values, "namespace");
-      if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) {
-        throw new UsageError(
-          `--namespace ${JSON.stringify(namespace)} must be 1 to 128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit`,
-        );
-      }
+      const namespace = namespaceOption(values);
       const client = createClient(values);
       // One identity of a bonus across the library: the token pay and the queue consumer derive for it.
       const token =

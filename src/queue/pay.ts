@@ -4,8 +4,7 @@
  * token may be forgotten, and send. Every redelivery of the same bonus takes
  * the same path with the same token, so none of them can pay twice.
  */
-import { bonusKey, deriveToken, type BonusIdentity } from "../identity.js";
-import { toCents } from "../money.js";
+import { bonusKey, deriveToken, paymentKey, type BonusIdentity } from "../identity.js";
 import type { BonusPayment, SendBonusInput } from "../model.js";
 import { validateSendBonus } from "../validate.js";
 import { classifyFailure, pastTokenWindow, type Outcome } from "./policy.js";
@@ -43,8 +42,7 @@ export function prepare(body: unknown, namespace: string): PreparedBonus {
 export async function findPayment(client: QueueClient, identity: BonusIdentity): Promise<BonusPayment | undefined> {
   const key = bonusKey(identity);
   for await (const payment of client.paginateBonusPayments({ AssignmentId: identity.AssignmentId })) {
-    const cents = toCents(payment.BonusAmount);
-    if (cents !== undefined && bonusKey({ ...payment, cents }) === key) return payment;
+    if (paymentKey(payment) === key) return payment;
   }
   return undefined;
 }

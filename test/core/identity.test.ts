@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { bonusKey, deriveToken, portableSha256, TOKEN_PREFIX, type Sha256Sync } from "../../src/identity.js";
+import {
+  bonusKey,
+  deriveToken,
+  paymentKey,
+  portableSha256,
+  TOKEN_PREFIX,
+  type Sha256Sync,
+} from "../../src/identity.js";
 
 const nodeSha256: Sha256Sync = (text) => new Uint8Array(createHash("sha256").update(text, "utf8").digest());
 const bonus = { WorkerId: "A1WORKER", AssignmentId: "3ASSIGN", cents: 150, Reason: "Thanks — très bien" };
@@ -54,5 +61,13 @@ describe("a bonus's identity", () => {
     );
     expect(bonusKey(bonus)).toBe(bonusKey({ ...bonus }));
     expect(portableSha256("abc")).toEqual(nodeSha256("abc"));
+  });
+
+  it("keys a listed payment as the bonus it pays, whatever way its amount is written", () => {
+    const listed = { WorkerId: bonus.WorkerId, AssignmentId: bonus.AssignmentId, Reason: bonus.Reason };
+    expect(paymentKey({ ...listed, BonusAmount: "1.50" }), "two decimals").toBe(bonusKey(bonus));
+    expect(paymentKey({ ...listed, BonusAmount: "1.5" }), "one decimal").toBe(bonusKey(bonus));
+    expect(paymentKey({ ...listed, BonusAmount: "1.51" }), "another amount").not.toBe(bonusKey(bonus));
+    expect(paymentKey({ ...listed, BonusAmount: "$1.50" }), "not an amount MTurk pays").toBeUndefined();
   });
 });
