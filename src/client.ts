@@ -161,7 +161,7 @@ interface Pending {
  */
 export class BaseMTurkClient {
   readonly #endpoint: Endpoint;
-  readonly #credentials: () => Promise<Credentials>;
+  readonly #credentials: () => Credentials | Promise<Credentials>;
   readonly #signer: RequestSigner;
   readonly #transport: Transport;
   readonly #retry: RetryStrategy;
@@ -476,7 +476,13 @@ export class BaseMTurkClient {
       }
       throwIfAborted(signal, context);
     }
-    const credentials = await this.#credentials().catch(endsCall);
+    // Fixed or cached credentials and Node's signer answer at once (no promise, no async step); a provider's refresh and WebCrypto are awaited.
+    let credentials: Credentials | MTurkError;
+    try {
+      credentials = await this.#credentials();
+    } catch (thrown) {
+      credentials = endsCall(thrown);
+    }
     if (credentials instanceof MTurkError) return credentials;
     const unsigned = buildRequest(this.#endpoint, operation, body);
     const headers = await this.#signer.sign(unsigned, credentials, new Date(Date.now() + this.#clockOffsetMs));

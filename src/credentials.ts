@@ -134,9 +134,9 @@ export class CredentialsCache {
     this.#now = now;
   }
 
-  /** Credentials to sign with now. */
-  get(): Promise<Credentials> {
-    if (this.#current !== undefined && !expiresSoon(this.#current, this.#now())) return Promise.resolve(this.#current);
+  /** Credentials to sign with now: at once while the cached ones are good, after the one refresh otherwise. */
+  get(): Credentials | Promise<Credentials> {
+    if (this.#current !== undefined && !expiresSoon(this.#current, this.#now())) return this.#current;
     this.#refreshing ??= resolveCredentials(this.#provider).then(
       (fresh) => {
         this.#current = fresh;
@@ -157,11 +157,14 @@ export class CredentialsCache {
  * {@link CredentialsCache}; fixed credentials as they are; the environment
  * read at each call (it costs nothing, and a changed environment is seen).
  */
-export function credentialSource(option: Credentials | CredentialsProvider | undefined): () => Promise<Credentials> {
+export function credentialSource(
+  option: Credentials | CredentialsProvider | undefined,
+): () => Credentials | Promise<Credentials> {
   if (typeof option === "function") {
     const cache = new CredentialsCache(option);
     return () => cache.get();
   }
-  const provider = toProvider(option);
-  return () => resolveCredentials(provider);
+  // Fixed credentials and the environment are at hand: checked at each call, no promise.
+  const provider = toProvider(option) as () => Credentials;
+  return () => checkCredentials(provider());
 }

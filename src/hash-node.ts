@@ -4,7 +4,7 @@
  * throughput and cold start; OpenSSL does the same work natively (the AWS SDK
  * makes the same choice on Node). Both pass the same test vectors.
  */
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { createHash, createHmac, hash, type Hash, type Hmac } from "node:crypto";
 import type { Checksum, SourceData } from "./hash.js";
 
 function toNodeInput(data: SourceData): string | Uint8Array {
@@ -21,7 +21,8 @@ export class NodeSha256 implements Checksum {
    * the signer's fast path on Node, without a promise or a byte array per hash.
    */
   static hex(text: string, key?: Uint8Array): string {
-    return (key === undefined ? createHash("sha256") : createHmac("sha256", key)).update(text).digest("hex");
+    // `hash()` is the one-shot digest (Node 20.12+): no Hash object to build for a few hundred bytes.
+    return key === undefined ? hash("sha256", text, "hex") : createHmac("sha256", key).update(text).digest("hex");
   }
 
   private readonly secret: string | Uint8Array | undefined;

@@ -11,6 +11,7 @@ import {
   UnexpectedResponseError,
   type MTurkErrorInit,
 } from "./errors.js";
+import { bare } from "./bare.js";
 import { retryableField, retryKind, THROTTLING_CODES } from "./retry.js";
 import type { WireResponse } from "./transport/types.js";
 
@@ -41,15 +42,14 @@ export function excerptOf(body: string): string {
   return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
 }
 
-/** Objects of an answer get no prototype, so a field the answer lacks is never read from a polluted `Object.prototype`. */
+/** Objects of an answer inherit nothing, so a field the answer lacks is never read from a polluted `Object.prototype`. */
 function withoutPrototype(_key: string, value: unknown): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? Object.assign(Object.create(null) as object, value)
-    : value;
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? bare(value) : value;
 }
 
 function parseObject(body: string): Record<string, unknown> | undefined {
-  if (body.trim() === "") return Object.create(null) as Record<string, unknown>;
+  // "{}" is SendBonus's answer: no reviver to run for it.
+  if (body === "{}" || body.trim() === "") return bare<Record<string, unknown>>();
   try {
     const value: unknown = JSON.parse(body, withoutPrototype);
     return typeof value === "object" && value !== null && !Array.isArray(value)
@@ -90,10 +90,10 @@ export type ParsedResponse = { ok: true; data: Record<string, unknown> } | { ok:
 export function parseResponse(response: WireResponse, redact: (text: string) => string): ParsedResponse {
   const { status, body } = response;
   const record = parseObject(body);
+  if (status >= 200 && status < 300 && record !== undefined) return { ok: true, data: record };
   const $metadata = { httpStatusCode: status, requestId: requestIdOf(response) };
 
   if (status >= 200 && status < 300) {
-    if (record !== undefined) return { ok: true, data: record };
     // Redacted before it is cut: a cut through a secret would leave a prefix the redactor cannot recognise.
     const excerpt = excerptOf(redact(body));
     return {

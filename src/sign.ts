@@ -73,9 +73,15 @@ export class RequestSigner {
   /**
    * Adds `x-amz-date`, `x-amz-security-token` (with a session token) and
    * `authorization` to the request's headers, dated `date` (already corrected
-   * for clock skew), and returns those headers.
+   * for clock skew), and returns those headers: at once when the hash has
+   * synchronous hex digests (`NodeSha256`) and the day's key is derived, as
+   * a promise otherwise.
    */
-  async sign(request: UnsignedRequest, credentials: Credentials, date: Date): Promise<Record<string, string>> {
+  sign(
+    request: UnsignedRequest,
+    credentials: Credentials,
+    date: Date,
+  ): Record<string, string> | Promise<Record<string, string>> {
     const longDate = this.#amzDate(date);
     const shortDate = longDate.slice(0, 8);
     const scope = `${shortDate}/${this.#region}/${SIGNING_SERVICE}/aws4_request`;
@@ -88,33 +94,32 @@ export class RequestSigner {
     let canonicalHeaders = "";
     for (const name of names) canonicalHeaders += `${name}:${canonicalValue(headers[name]!)}\n`;
     const signedHeaders = names.join(";");
+    const head = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n`;
+    const toSign = `${ALGORITHM}\n${longDate}\n${scope}\n`;
     const key = this.#keyFor(credentials, shortDate);
+    const authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=`;
     const syncHex = this.#syncHex;
-    let signature: string;
-    if (syncHex !== undefined) {
-      const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${syncHex(request.body)}`;
-      // The derived key, once known, is used as is: no promise to wait on per request.
-      signature = syncHex(
-        `${ALGORITHM}\n${longDate}\n${scope}\n${syncHex(canonicalRequest)}`,
-        this.#signingKey?.derived ?? (await key),
-      );
-    } else {
-      const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${await this.#hex(request.body)}`;
-      signature = await this.#hex(
-        `${ALGORITHM}\n${longDate}\n${scope}\n${await this.#hex(canonicalRequest)}`,
-        await key,
-      );
+    // The derived key, once known, is used as is: no promise to wait on per request.
+    const derived = this.#signingKey?.derived;
+    if (syncHex !== undefined && derived !== undefined) {
+      headers.authorization = authorization + syncHex(toSign + syncHex(head + syncHex(request.body)), derived);
+      return headers;
     }
-    headers.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-    return headers;
+    // The rest, when a hash or the key is only promised: WebCrypto, or the first request of a day.
+    return (async () => {
+      const canonicalRequest = head + (await this.#hex(request.body));
+      headers.authorization =
+        authorization + (await this.#hex(toSign + (await this.#hex(canonicalRequest)), await key));
+      return headers;
+    })();
   }
 
   /** `20260304T050607Z`, the SigV4 date format, formatted once per second. */
   #amzDate(date: Date): string {
     const second = Math.floor(date.getTime() / 1000);
     if (second !== this.#second) {
-      const iso = date.toISOString();
-      this.#longDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+      // 2026-03-04T05:06:07.678Z → 20260304T050607Z
+      this.#longDate = date.toISOString().replace(/[-:]|\.\d+/g, "");
       this.#second = second;
     }
     return this.#longDate;

@@ -2,6 +2,7 @@
  * Input checks that mirror the MTurk service model (2017-01-17), run before
  * any network I/O so that a bad row costs nothing and says exactly why.
  */
+import { bare } from "./bare.js";
 import { ValidationError } from "./errors.js";
 import { AMOUNT_PATTERN, toCents } from "./money.js";
 import type { ListBonusPaymentsInput, SendBonusInput } from "./model.js";
@@ -89,17 +90,12 @@ export function checkAmount(value: unknown, field = "BonusAmount"): number {
 }
 
 /**
- * A copy of the caller's own enumerable fields, each read exactly once, in
- * an object without a prototype. What is checked is then what is sent: an
- * inherited field (a polluted `Object.prototype`) is never read, and a
- * getter cannot answer one value to the check and another to the request.
+ * The caller's own enumerable fields, each read exactly once, copied into an
+ * object that reads nothing inherited (`bare`); a field `allowed` does not
+ * name is refused. What is checked is then what is sent: an inherited field
+ * (a polluted `Object.prototype`) is never read, and a getter cannot answer
+ * one value to the check and another to the request.
  */
-export function snapshotFields(input: object): Record<string, unknown> {
-  const copy = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(input)) copy[key] = (input as Record<string, unknown>)[key];
-  return copy;
-}
-
 function checkFields(input: unknown, allowed: string[], what: string): Record<string, unknown> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ValidationError(
@@ -108,8 +104,8 @@ function checkFields(input: unknown, allowed: string[], what: string): Record<st
       `${what} takes an object with the fields ${allowed.join(", ")}`,
     );
   }
-  const record = snapshotFields(input);
-  for (const key of Object.keys(record)) {
+  const record = bare();
+  for (const key of Object.keys(input)) {
     if (!allowed.includes(key)) {
       const hint = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
       throw new ValidationError(
@@ -120,6 +116,7 @@ function checkFields(input: unknown, allowed: string[], what: string): Record<st
           : `the fields are ${allowed.join(", ")}`,
       );
     }
+    record[key] = (input as Record<string, unknown>)[key];
   }
   return record;
 }
@@ -142,8 +139,8 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
       "is only white space",
       "the service requires a reason, and the worker reads it",
     );
-  // No prototype: an absent optional field reads as `undefined`, whatever Object.prototype holds.
-  const valid: SendBonusInput = Object.assign(Object.create(null) as SendBonusInput, {
+  // Nothing inherited: an absent optional field reads as `undefined`, whatever Object.prototype holds.
+  const valid: SendBonusInput = bare({
     WorkerId,
     BonusAmount: record.BonusAmount as string,
     AssignmentId,
@@ -157,7 +154,7 @@ export function validateSendBonus(input: unknown): { input: SendBonusInput; cent
 /** Checks a `ListBonusPayments` input. */
 export function validateListBonusPayments(input: unknown): ListBonusPaymentsInput {
   const record = checkFields(input, LIST_FIELDS, "ListBonusPayments");
-  const valid: ListBonusPaymentsInput = Object.assign(Object.create(null) as ListBonusPaymentsInput, {
+  const valid: ListBonusPaymentsInput = bare({
     AssignmentId: checkText("AssignmentId", record.AssignmentId, ASSIGNMENT_ID),
   });
   const MaxResults = checkWholeNumber("MaxResults", record.MaxResults, 1, 100);

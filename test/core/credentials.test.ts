@@ -5,6 +5,7 @@ import {
   checkCredentials,
   CREDENTIALS_REFRESH_WINDOW_MS,
   CredentialsCache,
+  credentialSource,
   credentialsFromEnvironment,
   toProvider,
   type CredentialsProvider,
@@ -195,5 +196,33 @@ describe("CredentialsCache", () => {
     });
     const provider: CredentialsProvider = sdkProvider;
     expect((await new CredentialsCache(provider, clock).get()).accessKeyId).toBe(CREDENTIALS.accessKeyId);
+  });
+});
+
+describe("credentialSource: credentials at hand are handed over at once, without a promise", () => {
+  it("fixed credentials, checked at each call", () => {
+    const fixed = { ...CREDENTIALS };
+    const source = credentialSource(fixed);
+    expect(source()).toBe(fixed);
+    fixed.secretAccessKey = "";
+    expect(() => source()).toThrow(
+      expect.objectContaining({ name: "ValidationError", field: "credentials.secretAccessKey" }),
+    );
+  });
+
+  it("the environment, read at each call", () => {
+    stubEnv("AKIDENV", "SECRETENV");
+    const source = credentialSource(undefined);
+    expect(source()).toEqual({ accessKeyId: "AKIDENV", secretAccessKey: "SECRETENV" });
+    stubEnv("AKIDNEXT", "SECRETNEXT");
+    expect(source()).toEqual({ accessKeyId: "AKIDNEXT", secretAccessKey: "SECRETNEXT" });
+  });
+
+  it("a provider's credentials once cached; its first answer through a promise", async () => {
+    const source = credentialSource(async () => CREDENTIALS);
+    const first = source();
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBe(CREDENTIALS);
+    expect(source()).toBe(CREDENTIALS);
   });
 });

@@ -54,6 +54,26 @@ describe("parseResponse", () => {
     expect(parseResponse(wire(200, "  "), identity)).toEqual({ ok: true, data: {} });
   });
 
+  it.each(["{}", "  ", '{"NextToken":"real","BonusPayments":[{}]}'])(
+    "reads nothing inherited from a 2xx answer %j, even with Object.prototype polluted",
+    (body) => {
+      const polluted = Object.prototype as Record<string, unknown>;
+      polluted.NextToken = "inherited";
+      polluted.AvailableBalance = "999.00";
+      try {
+        const parsed = parseResponse(wire(200, body), identity);
+        if (!parsed.ok) throw parsed.error;
+        expect(parsed.data.AvailableBalance).toBeUndefined();
+        expect(parsed.data.NextToken).toBe(body.includes("real") ? "real" : undefined);
+        const payments = parsed.data.BonusPayments as Record<string, unknown>[] | undefined;
+        if (payments !== undefined) expect(payments[0]!.NextToken).toBeUndefined();
+      } finally {
+        delete polluted.NextToken;
+        delete polluted.AvailableBalance;
+      }
+    },
+  );
+
   it("makes a RequestError with TurkErrorCode and status", () => {
     const parsed = parseResponse(
       wire(400, '{"__type":"RequestError","Message":"m","TurkErrorCode":"AWS.X"}', { "x-amzn-requestid": "r" }),

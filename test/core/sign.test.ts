@@ -128,6 +128,33 @@ describe.each<[string, HashConstructor]>([
   });
 });
 
+describe("RequestSigner with NodeSha256, once the day's key is derived", () => {
+  it("signs at once, without a promise, as the specification gives", async () => {
+    const signer = new RequestSigner("us-east-1", NodeSha256);
+    // The first request of a day derives the key, through a promise.
+    expect(signer.sign(request(), CREDENTIALS, DATE)).toBeInstanceOf(Promise);
+    await signer.sign(request(), CREDENTIALS, DATE);
+    // The same key pair with a session token: the same derived key.
+    const withToken = { ...CREDENTIALS, sessionToken: "FQoGZXIvYXdzEJr//////////wEaDOKEN" };
+    const headers = signer.sign(request(), withToken, DATE);
+    expect(headers).not.toBeInstanceOf(Promise);
+    const signed = headers as Record<string, string>;
+    expect(signed["x-amz-security-token"]).toBe(withToken.sessionToken);
+    expect(signed.authorization).toBe(expected(signed, withToken));
+  });
+
+  it("signs as the promised path does, byte for byte", async () => {
+    const promised = await new RequestSigner("us-east-1", Sha256 as unknown as HashConstructor).sign(
+      request(),
+      CREDENTIALS,
+      DATE,
+    );
+    const signer = new RequestSigner("us-east-1", NodeSha256);
+    await signer.sign(request(), CREDENTIALS, DATE);
+    expect(signer.sign(request(), CREDENTIALS, DATE)).toEqual(promised);
+  });
+});
+
 it("signs for the mturk-requester service", () => {
   expect(SIGNING_SERVICE).toBe("mturk-requester");
 });
