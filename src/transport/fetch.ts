@@ -15,7 +15,11 @@ export function fetchTransport(fetchFunction: typeof fetch, timeoutMs: number): 
   return {
     async send({ endpoint, headers, body }: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse> {
       // `Host` was signed, but fetch sets it from the URL itself and some runtimes refuse it as a forbidden header.
+      // Measured against a for-in copy, a name/value list and a `Headers`: none cheaper in Node's fetch.
       const { host: _host, ...sendable } = headers;
+      // One per attempt: only a signal cancels a fetch before its answer starts, and a shared one would
+      // cancel every attempt in flight. It is the transport's one measurable cost over a raw `fetch` on
+      // Node (a few % of CPU, some MB of peak RSS: undici holds each signal until GC).
       const controller = new AbortController();
       let timeout: DOMException | undefined;
       const cancelDeadline = deadlines.start(() => {

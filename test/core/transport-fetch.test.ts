@@ -3,10 +3,12 @@
  * loopback socket (what msw cannot show: Content-Length, socket errors
  * wrapped in fetch's `cause`).
  */
-import { describe, expect, it } from "vitest";
-import { TransportError } from "../../src/errors.js";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TimeoutError, TransportError } from "../../src/errors.js";
 import { fetchTransport } from "../../src/transport/fetch.js";
-import { resolveEndpoint } from "../../src/endpoint.js";
+import { type Endpoint, resolveEndpoint } from "../../src/endpoint.js";
 import { OK, bonusInput, CREDENTIALS } from "./helpers/fixtures.js";
 import { useFakeMTurk } from "./helpers/fake-mturk.js";
 import { createLedger } from "./helpers/ledger.js";
@@ -98,5 +100,86 @@ describe("fetch transport over a real loopback socket", () => {
       new AbortController().signal,
     );
     expect(seen).toEqual({ "x-amz-date": "d" });
+  });
+});
+
+/**
+ * What any cheaper version of the fetch transport must keep, checked on the
+ * transport itself over a real loopback socket: the caller's abort hangs up
+ * a request in flight, an aborted signal sends nothing, and an answer that
+ * arrives in pieces is read whole.
+ */
+describe("fetch transport (alone) over a real loopback socket", () => {
+  let server: Server;
+  let endpoint: Endpoint;
+  let arrived: () => void = () => {};
+  let hungUp: () => void = () => {};
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.headers["x-test"] === "hang") {
+          res.on("close", () => hungUp());
+          arrived();
+          return;
+        }
+        // Three pieces, 20 ms apart (bounded: three writes).
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+        res.write('{"a":');
+        setTimeout(() => res.write('"ü'), 20);
+        setTimeout(() => res.end('"}'), 40);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    endpoint = resolveEndpoint({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("hangs up a request in flight when the caller's signal aborts, with a TransportError", async () => {
+    const transport = fetchTransport((input, init) => fetch(input, init), 30_000);
+    const controller = new AbortController();
+    const serverSaw = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const closed = new Promise<void>((resolve) => {
+      hungUp = resolve;
+    });
+    const sending = transport
+      .send({ endpoint, headers: { host: endpoint.host, "x-test": "hang" }, body: "{}" }, controller.signal)
+      .catch((e: unknown) => e);
+    await serverSaw;
+    controller.abort();
+    const error = await sending;
+    expect(error, "error class").toBeInstanceOf(TransportError);
+    expect(error, "not a timeout").not.toBeInstanceOf(TimeoutError);
+    await closed;
+    await transport.close();
+  });
+
+  it("gives fetch an aborted signal when the caller's signal is aborted before sending", async () => {
+    let seen: AbortSignal | null | undefined;
+    const transport = fetchTransport(async (_input, init) => {
+      seen = init?.signal;
+      init?.signal?.throwIfAborted();
+      return new Response("{}");
+    }, 30_000);
+    const error = await transport
+      .send({ endpoint, headers: {}, body: "{}" }, AbortSignal.abort())
+      .catch((e: unknown) => e);
+    expect(seen?.aborted, "signal given to fetch is aborted").toBe(true);
+    expect(error, "error class").toBeInstanceOf(TransportError);
+    await transport.close();
+  });
+
+  it("reads an answer that arrives in pieces whole", async () => {
+    const transport = fetchTransport((input, init) => fetch(input, init), 30_000);
+    const response = await transport.send({ endpoint, headers: { host: endpoint.host }, body: "{}" }, undefined);
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('{"a":"ü"}');
+    await transport.close();
   });
 });
