@@ -75,3 +75,44 @@ export async function ceilingClient({ endpoint, credentials }) {
     close: () => pool.close(),
   };
 }
+
+/**
+ * The same ceiling on Node's own `node:http` (a keep-alive agent, the headers
+ * as a flat name/value list, the answer's bytes decoded once): the least a
+ * signed client can do over the transport mturk-bonus uses on Node. Set
+ * beside the undici ceiling, it splits the distance between the library and
+ * the ceiling into the client's own work and the transport's.
+ */
+export async function ceilingHttpClient({ endpoint, credentials }) {
+  const http = await import("node:http");
+  const url = new URL(endpoint);
+  const agent = new http.Agent({ keepAlive: true, scheduling: "lifo" });
+  const sign = ceilingSigner(credentials, url.host);
+  return {
+    send(bonus, token = randomUUID()) {
+      const body = ceilingBody(bonus, token);
+      const headers = sign(body);
+      const flat = [];
+      for (const name in headers) flat.push(name, headers[name]);
+      flat.push("content-length", String(Buffer.byteLength(body)));
+      return new Promise((resolve, reject) => {
+        const request = http.request(
+          { agent, host: url.hostname, port: url.port, method: "POST", path: "/", headers: flat },
+          (response) => {
+            const chunks = [];
+            response.on("data", (chunk) => chunks.push(chunk));
+            response.on("error", reject);
+            response.on("end", () => {
+              const text = Buffer.concat(chunks).toString("utf8");
+              if (response.statusCode === 200) resolve();
+              else reject(new Error(`ceiling-http: HTTP ${response.statusCode} ${text.slice(0, 200)}`));
+            });
+          },
+        );
+        request.on("error", reject);
+        request.end(body);
+      });
+    },
+    close: async () => agent.destroy(),
+  };
+}

@@ -130,6 +130,15 @@ export const CLIENTS = {
       return (bonus, token) => sign(ceilingBody(bonus, token));
     },
   },
+  "ceiling-http": {
+    label: "ceiling on node:http (reference)",
+    async create(options) {
+      const { ceilingHttpClient } = await import("./ceiling.mjs");
+      return ceilingHttpClient(options);
+    },
+    // The same signer as the undici ceiling.
+    signer: (options) => CLIENTS.ceiling.signer(options),
+  },
 };
 
 /** Extra signing-alone variants, not full clients: our signer over WebCrypto, the edge build's hash. */

@@ -22,3 +22,18 @@ export function summarizeOneShots(
 ): Record<string, OneShotRow>;
 export function summarize(raw: unknown, plan: unknown, options?: unknown): unknown;
 export function renderMarkdown(result: unknown): string;
+export interface DistanceSplit {
+  /** ours-node ÷ ceiling-http: the client's own work over the same transport. */
+  client: number;
+  /** ceiling-http ÷ ceiling: node:http against undici. */
+  transport: number;
+  /** ours-node ÷ ceiling: the target's ratio. */
+  whole: number;
+}
+export function splitDistance(
+  raw: {
+    sequential: Record<string, { cpuUs: number; latenciesUs: number[] }[]>;
+    throughput: Record<number, Record<string, { cpuUs: number; calls: number }[]>>;
+  },
+  top: number,
+): Record<string, DistanceSplit> | undefined;

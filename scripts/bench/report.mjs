@@ -186,7 +186,28 @@ export function summarize(raw, plan, { programs } = {}) {
   }
   const processes = summarizeOneShots(raw, plan, programs ?? {});
   const worker = { gzip: raw.worker?.gzip, minified: raw.worker?.minified, budgetGzip: raw.workerBudgetGzip };
-  return { rows, processes, worker, targets: targets(rows, processes, worker) };
+  return { rows, processes, worker, targets: targets(rows, processes, worker), split: splitDistance(raw, top) };
+}
+
+/**
+ * The distance from mturk-bonus to the ceiling, in client CPU per call,
+ * split by the ceiling on node:http (`ceiling-http`): the client's own work
+ * (ours ÷ ceiling-http, the same transport) and the transport's
+ * (ceiling-http ÷ ceiling, node:http against undici). Each ratio pairs the
+ * rounds; undefined when the run had no `ceiling-http` client.
+ */
+export function splitDistance(raw, top) {
+  if (raw.sequential?.["ceiling-http"] === undefined) return undefined;
+  const perCall = (slices) =>
+    Object.fromEntries(
+      Object.entries(slices).map(([n, list]) => [n, list.map((s) => s.cpuUs / (s.calls ?? s.latenciesUs.length))]),
+    );
+  const split = (perRound) => ({
+    client: pairedRatio(perRound, "ours-node", "ceiling-http"),
+    transport: pairedRatio(perRound, "ceiling-http", "ceiling"),
+    whole: pairedRatio(perRound, "ours-node", "ceiling"),
+  });
+  return { sequential: split(perCall(raw.sequential)), [`c${top}`]: split(perCall(raw.throughput[top])) };
 }
 
 /** One row per one-shot program: medians, and ratios to the SDK program it is compared with, paired by round. */
@@ -321,6 +342,21 @@ function renderOneShots(processes, worker) {
   return lines;
 }
 
+/** Where the distance to the ceiling lies: the client's own work, and node:http against undici. */
+function renderSplit(split) {
+  if (split === undefined) return [];
+  const [seq, top] = [split.sequential, Object.entries(split).find(([k]) => k !== "sequential")];
+  const line = (label, key) => `| ${label} | ${ratio(seq[key])} | ${ratio(top[1][key])} |`;
+  return [
+    `| Client CPU per call, split (each ratio paired by round) | sequential | concurrency ${top[0].slice(1)} |`,
+    "|---|---:|---:|",
+    line("mturk-bonus (node:http) ÷ the ceiling on node:http: the client's own work, same transport", "client"),
+    line("the ceiling on node:http ÷ the ceiling on undici: the transport", "transport"),
+    line("mturk-bonus (node:http) ÷ the ceiling on undici: the target's ratio", "whole"),
+    "",
+  ];
+}
+
 /** The run as Markdown: results table, targets, machine and versions. */
 export function renderMarkdown(result) {
   const { rows, targets: checks } = result.summary;
@@ -347,6 +383,7 @@ export function renderMarkdown(result) {
     );
   }
   lines.push("");
+  lines.push(...renderSplit(result.summary.split));
   const c64 = rows.find((r) => r.id === "throughput-c64");
   if (c64?.simulatorCpuShare) {
     const share = CLIENT_COLUMNS.map(

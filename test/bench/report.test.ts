@@ -5,7 +5,7 @@
  * are given.
  */
 import { describe, expect, it } from "vitest";
-import { summarizeOneShots } from "../../scripts/bench/report.mjs";
+import { splitDistance, summarizeOneShots } from "../../scripts/bench/report.mjs";
 
 const run = (firstMs: number, exitMs: number, rssMB = 50) => ({ firstMs, exitMs, rssBytes: rssMB * 2 ** 20 });
 const programs = {
@@ -41,5 +41,31 @@ describe("one-shot summaries", () => {
 
   it("gives the SDK program no ratio of its own", () => {
     expect(rows.sdk!.vs).toBeUndefined();
+  });
+});
+
+describe("the distance to the ceiling, split by the ceiling on node:http", () => {
+  const seq = (cpuPerCall: number) => ({ cpuUs: cpuPerCall * 4, latenciesUs: [1, 1, 1, 1] });
+  const c64 = (cpuPerCall: number) => ({ cpuUs: cpuPerCall * 10, calls: 10 });
+  // Round 2 ran on a machine twice as slow: the ratios must not move.
+  const raw = {
+    sequential: {
+      "ours-node": [seq(120), seq(240)],
+      "ceiling-http": [seq(100), seq(200)],
+      ceiling: [seq(80), seq(160)],
+    },
+    throughput: {
+      64: { "ours-node": [c64(60), c64(120)], "ceiling-http": [c64(50), c64(100)], ceiling: [c64(50), c64(100)] },
+    },
+  };
+
+  it("splits the client's own work from the transport's, pairing rounds", () => {
+    const split = splitDistance(raw, 64)!;
+    expect(split.sequential).toEqual({ client: 1.2, transport: 1.25, whole: 1.5 });
+    expect(split.c64).toEqual({ client: 1.2, transport: 1, whole: 1.2 });
+  });
+
+  it("is absent from a run without the node:http ceiling", () => {
+    expect(splitDistance({ sequential: {}, throughput: {} }, 64)).toBeUndefined();
   });
 });
