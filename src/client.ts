@@ -476,11 +476,14 @@ export class BaseMTurkClient {
       }
       throwIfAborted(signal, context);
     }
-    // Fixed or cached credentials and Node's signer answer at once (no promise, no async step); a provider's refresh and WebCrypto are awaited.
+    // Fixed or cached credentials, and Node's signer, answer with values rather than promises: each
+    // `await` below then costs a microtask, not an async function's round trip.
     let credentials: Credentials | MTurkError;
     try {
       credentials = await this.#credentials();
     } catch (thrown) {
+      // A call aborted while a provider refreshed ends as aborted, whatever the provider did.
+      throwIfAborted(signal, context);
       credentials = endsCall(thrown);
     }
     if (credentials instanceof MTurkError) return credentials;

@@ -77,18 +77,11 @@ export function checkCredentials(value: unknown): Credentials {
   return value as Credentials;
 }
 
-/** Turns the `credentials` option into a provider; the environment is read at each call, like the SDK's chain. */
-export function toProvider(option: Credentials | CredentialsProvider | undefined): CredentialsProvider {
-  if (typeof option === "function") return option;
-  if (option !== undefined) {
-    const fixed = option;
-    return () => fixed;
-  }
-  return () => {
-    const fromEnvironment = credentialsFromEnvironment();
-    if (fromEnvironment === undefined) throw new ValidationError("credentials", "are missing", MISSING);
-    return fromEnvironment;
-  };
+/** The environment's credentials, read now; a `ValidationError` when it has none. */
+function fromEnvironment(): Credentials {
+  const found = credentialsFromEnvironment();
+  if (found === undefined) throw new ValidationError("credentials", "are missing", MISSING);
+  return found;
 }
 
 /**
@@ -160,11 +153,12 @@ export class CredentialsCache {
 export function credentialSource(
   option: Credentials | CredentialsProvider | undefined,
 ): () => Credentials | Promise<Credentials> {
-  if (typeof option === "function") {
-    const cache = new CredentialsCache(option);
+  // A promise of credentials (an `await` forgotten in JavaScript) is read as a provider: awaited once, then cached.
+  if (typeof option === "function" || (option as unknown) instanceof Promise) {
+    const cache = new CredentialsCache(typeof option === "function" ? option : () => option as Credentials);
     return () => cache.get();
   }
   // Fixed credentials and the environment are at hand: checked at each call, no promise.
-  const provider = toProvider(option) as () => Credentials;
-  return () => checkCredentials(provider());
+  const fixed = option;
+  return () => checkCredentials(fixed ?? fromEnvironment());
 }

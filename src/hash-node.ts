@@ -4,7 +4,8 @@
  * throughput and cold start; OpenSSL does the same work natively (the AWS SDK
  * makes the same choice on Node). Both pass the same test vectors.
  */
-import { createHash, createHmac, hash, type Hash, type Hmac } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import type { Checksum, SourceData } from "./hash.js";
 
 function toNodeInput(data: SourceData): string | Uint8Array {
@@ -14,6 +15,17 @@ function toNodeInput(data: SourceData): string | Uint8Array {
     : new Uint8Array(data);
 }
 
+/**
+ * SHA-256 in hex. `crypto.hash()` is the one-shot digest (Node 20.12+, and
+ * the package asks for 20.19+): no `Hash` object to build for a few hundred
+ * bytes, half the time. A Node without it (npm does not enforce `engines`)
+ * still loads the module and hashes the long way.
+ */
+const sha256Hex: (text: string) => string =
+  typeof nodeCrypto.hash === "function"
+    ? (text) => nodeCrypto.hash("sha256", text, "hex")
+    : (text) => createHash("sha256").update(text).digest("hex");
+
 /** `Checksum` over OpenSSL: SHA-256, or HMAC-SHA-256 when constructed with a key. */
 export class NodeSha256 implements Checksum {
   /**
@@ -21,8 +33,7 @@ export class NodeSha256 implements Checksum {
    * the signer's fast path on Node, without a promise or a byte array per hash.
    */
   static hex(text: string, key?: Uint8Array): string {
-    // `hash()` is the one-shot digest (Node 20.12+): no Hash object to build for a few hundred bytes.
-    return key === undefined ? hash("sha256", text, "hex") : createHmac("sha256", key).update(text).digest("hex");
+    return key === undefined ? sha256Hex(text) : createHmac("sha256", key).update(text).digest("hex");
   }
 
   private readonly secret: string | Uint8Array | undefined;

@@ -148,8 +148,9 @@ function gitCommit() {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
     const dirty =
-      execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: root, encoding: "utf8" }).trim() !== "";
-    return dirty ? `${commit}+uncommitted src changes` : commit;
+      execFileSync("git", ["status", "--porcelain", "--", "src", "scripts"], { cwd: root, encoding: "utf8" }).trim() !==
+      "";
+    return dirty ? `${commit}+uncommitted changes to src or scripts` : commit;
   } catch {
     return "unknown";
   }

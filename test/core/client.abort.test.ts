@@ -50,6 +50,23 @@ describe.each(TRANSPORTS)("abort over %s", (transport) => {
     });
   });
 
+  describe("an abort while the credentials provider is asked", () => {
+    it("ends the call as aborted even when the provider then fails, and sends nothing", async () => {
+      mturk.reply(OK);
+      const controller = new AbortController();
+      const credentials = async () => {
+        controller.abort(new Error("caller gave up"));
+        throw new Error("vault unreachable");
+      };
+      const error = await mturk
+        .client({ credentials })
+        .sendBonus(bonusInput(), { signal: controller.signal })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(mturk.requests).toHaveLength(0);
+    });
+  });
+
   describe("an abort during a request", () => {
     async function abortedInFlight(): Promise<AbortError> {
       mturk.reply({ kind: "hang" });

@@ -7,7 +7,6 @@ import {
   CredentialsCache,
   credentialSource,
   credentialsFromEnvironment,
-  toProvider,
   type CredentialsProvider,
 } from "../../src/credentials.js";
 import { CredentialsProviderError, ValidationError } from "../../src/errors.js";
@@ -55,31 +54,6 @@ describe("credentialsFromEnvironment", () => {
     );
     vi.spyOn(process, "env", "get").mockReturnValue(denied as NodeJS.ProcessEnv);
     expect(credentialsFromEnvironment()).toBeUndefined();
-  });
-});
-
-describe("toProvider", () => {
-  it("returns fixed credentials", async () => {
-    expect(await toProvider(CREDENTIALS)()).toBe(CREDENTIALS);
-  });
-
-  it("uses a provider function as is", () => {
-    const provider = () => SESSION_CREDENTIALS;
-    expect(toProvider(provider)).toBe(provider);
-  });
-
-  it("reads the environment at each call", async () => {
-    const provider = toProvider(undefined);
-    stubEnv("FIRST", "S1");
-    const first = await provider();
-    stubEnv("SECOND", "S2");
-    expect(first.accessKeyId, "first.accessKeyId").toBe("FIRST");
-    expect((await provider()).accessKeyId, "(await provider()).accessKeyId").toBe("SECOND");
-  });
-
-  it("throws a ValidationError when the environment has none", () => {
-    stubEnv("", "");
-    expect(() => toProvider(undefined)()).toThrow(ValidationError);
   });
 });
 
@@ -200,6 +174,27 @@ describe("CredentialsCache", () => {
 });
 
 describe("credentialSource: credentials at hand are handed over at once, without a promise", () => {
+  it("a provider function is asked as it is, once", async () => {
+    const provider = vi.fn(() => SESSION_CREDENTIALS);
+    const source = credentialSource(provider);
+    expect(await source()).toBe(SESSION_CREDENTIALS);
+    expect(source()).toBe(SESSION_CREDENTIALS);
+    expect(provider).toHaveBeenCalledTimes(1);
+  });
+
+  it("the environment missing is a ValidationError naming credentials", () => {
+    stubEnv("", "");
+    expect(() => credentialSource(undefined)()).toThrow(
+      expect.objectContaining({ name: "ValidationError", field: "credentials" }),
+    );
+  });
+
+  it("a promise of credentials (a forgotten await) is awaited once, then cached", async () => {
+    const source = credentialSource(Promise.resolve(CREDENTIALS) as unknown as typeof CREDENTIALS);
+    expect(await source()).toBe(CREDENTIALS);
+    expect(source()).toBe(CREDENTIALS);
+  });
+
   it("fixed credentials, checked at each call", () => {
     const fixed = { ...CREDENTIALS };
     const source = credentialSource(fixed);

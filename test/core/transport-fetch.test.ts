@@ -106,8 +106,8 @@ describe("fetch transport over a real loopback socket", () => {
 /**
  * What any cheaper version of the fetch transport must keep, checked on the
  * transport itself over a real loopback socket: the caller's abort hangs up
- * a request in flight, an aborted signal sends nothing, and an answer that
- * arrives in pieces is read whole.
+ * a request in flight, an aborted signal reaches `fetch` aborted, and an
+ * answer that arrives in pieces (a character split between two) is read whole.
  */
 describe("fetch transport (alone) over a real loopback socket", () => {
   let server: Server;
@@ -124,10 +124,11 @@ describe("fetch transport (alone) over a real loopback socket", () => {
           arrived();
           return;
         }
-        // Three pieces, 20 ms apart (bounded: three writes).
+        // Three pieces, 20 ms apart (bounded: three writes), with "ü" split between its two bytes.
+        const u = Buffer.from("ü");
         res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-        res.write('{"a":');
-        setTimeout(() => res.write('"ü'), 20);
+        res.write(Buffer.concat([Buffer.from('{"a":"'), u.subarray(0, 1)]));
+        setTimeout(() => res.write(u.subarray(1)), 20);
         setTimeout(() => res.end('"}'), 40);
       });
     });
@@ -175,7 +176,7 @@ describe("fetch transport (alone) over a real loopback socket", () => {
     await transport.close();
   });
 
-  it("reads an answer that arrives in pieces whole", async () => {
+  it("reads an answer that arrives in pieces whole, a character split between two pieces included", async () => {
     const transport = fetchTransport((input, init) => fetch(input, init), 30_000);
     const response = await transport.send({ endpoint, headers: { host: endpoint.host }, body: "{}" }, undefined);
     expect(response.status).toBe(200);
