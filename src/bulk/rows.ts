@@ -203,7 +203,7 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
   }
   if (problems.length > 0) throw new InvalidRowsError(problems, source);
   return {
-    rows: checked(checker.rows, options),
+    rows: checked(checker, options),
     format,
     ignoredFields: summary.ignoredFields,
     blankRows: summary.blankRows,
@@ -220,34 +220,50 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
 export function validateRows(rows: Iterable<RawRow>, options: RowOptions = {}): BonusRow[] {
   if (wasChecked(rows, options)) return rows;
   const problems: RowProblem[] = [];
-  const checker = new RowChecker({ ...options, defaults: checkDefaults(options.defaults) }, problems);
+  // A list says how many rows to expect; anything else (or a list claiming more than anyone pays) grows as it goes.
+  const expected = Array.isArray(rows) && rows.length <= MAX_SIZED_ROWS ? rows.length : 0;
+  const checker = new RowChecker({ ...options, defaults: checkDefaults(options.defaults) }, problems, expected);
   let position = 0;
   for (const row of rows) {
     position++;
     checker.add(row, row.line ?? position);
   }
   if (problems.length > 0) throw new InvalidRowsError(problems);
-  return checked(checker.rows, options);
+  return checked(checker, options);
 }
 
 /**
- * Row lists this module checked, with whether duplicates were allowed then.
- * The list and its rows are frozen, so a list found here is exactly what was
- * checked, and `payBonuses` given `parseBonusFile`'s rows does not check a
- * million rows a second time.
+ * Row lists this module checked, with whether duplicates were allowed then
+ * and whether any assignment is on two rows to pay. The list and its rows
+ * are frozen, so a list found here is exactly what was checked, and
+ * `payBonuses` given `parseBonusFile`'s rows does not check a million rows
+ * a second time.
  */
-const CHECKED = new WeakMap<readonly BonusRow[], boolean>();
+const CHECKED = new WeakMap<readonly BonusRow[], { readonly allowedDuplicates: boolean; readonly distinct: boolean }>();
 
-function checked(rows: BonusRow[], options: RowOptions): BonusRow[] {
-  CHECKED.set(Object.freeze(rows), options.allowDuplicates === true);
+function checked(checker: RowChecker, options: RowOptions): BonusRow[] {
+  const rows = checker.done();
+  CHECKED.set(Object.freeze(rows), {
+    allowedDuplicates: options.allowDuplicates === true,
+    distinct: !checker.assignmentRepeats,
+  });
   return rows;
 }
 
 /** True for a list checked here under rules at least as strict: no defaults to apply, and duplicates allowed only if they were then. */
 function wasChecked(rows: Iterable<RawRow>, options: RowOptions): rows is BonusRow[] {
-  const allowedThen = CHECKED.get(rows as readonly BonusRow[]);
-  if (allowedThen === undefined || options.defaults !== undefined) return false;
-  return !allowedThen || options.allowDuplicates === true;
+  const facts = CHECKED.get(rows as readonly BonusRow[]);
+  if (facts === undefined || options.defaults !== undefined) return false;
+  return !facts.allowedDuplicates || options.allowDuplicates === true;
+}
+
+/**
+ * True when `rows` were checked here and no two rows to pay (amount above
+ * zero) share an AssignmentId: then counting the assignments to list needs
+ * no set of a million of them (`planPayout`). False when unknown.
+ */
+export function assignmentsDistinct(rows: readonly BonusRow[]): boolean {
+  return CHECKED.get(rows)?.distinct === true;
 }
 
 function delimiterOption(delimiter: unknown): Delimiter | undefined {
@@ -380,18 +396,48 @@ function checkToken(value: unknown): string | undefined {
   return checkText("UniqueRequestToken", text("UniqueRequestToken", value, true), { max: 64 });
 }
 
+/** The most rows {@link RowChecker} makes room for up front. */
+const MAX_SIZED_ROWS = 1 << 24;
+
+/** How many distinct amounts one check shares the text of (see `RowChecker.amountText`). */
+const MAX_SHARED_AMOUNTS = 10_000;
+
 /** Checks rows one at a time, keeping what it needs to find duplicates across them. */
 class RowChecker {
-  readonly rows: BonusRow[] = [];
+  /** Rows added. */
   count = 0;
-  private readonly byAssignment = new Map<string, { readonly WorkerId: string; readonly line: number }>();
+  /** Whether an AssignmentId is on two rows to pay (with the same or another WorkerId). */
+  assignmentRepeats = false;
+  /**
+   * The checked rows, and the first WorkerId and line of each assignment
+   * (WorkerId, line, WorkerId, line…: flat, not an object per assignment).
+   * Both sized for the rows expected: a list of a million grown as it
+   * fills leaves each of its outgrown copies behind as garbage.
+   */
+  private readonly rows: BonusRow[];
+  private readonly firsts: (string | number)[];
+  private kept = 0;
+  private firstsUsed = 0;
+  /** Assignment → the index of its first row's WorkerId in `firsts`. */
+  private readonly byAssignment = new Map<string, number>();
   private readonly otherPairs = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
+  private readonly amounts = new Map<number, string>();
 
   constructor(
     private readonly options: RowOptions & { defaults: RowDefaults },
     private readonly problems: RowProblem[],
-  ) {}
+    expected = 0,
+  ) {
+    this.rows = new Array<BonusRow>(expected);
+    this.firsts = new Array<string | number>(2 * expected);
+  }
+
+  /** The checked rows (a list without holes: sized for what was expected, cut to what was kept). */
+  done(): BonusRow[] {
+    this.rows.length = this.kept;
+    return this.rows;
+  }
 
   add(input: RawRow, line: number): void {
     this.count++;
@@ -417,17 +463,24 @@ class RowChecker {
     // These are the client's own rules (validateSendBonus), field by field, so what is planned is what can be sent;
     // a test holds the two together rather than running both on every one of a million rows.
     // Frozen, as the type says: a checked row cannot change into one that was never checked.
-    this.rows.push(
-      Object.freeze({
-        line,
-        WorkerId,
-        AssignmentId,
-        BonusAmount: formatCents(cents),
-        cents,
-        Reason,
-        ...(token === undefined ? {} : { UniqueRequestToken: token }),
-      }),
+    // Two literals rather than a spread: a million rows each built whole, without a copy of the properties.
+    const BonusAmount = this.amountText(cents);
+    this.rows[this.kept++] = Object.freeze(
+      token === undefined
+        ? { line, WorkerId, AssignmentId, BonusAmount, cents, Reason }
+        : { line, WorkerId, AssignmentId, BonusAmount, cents, Reason, UniqueRequestToken: token },
     );
+  }
+
+  /** The canonical amount, one string per distinct amount (a batch has few) rather than one per row. */
+  private amountText(cents: number): string {
+    let text = this.amounts.get(cents);
+    if (text === undefined) {
+      text = formatCents(cents);
+      // Bounded: a batch of all-different amounts costs a string per row, as it would anyway, and no more.
+      if (this.amounts.size < MAX_SHARED_AMOUNTS) this.amounts.set(cents, text);
+    }
+    return text;
   }
 
   /** The row with the defaults filled in; a default for a field the row has is a problem (see `RowOptions.defaults`). */
@@ -461,8 +514,14 @@ class RowChecker {
     // the same assignment under another worker is another pair, kept in a second, normally empty, map.
     const seen = this.byAssignment.get(AssignmentId);
     let first: number | undefined;
-    if (seen === undefined) this.byAssignment.set(AssignmentId, { WorkerId, line });
-    else if (seen.WorkerId === WorkerId) first = seen.line;
+    if (seen === undefined) {
+      this.byAssignment.set(AssignmentId, this.firstsUsed);
+      this.firsts[this.firstsUsed++] = WorkerId;
+      this.firsts[this.firstsUsed++] = line;
+      return 0;
+    }
+    this.assignmentRepeats = true;
+    if (this.firsts[seen] === WorkerId) first = this.firsts[seen + 1] as number;
     else {
       const pair = `${WorkerId}\u0000${AssignmentId}`;
       first = this.otherPairs.get(pair);
