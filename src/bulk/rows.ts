@@ -409,17 +409,13 @@ class RowChecker {
   /** Whether an AssignmentId is on two rows to pay (with the same or another WorkerId). */
   assignmentRepeats = false;
   /**
-   * The checked rows, and the first WorkerId and line of each assignment
-   * (WorkerId, line, WorkerId, line…: flat, not an object per assignment).
-   * Both sized for the rows expected: a list of a million grown as it
-   * fills leaves each of its outgrown copies behind as garbage.
+   * The checked rows, sized for the rows expected: a list of a million
+   * grown as it fills leaves each of its outgrown copies behind as garbage.
    */
   private readonly rows: BonusRow[];
-  private readonly firsts: (string | number)[];
   private kept = 0;
-  private firstsUsed = 0;
-  /** Assignment → the index of its first row's WorkerId in `firsts`. */
-  private readonly byAssignment = new Map<string, number>();
+  /** Assignment → its first row's WorkerId and line: that row itself when it is valid, so no object per assignment. */
+  private readonly byAssignment = new Map<string, { readonly WorkerId: string; readonly line: number }>();
   private readonly otherPairs = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
   private readonly amounts = new Map<number, string>();
@@ -430,7 +426,6 @@ class RowChecker {
     expected = 0,
   ) {
     this.rows = new Array<BonusRow>(expected);
-    this.firsts = new Array<string | number>(2 * expected);
   }
 
   /** The checked rows (a list without holes: sized for what was expected, cut to what was kept). */
@@ -449,23 +444,34 @@ class RowChecker {
     const cents = attempt(line, "BonusAmount", problems, checkRowAmount, filled.BonusAmount);
     const Reason = attempt(line, "Reason", problems, checkReason, filled.Reason);
     const token = attempt(line, "UniqueRequestToken", problems, checkToken, filled.UniqueRequestToken);
+    const valid =
+      problems.length === before &&
+      WorkerId !== undefined &&
+      AssignmentId !== undefined &&
+      cents !== undefined &&
+      Reason !== undefined;
+    const row = valid ? this.bonusRow(line, WorkerId, AssignmentId, cents, Reason, token) : undefined;
     // Duplicates are looked for even among rows with other problems, so that one pass lists everything.
-    const duplicate = this.duplicatePair(line, WorkerId, AssignmentId, cents) | this.duplicateToken(line, token);
-    if (
-      duplicate ||
-      problems.length > before ||
-      WorkerId === undefined ||
-      AssignmentId === undefined ||
-      cents === undefined ||
-      Reason === undefined
-    )
-      return;
-    // These are the client's own rules (validateSendBonus), field by field, so what is planned is what can be sent;
-    // a test holds the two together rather than running both on every one of a million rows.
-    // Frozen, as the type says: a checked row cannot change into one that was never checked.
-    // Two literals rather than a spread: a million rows each built whole, without a copy of the properties.
+    const duplicate = this.duplicatePair(line, WorkerId, AssignmentId, cents, row) | this.duplicateToken(line, token);
+    if (row !== undefined && !duplicate) this.rows[this.kept++] = row;
+  }
+
+  /**
+   * A checked row. These are the client's own rules (validateSendBonus), field by field, so what is planned is
+   * what can be sent; a test holds the two together rather than running both on every one of a million rows.
+   * Frozen, as the type says: a checked row cannot change into one that was never checked.
+   */
+  private bonusRow(
+    line: number,
+    WorkerId: string,
+    AssignmentId: string,
+    cents: number,
+    Reason: string,
+    token: string | undefined,
+  ): BonusRow {
     const BonusAmount = this.amountText(cents);
-    this.rows[this.kept++] = Object.freeze(
+    // Two literals rather than a spread: a million rows each built whole, without a copy of the properties.
+    return Object.freeze(
       token === undefined
         ? { line, WorkerId, AssignmentId, BonusAmount, cents, Reason }
         : { line, WorkerId, AssignmentId, BonusAmount, cents, Reason, UniqueRequestToken: token },
@@ -508,6 +514,7 @@ class RowChecker {
     WorkerId: string | undefined,
     AssignmentId: string | undefined,
     cents: number | undefined,
+    row: BonusRow | undefined,
   ): number {
     if (WorkerId === undefined || AssignmentId === undefined || cents === 0) return 0;
     // Keyed by the assignment, a string the row already holds (a key built per row would cost a million strings);
@@ -515,13 +522,11 @@ class RowChecker {
     const seen = this.byAssignment.get(AssignmentId);
     let first: number | undefined;
     if (seen === undefined) {
-      this.byAssignment.set(AssignmentId, this.firstsUsed);
-      this.firsts[this.firstsUsed++] = WorkerId;
-      this.firsts[this.firstsUsed++] = line;
+      this.byAssignment.set(AssignmentId, row ?? { WorkerId, line });
       return 0;
     }
     this.assignmentRepeats = true;
-    if (this.firsts[seen] === WorkerId) first = this.firsts[seen + 1] as number;
+    if (seen.WorkerId === WorkerId) first = seen.line;
     else {
       const pair = `${WorkerId}\u0000${AssignmentId}`;
       first = this.otherPairs.get(pair);
