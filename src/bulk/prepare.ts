@@ -18,7 +18,7 @@ import {
 } from "./journal.js";
 import { InvalidRowsError, validateRows, type BonusRow, type RawRow, type RowProblem } from "./rows.js";
 import { checkNames } from "./options.js";
-import { contentHash, defaultBatchId, legacyTokensFor, tokensFor } from "./token.js";
+import { batchIdOf, contentHash, legacyTokensFor, tokensFor } from "./token.js";
 
 export { checkNames };
 
@@ -99,16 +99,10 @@ function tokensOf(
 }
 
 /** What the journal must be: this batch, target, namespace and input (see `bindJournal`). */
-function bindingOf(
-  options: PrepareOptions,
-  rows: readonly BonusRow[],
-  content: string,
-  namespace: string,
-  now: number,
-): JournalBinding {
+function bindingOf(options: PrepareOptions, content: string, namespace: string, now: number): JournalBinding {
   return {
     ...(options.batchId === undefined ? {} : { batchId: options.batchId }),
-    fallbackBatchId: defaultBatchId(rows),
+    fallbackBatchId: batchIdOf(content),
     content,
     target: options.target ?? "default",
     namespace,
@@ -131,7 +125,7 @@ export function prepare(
   const rows = validateRows(input, { allowDuplicates: options.allowDuplicates ?? false });
   const content = contentHash(rows);
   const namespace = resolveNamespace(options, endpointOrigin);
-  const binding = bindingOf(options, rows, content, namespace, now);
+  const binding = bindingOf(options, content, namespace, now);
   const duplicates = options.allowDuplicates === true;
   const path = options.journal;
   if (path === undefined) {

@@ -203,7 +203,7 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
   }
   if (problems.length > 0) throw new InvalidRowsError(problems, source);
   return {
-    rows: checked(checker.rows, options),
+    rows: checked(checker, options),
     format,
     ignoredFields: summary.ignoredFields,
     blankRows: summary.blankRows,
@@ -220,34 +220,50 @@ export function parseBonusFile(input: string | Uint8Array, options: ParseOptions
 export function validateRows(rows: Iterable<RawRow>, options: RowOptions = {}): BonusRow[] {
   if (wasChecked(rows, options)) return rows;
   const problems: RowProblem[] = [];
-  const checker = new RowChecker({ ...options, defaults: checkDefaults(options.defaults) }, problems);
+  // A list says how many rows to expect; anything else (or a list claiming more than anyone pays) grows as it goes.
+  const expected = Array.isArray(rows) && rows.length <= MAX_SIZED_ROWS ? rows.length : 0;
+  const checker = new RowChecker({ ...options, defaults: checkDefaults(options.defaults) }, problems, expected);
   let position = 0;
   for (const row of rows) {
     position++;
     checker.add(row, row.line ?? position);
   }
   if (problems.length > 0) throw new InvalidRowsError(problems);
-  return checked(checker.rows, options);
+  return checked(checker, options);
 }
 
 /**
- * Row lists this module checked, with whether duplicates were allowed then.
- * The list and its rows are frozen, so a list found here is exactly what was
- * checked, and `payBonuses` given `parseBonusFile`'s rows does not check a
- * million rows a second time.
+ * Row lists this module checked, with whether duplicates were allowed then
+ * and whether any assignment is on two rows to pay. The list and its rows
+ * are frozen, so a list found here is exactly what was checked, and
+ * `payBonuses` given `parseBonusFile`'s rows does not check a million rows
+ * a second time.
  */
-const CHECKED = new WeakMap<readonly BonusRow[], boolean>();
+const CHECKED = new WeakMap<readonly BonusRow[], { readonly allowedDuplicates: boolean; readonly distinct: boolean }>();
 
-function checked(rows: BonusRow[], options: RowOptions): BonusRow[] {
-  CHECKED.set(Object.freeze(rows), options.allowDuplicates === true);
+function checked(checker: RowChecker, options: RowOptions): BonusRow[] {
+  const rows = checker.done();
+  CHECKED.set(Object.freeze(rows), {
+    allowedDuplicates: options.allowDuplicates === true,
+    distinct: !checker.assignmentRepeats,
+  });
   return rows;
 }
 
 /** True for a list checked here under rules at least as strict: no defaults to apply, and duplicates allowed only if they were then. */
 function wasChecked(rows: Iterable<RawRow>, options: RowOptions): rows is BonusRow[] {
-  const allowedThen = CHECKED.get(rows as readonly BonusRow[]);
-  if (allowedThen === undefined || options.defaults !== undefined) return false;
-  return !allowedThen || options.allowDuplicates === true;
+  const facts = CHECKED.get(rows as readonly BonusRow[]);
+  if (facts === undefined || options.defaults !== undefined) return false;
+  return !facts.allowedDuplicates || options.allowDuplicates === true;
+}
+
+/**
+ * True when `rows` were checked here and no two rows to pay (amount above
+ * zero) share an AssignmentId: then counting the assignments to list needs
+ * no set of a million of them (`planPayout`). False when unknown.
+ */
+export function assignmentsDistinct(rows: readonly BonusRow[]): boolean {
+  return CHECKED.get(rows)?.distinct === true;
 }
 
 function delimiterOption(delimiter: unknown): Delimiter | undefined {
@@ -380,18 +396,43 @@ function checkToken(value: unknown): string | undefined {
   return checkText("UniqueRequestToken", text("UniqueRequestToken", value, true), { max: 64 });
 }
 
+/** The most rows {@link RowChecker} makes room for up front. */
+const MAX_SIZED_ROWS = 1 << 24;
+
+/** How many distinct amounts one check shares the text of (see `RowChecker.amountText`). */
+const MAX_SHARED_AMOUNTS = 10_000;
+
 /** Checks rows one at a time, keeping what it needs to find duplicates across them. */
 class RowChecker {
-  readonly rows: BonusRow[] = [];
+  /** Rows added. */
   count = 0;
+  /** Whether an AssignmentId is on two rows to pay (with the same or another WorkerId). */
+  assignmentRepeats = false;
+  /**
+   * The checked rows, sized for the rows expected: a list of a million
+   * grown as it fills leaves each of its outgrown copies behind as garbage.
+   */
+  private readonly rows: BonusRow[];
+  private kept = 0;
+  /** Assignment → its first row's WorkerId and line: that row itself when it is valid, so no object per assignment. */
   private readonly byAssignment = new Map<string, { readonly WorkerId: string; readonly line: number }>();
   private readonly otherPairs = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
+  private readonly amounts = new Map<number, string>();
 
   constructor(
     private readonly options: RowOptions & { defaults: RowDefaults },
     private readonly problems: RowProblem[],
-  ) {}
+    expected = 0,
+  ) {
+    this.rows = new Array<BonusRow>(expected);
+  }
+
+  /** The checked rows (a list without holes: sized for what was expected, cut to what was kept). */
+  done(): BonusRow[] {
+    this.rows.length = this.kept;
+    return this.rows;
+  }
 
   add(input: RawRow, line: number): void {
     this.count++;
@@ -403,31 +444,49 @@ class RowChecker {
     const cents = attempt(line, "BonusAmount", problems, checkRowAmount, filled.BonusAmount);
     const Reason = attempt(line, "Reason", problems, checkReason, filled.Reason);
     const token = attempt(line, "UniqueRequestToken", problems, checkToken, filled.UniqueRequestToken);
+    const valid =
+      problems.length === before &&
+      WorkerId !== undefined &&
+      AssignmentId !== undefined &&
+      cents !== undefined &&
+      Reason !== undefined;
+    const row = valid ? this.bonusRow(line, WorkerId, AssignmentId, cents, Reason, token) : undefined;
     // Duplicates are looked for even among rows with other problems, so that one pass lists everything.
-    const duplicate = this.duplicatePair(line, WorkerId, AssignmentId, cents) | this.duplicateToken(line, token);
-    if (
-      duplicate ||
-      problems.length > before ||
-      WorkerId === undefined ||
-      AssignmentId === undefined ||
-      cents === undefined ||
-      Reason === undefined
-    )
-      return;
-    // These are the client's own rules (validateSendBonus), field by field, so what is planned is what can be sent;
-    // a test holds the two together rather than running both on every one of a million rows.
-    // Frozen, as the type says: a checked row cannot change into one that was never checked.
-    this.rows.push(
-      Object.freeze({
-        line,
-        WorkerId,
-        AssignmentId,
-        BonusAmount: formatCents(cents),
-        cents,
-        Reason,
-        ...(token === undefined ? {} : { UniqueRequestToken: token }),
-      }),
+    const duplicate = this.duplicatePair(line, WorkerId, AssignmentId, cents, row) | this.duplicateToken(line, token);
+    if (row !== undefined && !duplicate) this.rows[this.kept++] = row;
+  }
+
+  /**
+   * A checked row. These are the client's own rules (validateSendBonus), field by field, so what is planned is
+   * what can be sent; a test holds the two together rather than running both on every one of a million rows.
+   * Frozen, as the type says: a checked row cannot change into one that was never checked.
+   */
+  private bonusRow(
+    line: number,
+    WorkerId: string,
+    AssignmentId: string,
+    cents: number,
+    Reason: string,
+    token: string | undefined,
+  ): BonusRow {
+    const BonusAmount = this.amountText(cents);
+    // Two literals rather than a spread: a million rows each built whole, without a copy of the properties.
+    return Object.freeze(
+      token === undefined
+        ? { line, WorkerId, AssignmentId, BonusAmount, cents, Reason }
+        : { line, WorkerId, AssignmentId, BonusAmount, cents, Reason, UniqueRequestToken: token },
     );
+  }
+
+  /** The canonical amount, one string per distinct amount (a batch has few) rather than one per row. */
+  private amountText(cents: number): string {
+    let text = this.amounts.get(cents);
+    if (text === undefined) {
+      text = formatCents(cents);
+      // Bounded: a batch of all-different amounts costs a string per row, as it would anyway, and no more.
+      if (this.amounts.size < MAX_SHARED_AMOUNTS) this.amounts.set(cents, text);
+    }
+    return text;
   }
 
   /** The row with the defaults filled in; a default for a field the row has is a problem (see `RowOptions.defaults`). */
@@ -455,14 +514,19 @@ class RowChecker {
     WorkerId: string | undefined,
     AssignmentId: string | undefined,
     cents: number | undefined,
+    row: BonusRow | undefined,
   ): number {
     if (WorkerId === undefined || AssignmentId === undefined || cents === 0) return 0;
     // Keyed by the assignment, a string the row already holds (a key built per row would cost a million strings);
     // the same assignment under another worker is another pair, kept in a second, normally empty, map.
     const seen = this.byAssignment.get(AssignmentId);
     let first: number | undefined;
-    if (seen === undefined) this.byAssignment.set(AssignmentId, { WorkerId, line });
-    else if (seen.WorkerId === WorkerId) first = seen.line;
+    if (seen === undefined) {
+      this.byAssignment.set(AssignmentId, row ?? { WorkerId, line });
+      return 0;
+    }
+    this.assignmentRepeats = true;
+    if (seen.WorkerId === WorkerId) first = seen.line;
     else {
       const pair = `${WorkerId}\u0000${AssignmentId}`;
       first = this.otherPairs.get(pair);

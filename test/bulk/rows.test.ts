@@ -242,3 +242,30 @@ describe("rows are checked once", () => {
     expect(validateRows(copy, { allowDuplicates: true }), "a copy is checked anew").not.toBe(copy);
   });
 });
+
+describe("a million rows' memory, same results", () => {
+  const raw = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      WorkerId: `A${i}W`,
+      AssignmentId: `3${i}A`,
+      BonusAmount: `${Math.floor(i / 100)}.${String(i % 100).padStart(2, "0")}`,
+      Reason: "thanks",
+    }));
+
+  it("shares each amount's text, and past the shared ones still writes every amount canonically", () => {
+    const rows = validateRows(raw(10_050)); // more distinct amounts than are shared
+    expect(rows.map((r) => r.BonusAmount)).toEqual(raw(10_050).map((r) => r.BonusAmount));
+    expect(rows[10_049]).toMatchObject({ BonusAmount: "100.49", cents: 10_049, line: 10_050 });
+  });
+
+  it("gives the same rows from a list (sized up front) as from any other iterable, and keeps no holes", () => {
+    const list = raw(50);
+    function* one(): Generator<(typeof list)[number]> {
+      yield* list;
+    }
+    const fromList = validateRows(list);
+    expect(fromList).toEqual(validateRows(one()));
+    expect(fromList).toHaveLength(50);
+    expect(Object.keys(fromList)).toHaveLength(50);
+  });
+});

@@ -93,6 +93,40 @@ describe("plan", () => {
   });
 });
 
+describe("assignments to list", () => {
+  it("are counted alike whether or not the rows are known to name each assignment once", () => {
+    const now = Date.parse("2026-01-02T00:00:00Z");
+    const lists = [
+      rows,
+      // Two workers on one assignment, a $0 row sharing an assignment, and a repeated pair allowed as a duplicate.
+      validateRows(
+        [
+          { WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1", Reason: "a" },
+          { WorkerId: "A2BBB", AssignmentId: "3X1", BonusAmount: "1", Reason: "b" },
+          { WorkerId: "A3CCC", AssignmentId: "3X2", BonusAmount: "0", Reason: "c" },
+          { WorkerId: "A4DDD", AssignmentId: "3X2", BonusAmount: "1", Reason: "d" },
+          { WorkerId: "A5EEE", AssignmentId: "3X3", BonusAmount: "1", Reason: "e" },
+          { WorkerId: "A5EEE", AssignmentId: "3X3", BonusAmount: "1", Reason: "e" },
+        ],
+        { allowDuplicates: true },
+      ),
+      // Each assignment once among the rows to pay; a $0 row shares one.
+      validateRows([
+        { WorkerId: "A1AAA", AssignmentId: "3X1", BonusAmount: "1", Reason: "a" },
+        { WorkerId: "A2BBB", AssignmentId: "3X1", BonusAmount: "0", Reason: "b" },
+        { WorkerId: "A3CCC", AssignmentId: "3X2", BonusAmount: "2", Reason: "c" },
+      ]),
+    ];
+    const counts = lists.map((list) => {
+      const checked = planPayout(list, { batchId: "b", contentHash: "h", now });
+      const copy = planPayout([...list], { batchId: "b", contentHash: "h", now });
+      expect(checked).toEqual(copy);
+      return checked.assignmentsToList;
+    });
+    expect(counts).toEqual([3, 3, 2]);
+  });
+});
+
 describe("identity", () => {
   it("a row's token depends on the row and the namespace only, never on the other rows or their order", () => {
     const a = validateRows([
